@@ -1,0 +1,259 @@
+//! Bearer JWT verification for user tokens, and minting development tokens.
+//!
+//! User tokens are verified with the configured key: an HS256 secret, or an RS256 or
+//! EdDSA public key (PEM). `sub` and `exp` are required; `iss` and `aud` are enforced
+//! when configured. Tokens with any other algorithm — `none` included — are refused.
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use serde::{Deserialize, Serialize};
+
+/// How user tokens are verified.
+#[derive(Clone)]
+pub struct AuthConfig {
+    key: VerifyKey,
+    issuer: Option<String>,
+    audience: Option<String>,
+}
+
+#[derive(Clone)]
+enum VerifyKey {
+    Secret(Vec<u8>),
+    Public {
+        algorithm: Algorithm,
+        key: DecodingKey,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthConfigError {
+    #[error("the JWT secret must be at least 32 bytes long")]
+    SecretTooShort,
+    #[error("the public key is neither an RSA nor an Ed25519 PEM public key")]
+    UnrecognisedPublicKey,
+    #[error(
+        "tokens can only be minted with an HS256 secret; this server verifies with a public key"
+    )]
+    CannotMint,
+    #[error("could not sign the token: {0}")]
+    Sign(#[from] jsonwebtoken::errors::Error),
+}
+
+/// The claims Runyard reads from a user token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub exp: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<String>,
+}
+
+impl AuthConfig {
+    /// Verify HS256 tokens with `secret` (at least 32 bytes).
+    pub fn hs256(secret: &[u8]) -> Result<Self, AuthConfigError> {
+        if secret.len() < 32 {
+            return Err(AuthConfigError::SecretTooShort);
+        }
+        Ok(Self {
+            key: VerifyKey::Secret(secret.to_vec()),
+            issuer: None,
+            audience: None,
+        })
+    }
+
+    /// Verify RS256 or EdDSA tokens with a PEM public key, whichever the key is.
+    pub fn public_key_pem(pem: &[u8]) -> Result<Self, AuthConfigError> {
+        let key = if let Ok(key) = DecodingKey::from_rsa_pem(pem) {
+            VerifyKey::Public {
+                algorithm: Algorithm::RS256,
+                key,
+            }
+        } else if let Ok(key) = DecodingKey::from_ed_pem(pem) {
+            VerifyKey::Public {
+                algorithm: Algorithm::EdDSA,
+                key,
+            }
+        } else {
+            return Err(AuthConfigError::UnrecognisedPublicKey);
+        };
+        Ok(Self {
+            key,
+            issuer: None,
+            audience: None,
+        })
+    }
+
+    pub fn with_issuer(mut self, issuer: Option<String>) -> Self {
+        self.issuer = issuer;
+        self
+    }
+
+    pub fn with_audience(mut self, audience: Option<String>) -> Self {
+        self.audience = audience;
+        self
+    }
+
+    /// Verifies `token` and returns its claims, or why it was refused.
+    pub fn verify(&self, token: &str) -> Result<Claims, String> {
+        let (algorithm, key) = match &self.key {
+            VerifyKey::Secret(secret) => (Algorithm::HS256, DecodingKey::from_secret(secret)),
+            VerifyKey::Public { algorithm, key } => (*algorithm, key.clone()),
+        };
+        let mut validation = Validation::new(algorithm);
+        validation.leeway = 30;
+        validation.set_required_spec_claims(&["sub", "exp"]);
+        match &self.issuer {
+            Some(iss) => {
+                validation.set_issuer(&[iss]);
+                validation.required_spec_claims.insert("iss".into());
+            }
+            None => validation.iss = None,
+        }
+        match &self.audience {
+            Some(aud) => {
+                validation.set_audience(&[aud]);
+                validation.required_spec_claims.insert("aud".into());
+            }
+            None => validation.validate_aud = false,
+        }
+        let data = decode::<Claims>(token, &key, &validation).map_err(|e| describe(&e))?;
+        let sub = &data.claims.sub;
+        if sub.is_empty() || sub.len() > 255 {
+            return Err("the token's sub must be 1 to 255 characters".into());
+        }
+        Ok(data.claims)
+    }
+
+    /// Mints a token for `sub`, valid for `ttl_seconds` (HS256 configurations only).
+    pub fn mint(&self, sub: &str, ttl_seconds: u64) -> Result<String, AuthConfigError> {
+        let VerifyKey::Secret(secret) = &self.key else {
+            return Err(AuthConfigError::CannotMint);
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
+        let claims = Claims {
+            sub: sub.to_owned(),
+            exp: now + ttl_seconds,
+            iat: Some(now),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+        };
+        Ok(encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(secret),
+        )?)
+    }
+}
+
+fn describe(e: &jsonwebtoken::errors::Error) -> String {
+    use jsonwebtoken::errors::ErrorKind as K;
+    match e.kind() {
+        K::ExpiredSignature => "the token has expired".into(),
+        K::InvalidSignature => "the token's signature does not verify".into(),
+        K::InvalidAlgorithm | K::InvalidAlgorithmName | K::UnsupportedAlgorithm => {
+            "the token is signed with an algorithm this server does not accept".into()
+        }
+        K::InvalidIssuer => "the token's issuer (iss) is not accepted".into(),
+        K::InvalidAudience => "the token's audience (aud) is not accepted".into(),
+        K::MissingRequiredClaim(c) => format!("the token has no '{c}' claim"),
+        K::ImmatureSignature => "the token is not valid yet".into(),
+        K::Json(e) => format!("the token's claims are invalid: {e}"),
+        _ => "the token is malformed".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    fn now() -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    }
+
+    fn sign(claims: &serde_json::Value, secret: &[u8]) -> String {
+        encode(
+            &Header::new(Algorithm::HS256),
+            claims,
+            &EncodingKey::from_secret(secret),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn minted_tokens_verify() {
+        let auth = AuthConfig::hs256(SECRET).unwrap();
+        let token = auth.mint("alice", 60).unwrap();
+        assert_eq!(auth.verify(&token).unwrap().sub, "alice");
+    }
+
+    #[test]
+    fn short_secrets_are_refused() {
+        assert!(AuthConfig::hs256(b"short").is_err());
+    }
+
+    #[test]
+    fn wrong_key_expired_and_missing_claims_are_refused() {
+        let auth = AuthConfig::hs256(SECRET).unwrap();
+        let other = sign(
+            &serde_json::json!({"sub": "a", "exp": now() + 60}),
+            b"another-secret-another-secret-!!",
+        );
+        assert!(auth.verify(&other).unwrap_err().contains("signature"));
+        let expired = sign(
+            &serde_json::json!({"sub": "a", "exp": now() - 3600}),
+            SECRET,
+        );
+        assert!(auth.verify(&expired).unwrap_err().contains("expired"));
+        let no_sub = sign(&serde_json::json!({"exp": now() + 60}), SECRET);
+        assert!(auth.verify(&no_sub).unwrap_err().contains("sub"));
+        let no_exp = sign(&serde_json::json!({"sub": "a"}), SECRET);
+        assert!(auth.verify(&no_exp).unwrap_err().contains("exp"));
+    }
+
+    #[test]
+    fn alg_none_is_refused() {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let header = b64.encode(br#"{"alg":"none","typ":"JWT"}"#);
+        let body = b64.encode(format!(r#"{{"sub":"a","exp":{}}}"#, now() + 60));
+        let auth = AuthConfig::hs256(SECRET).unwrap();
+        assert!(auth.verify(&format!("{header}.{body}.")).is_err());
+    }
+
+    #[test]
+    fn issuer_and_audience_are_enforced_when_configured() {
+        let auth = AuthConfig::hs256(SECRET)
+            .unwrap()
+            .with_issuer(Some("runyard".into()))
+            .with_audience(Some("api".into()));
+        let good = sign(
+            &serde_json::json!({"sub": "a", "exp": now() + 60, "iss": "runyard", "aud": "api"}),
+            SECRET,
+        );
+        assert!(auth.verify(&good).is_ok());
+        let bad_iss = sign(
+            &serde_json::json!({"sub": "a", "exp": now() + 60, "iss": "x", "aud": "api"}),
+            SECRET,
+        );
+        assert!(auth.verify(&bad_iss).unwrap_err().contains("iss"));
+        let no_aud = sign(
+            &serde_json::json!({"sub": "a", "exp": now() + 60, "iss": "runyard"}),
+            SECRET,
+        );
+        assert!(auth.verify(&no_aud).is_err());
+        // Without configuration, iss and aud are not checked.
+        let plain = AuthConfig::hs256(SECRET).unwrap();
+        assert!(plain.verify(&bad_iss).is_ok());
+    }
+}

@@ -1,0 +1,508 @@
+//! The endpoints of API v1, grouped by resource.
+
+use std::sync::Arc;
+
+use base64::Engine;
+use poem_openapi::auth::Bearer;
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi, SecurityScheme, Tags};
+use runyard_domain::{JobStatus, Labels, Role, Slug, ValidationError, WorkspaceName};
+use runyard_persistence::jobs::{self, Created, JobFilter};
+use runyard_persistence::{members, workspaces};
+use uuid::Uuid;
+
+use crate::dto;
+use crate::error::ApiError;
+use crate::state::{AppState, Caller};
+
+#[derive(Tags)]
+enum Tag {
+    /// Liveness and readiness.
+    Health,
+    /// Workspaces and their members.
+    Workspaces,
+    /// Runner jobs: enqueue, inspect, cancel, retry.
+    Jobs,
+}
+
+/// A user's JWT: `Authorization: Bearer <token>`.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT")]
+pub struct UserToken(Bearer);
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+fn caller(state: &AppState, token: &UserToken) -> Result<Caller> {
+    state.authenticate(&token.0.token)
+}
+
+pub struct HealthApi {
+    pub state: Arc<AppState>,
+}
+
+#[derive(ApiResponse)]
+enum ReadyResponse {
+    /// The database answers and its schema is current.
+    #[oai(status = 200)]
+    Ready(Json<dto::Readiness>),
+    /// The database does not answer, or its schema is not the expected one.
+    #[oai(status = 503)]
+    NotReady(Json<dto::Readiness>),
+}
+
+#[OpenApi(tag = "Tag::Health")]
+impl HealthApi {
+    /// Liveness: the process answers.
+    #[oai(path = "/healthz", method = "get")]
+    async fn healthz(&self) -> Json<dto::Health> {
+        Json(dto::Health {
+            status: "ok".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        })
+    }
+
+    /// Readiness: the database answers and is migrated to the version this server expects.
+    #[oai(path = "/readyz", method = "get")]
+    async fn readyz(&self) -> ReadyResponse {
+        let expected = self.state.expected_schema_version.clone();
+        let (database, schema_version) = match self.state.db.schema_version().await {
+            Ok(v) => ("ok".to_owned(), v),
+            Err(e) => {
+                tracing::warn!(error = %e, "readiness check failed");
+                ("unreachable".to_owned(), None)
+            }
+        };
+        let ready = database == "ok" && schema_version.as_deref() == Some(expected.as_str());
+        let body = dto::Readiness {
+            status: if ready { "ready" } else { "not_ready" }.into(),
+            database,
+            schema_version,
+            expected_schema_version: expected,
+        };
+        if ready {
+            ReadyResponse::Ready(Json(body))
+        } else {
+            ReadyResponse::NotReady(Json(body))
+        }
+    }
+}
+
+pub struct WorkspacesApi {
+    pub state: Arc<AppState>,
+}
+
+#[derive(ApiResponse)]
+enum WorkspaceCreated {
+    /// Created; the caller is its owner.
+    #[oai(status = 201)]
+    Created(Json<dto::Workspace>),
+}
+
+#[derive(ApiResponse)]
+enum MemberAdded {
+    #[oai(status = 201)]
+    Created(Json<dto::Member>),
+}
+
+#[derive(ApiResponse)]
+enum MemberRemoved {
+    #[oai(status = 204)]
+    Removed,
+}
+
+#[OpenApi(tag = "Tag::Workspaces")]
+impl WorkspacesApi {
+    /// Create a workspace. The caller becomes its owner.
+    #[oai(path = "/v1/workspaces", method = "post")]
+    async fn create_workspace(
+        &self,
+        token: UserToken,
+        body: Json<dto::CreateWorkspace>,
+    ) -> Result<WorkspaceCreated> {
+        let caller = caller(&self.state, &token)?;
+        let slug = Slug::parse(&body.slug).map_err(ApiError::invalid)?;
+        let name = WorkspaceName::parse(&body.name).map_err(ApiError::invalid)?;
+        let ws = workspaces::create(&self.state.db, &caller.subject, &caller.actor, &slug, &name)
+            .await
+            .map_err(|e| ApiError::from_store(e, "workspace"))?;
+        Ok(WorkspaceCreated::Created(Json(dto::Workspace::new(
+            ws,
+            Role::Owner,
+        ))))
+    }
+
+    /// The workspaces the caller is a member of.
+    #[oai(path = "/v1/workspaces", method = "get")]
+    async fn list_workspaces(&self, token: UserToken) -> Result<Json<dto::WorkspaceList>> {
+        let caller = caller(&self.state, &token)?;
+        let items = self
+            .state
+            .db
+            .workspaces_of(&caller.subject)
+            .await?
+            .into_iter()
+            .map(|(w, role)| dto::Workspace::new(w, role))
+            .collect();
+        Ok(Json(dto::WorkspaceList {
+            items,
+            next_cursor: None,
+        }))
+    }
+
+    /// One workspace, by id or slug.
+    #[oai(path = "/v1/workspaces/:ws", method = "get")]
+    async fn get_workspace(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+    ) -> Result<Json<dto::Workspace>> {
+        let caller = caller(&self.state, &token)?;
+        let tx = self.state.enter(&caller, &ws, Role::Viewer).await?;
+        let record = workspaces::current(&tx).await?;
+        let role = tx.role();
+        tx.commit().await?;
+        Ok(Json(dto::Workspace::new(record, role)))
+    }
+
+    /// The workspace's members (admin).
+    #[oai(path = "/v1/workspaces/:ws/members", method = "get")]
+    async fn list_members(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+    ) -> Result<Json<dto::MemberList>> {
+        let caller = caller(&self.state, &token)?;
+        let tx = self.state.enter(&caller, &ws, Role::Admin).await?;
+        let items = members::list(&tx)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        tx.commit().await?;
+        Ok(Json(dto::MemberList {
+            items,
+            next_cursor: None,
+        }))
+    }
+
+    /// Add a member (admin; only an owner may add an owner).
+    #[oai(path = "/v1/workspaces/:ws/members", method = "post")]
+    async fn add_member(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        body: Json<dto::AddMember>,
+    ) -> Result<MemberAdded> {
+        let caller = caller(&self.state, &token)?;
+        let tx = self.state.enter(&caller, &ws, Role::Admin).await?;
+        let subject = body.subject.trim();
+        if subject.is_empty() || subject.len() > 255 {
+            return Err(ApiError::invalid_field(
+                "subject",
+                "must be 1 to 255 characters",
+            ));
+        }
+        let role: Role = body.role.into();
+        if role == Role::Owner && tx.role() != Role::Owner {
+            return Err(ApiError::forbidden("only an owner may add another owner"));
+        }
+        let member = members::add(&tx, subject, role)
+            .await
+            .map_err(|e| ApiError::from_store(e, "member"))?;
+        tx.commit().await?;
+        Ok(MemberAdded::Created(Json(member.into())))
+    }
+
+    /// Remove a member (admin; only an owner may remove an owner; the last owner stays).
+    #[oai(path = "/v1/workspaces/:ws/members/:subject", method = "delete")]
+    async fn remove_member(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        subject: Path<String>,
+    ) -> Result<MemberRemoved> {
+        let caller = caller(&self.state, &token)?;
+        let tx = self.state.enter(&caller, &ws, Role::Admin).await?;
+        let target = members::role_of(&tx, &subject)
+            .await?
+            .ok_or_else(|| ApiError::not_found("member"))?;
+        if target == Role::Owner && tx.role() != Role::Owner {
+            return Err(ApiError::forbidden("only an owner may remove an owner"));
+        }
+        members::remove(&tx, &subject)
+            .await
+            .map_err(|e| ApiError::from_store(e, "member"))?;
+        tx.commit().await?;
+        Ok(MemberRemoved::Removed)
+    }
+}
+
+pub struct JobsApi {
+    pub state: Arc<AppState>,
+}
+
+#[derive(ApiResponse)]
+enum JobCreated {
+    /// Created and enqueued.
+    #[oai(status = 201)]
+    Created(Json<dto::Job>),
+    /// The same request was made before with this `Idempotency-Key`: the job it created.
+    #[oai(status = 200)]
+    Replayed(Json<dto::Job>),
+}
+
+#[derive(ApiResponse)]
+enum BatchCreated {
+    /// All jobs created and enqueued, in request order.
+    #[oai(status = 201)]
+    Created(Json<dto::JobBatch>),
+}
+
+const MAX_BATCH: usize = 1000;
+
+fn encode_cursor(id: Uuid) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id.as_bytes())
+}
+
+fn decode_cursor(cursor: &str) -> Result<Uuid> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| Uuid::from_slice(&b).ok())
+        .ok_or_else(|| ApiError::invalid_field("cursor", "is not a cursor this API returned"))
+}
+
+fn comma_list(raw: Option<&str>) -> Vec<&str> {
+    raw.map(|s| {
+        s.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+fn parse_filter(
+    status: Option<&str>,
+    job_type: Option<String>,
+    agent_task_id: Option<Uuid>,
+    label: Option<&str>,
+) -> std::result::Result<JobFilter, ValidationError> {
+    let statuses = comma_list(status)
+        .into_iter()
+        .map(|s| {
+            JobStatus::parse(&s.to_ascii_uppercase()).ok_or_else(|| {
+                ValidationError::new("status", format!("unknown status {s:?}; expected one of PENDING, QUEUED, RUNNING, PAUSED, COMPLETED, FAILED, CANCELLED"))
+            })
+        })
+        .collect::<std::result::Result<_, _>>()?;
+    let labels = comma_list(label)
+        .into_iter()
+        .map(|l| Labels::parse_one(l).map_err(|e| ValidationError::new("label", e.message)))
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(JobFilter {
+        statuses,
+        job_type,
+        agent_task_id,
+        labels,
+    })
+}
+
+#[OpenApi(tag = "Tag::Jobs")]
+impl JobsApi {
+    /// Create and enqueue a job (member). With an `Idempotency-Key`, repeating the same
+    /// request returns the same job with 200; reusing the key for a different request is
+    /// a 409.
+    #[oai(path = "/v1/workspaces/:ws/runner-jobs", method = "post")]
+    async fn create_job(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        /// Makes retries safe: the same key and request always yield the same job.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<String>>,
+        body: Json<dto::CreateJob>,
+    ) -> Result<JobCreated> {
+        let caller = caller(&self.state, &token)?;
+        let job = body.parse().map_err(ApiError::invalid)?;
+        let key = idempotency_key.0.as_deref();
+        if let Some(k) = key {
+            if k.is_empty() || k.len() > 255 || k.chars().any(char::is_control) {
+                return Err(ApiError::invalid_field(
+                    "Idempotency-Key",
+                    "must be 1 to 255 printable characters",
+                ));
+            }
+        }
+        let tx = self.state.enter(&caller, &ws, Role::Member).await?;
+        let (record, created) = jobs::create(&tx, &job, key)
+            .await
+            .map_err(|e| ApiError::from_store(e, "job"))?;
+        tx.commit().await?;
+        Ok(match created {
+            Created::New => JobCreated::Created(Json(record.into())),
+            Created::Replayed => JobCreated::Replayed(Json(record.into())),
+        })
+    }
+
+    /// Create and enqueue up to 1000 jobs in one transaction (member): all or none.
+    #[oai(path = "/v1/workspaces/:ws/runner-jobs/batch", method = "post")]
+    async fn create_jobs(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        body: Json<dto::CreateJobBatch>,
+    ) -> Result<BatchCreated> {
+        let caller = caller(&self.state, &token)?;
+        if body.jobs.is_empty() || body.jobs.len() > MAX_BATCH {
+            return Err(ApiError::invalid_field("jobs", "must hold 1 to 1000 jobs"));
+        }
+        let parsed = body
+            .jobs
+            .iter()
+            .enumerate()
+            .map(|(i, j)| j.parse().map_err(|e| e.within(&format!("jobs[{i}]."))))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(ApiError::invalid)?;
+        let tx = self.state.enter(&caller, &ws, Role::Member).await?;
+        let records = jobs::create_batch(&tx, &parsed)
+            .await
+            .map_err(|e| ApiError::from_store(e, "job"))?;
+        tx.commit().await?;
+        Ok(BatchCreated::Created(Json(dto::JobBatch {
+            items: records.into_iter().map(Into::into).collect(),
+        })))
+    }
+
+    /// List jobs, newest first (viewer). Filters combine; `status` and `label` take
+    /// comma-separated lists (any of the statuses; all of the labels).
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/v1/workspaces/:ws/runner-jobs", method = "get")]
+    async fn list_jobs(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        /// e.g. `QUEUED` or `QUEUED,RUNNING`.
+        status: Query<Option<String>>,
+        /// Job type, exact.
+        #[oai(name = "type")]
+        job_type: Query<Option<String>>,
+        agent_task_id: Query<Option<Uuid>>,
+        /// Jobs carrying every one of these labels, e.g. `linux,gpu`.
+        label: Query<Option<String>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1–200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<dto::JobList>> {
+        let caller = caller(&self.state, &token)?;
+        let filter = parse_filter(
+            status.0.as_deref(),
+            job_type.0,
+            agent_task_id.0,
+            label.0.as_deref(),
+        )
+        .map_err(ApiError::invalid)?;
+        let after = cursor.0.as_deref().map(decode_cursor).transpose()?;
+        let tx = self.state.enter(&caller, &ws, Role::Viewer).await?;
+        let (page, next) =
+            jobs::list(&tx, &filter, after, u64::from(limit.0.unwrap_or(50))).await?;
+        tx.commit().await?;
+        Ok(Json(dto::JobList {
+            items: page.into_iter().map(Into::into).collect(),
+            next_cursor: next.map(encode_cursor),
+        }))
+    }
+
+    /// One job with its steps and first events (viewer).
+    #[oai(path = "/v1/workspaces/:ws/runner-jobs/:id", method = "get")]
+    async fn get_job(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        id: Path<Uuid>,
+    ) -> Result<Json<dto::JobDetail>> {
+        let caller = caller(&self.state, &token)?;
+        let tx = self.state.enter(&caller, &ws, Role::Viewer).await?;
+        let job = jobs::get(&tx, *id)
+            .await
+            .map_err(|e| ApiError::from_store(e, "job"))?;
+        let steps = jobs::steps(&tx, *id).await?;
+        let events = jobs::events(&tx, *id, 0, 500).await?;
+        tx.commit().await?;
+        Ok(Json(dto::JobDetail {
+            job: job.into(),
+            steps: steps.into_iter().map(Into::into).collect(),
+            events: events.into_iter().map(Into::into).collect(),
+        }))
+    }
+
+    /// A page of a job's events in `seq` order, after `after_seq` (viewer).
+    #[oai(path = "/v1/workspaces/:ws/runner-jobs/:id/events", method = "get")]
+    async fn list_job_events(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        id: Path<Uuid>,
+        /// Return events with a greater `seq` (default 0: from the start).
+        #[oai(validator(minimum(value = "0")))]
+        after_seq: Query<Option<i64>>,
+        /// Page size, 1–1000 (default 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<dto::JobEventList>> {
+        let caller = caller(&self.state, &token)?;
+        let tx = self.state.enter(&caller, &ws, Role::Viewer).await?;
+        jobs::get(&tx, *id)
+            .await
+            .map_err(|e| ApiError::from_store(e, "job"))?;
+        let limit = u64::from(limit.0.unwrap_or(100));
+        let events = jobs::events(&tx, *id, after_seq.0.unwrap_or(0), limit).await?;
+        tx.commit().await?;
+        let next_cursor = (events.len() as u64 == limit)
+            .then(|| events.last().map(|e| e.seq.to_string()))
+            .flatten();
+        Ok(Json(dto::JobEventList {
+            items: events.into_iter().map(Into::into).collect(),
+            next_cursor,
+        }))
+    }
+
+    /// Cancel a job (member). Not yet running: `CANCELLED` at once. Running: the job is
+    /// flagged (`cancel_requested_at`) and its runner is told on its next heartbeat.
+    /// Finished: 409.
+    #[oai(path = "/v1/workspaces/:ws/runner-jobs/:id/cancel", method = "post")]
+    async fn cancel_job(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        id: Path<Uuid>,
+    ) -> Result<Json<dto::Job>> {
+        let caller = caller(&self.state, &token)?;
+        let tx = self.state.enter(&caller, &ws, Role::Member).await?;
+        let job = jobs::cancel(&tx, *id)
+            .await
+            .map_err(|e| ApiError::from_store(e, "job"))?;
+        tx.commit().await?;
+        Ok(Json(job.into()))
+    }
+
+    /// Re-queue a `FAILED` or `CANCELLED` job with a fresh set of attempts (member).
+    #[oai(path = "/v1/workspaces/:ws/runner-jobs/:id/retry", method = "post")]
+    async fn retry_job(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        id: Path<Uuid>,
+    ) -> Result<Json<dto::Job>> {
+        let caller = caller(&self.state, &token)?;
+        let tx = self.state.enter(&caller, &ws, Role::Member).await?;
+        let job = jobs::retry(&tx, *id)
+            .await
+            .map_err(|e| ApiError::from_store(e, "job"))?;
+        tx.commit().await?;
+        Ok(Json(job.into()))
+    }
+}

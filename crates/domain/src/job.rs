@@ -1,0 +1,380 @@
+//! Runner jobs: their status state machine, what a valid new job is, and idempotency.
+
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+use crate::validate::{JobType, Labels, MaxAttempts, Priority, TimeoutSeconds, ValidationError};
+
+/// Where a job is in its life. See DESIGN §2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobStatus {
+    /// Not yet runnable: `run_after` in the future, awaiting approval, or backing off.
+    Pending,
+    /// Claimable by a runner.
+    Queued,
+    /// Leased by a runner.
+    Running,
+    /// Its task was paused; a snapshot holds its state.
+    Paused,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+/// A transition the state machine does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a {from} job cannot become {to}")]
+pub struct TransitionError {
+    pub from: JobStatus,
+    pub to: JobStatus,
+}
+
+impl JobStatus {
+    pub const ALL: [JobStatus; 7] = [
+        JobStatus::Pending,
+        JobStatus::Queued,
+        JobStatus::Running,
+        JobStatus::Paused,
+        JobStatus::Completed,
+        JobStatus::Failed,
+        JobStatus::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Pending => "PENDING",
+            JobStatus::Queued => "QUEUED",
+            JobStatus::Running => "RUNNING",
+            JobStatus::Paused => "PAUSED",
+            JobStatus::Completed => "COMPLETED",
+            JobStatus::Failed => "FAILED",
+            JobStatus::Cancelled => "CANCELLED",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            JobStatus::Completed | JobStatus::Failed | JobStatus::Cancelled
+        )
+    }
+
+    /// Whether `self -> to` is a legal transition.
+    pub fn can_become(self, to: JobStatus) -> bool {
+        use JobStatus::*;
+        matches!(
+            (self, to),
+            // run_after reached, approved, or backoff elapsed; or rejected/cancelled
+            (Pending, Queued | Cancelled)
+                // claimed; cancelled before it ran; its task paused
+                | (Queued, Running | Cancelled | Paused)
+                // finished; lease lost or retryable failure (back to the queue, maybe
+                // after a backoff); waiting at a gate; paused with a snapshot
+                | (Running, Completed | Failed | Cancelled | Queued | Pending | Paused)
+                // resumed; cancelled while paused
+                | (Paused, Queued | Cancelled)
+                // a user retries a finished job that did not succeed
+                | (Failed | Cancelled, Queued)
+        )
+    }
+
+    /// The checked transition: `to`, or a typed error naming both ends.
+    pub fn transition(self, to: JobStatus) -> Result<JobStatus, TransitionError> {
+        if self.can_become(to) {
+            Ok(to)
+        } else {
+            Err(TransitionError { from: self, to })
+        }
+    }
+}
+
+impl fmt::Display for JobStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+macro_rules! str_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(raw: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == raw)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+str_enum!(
+    /// The phase of a job a step belongs to.
+    StepPhase { Setup = "SETUP", Execution = "EXECUTION", Validation = "VALIDATION", Cleanup = "CLEANUP" }
+);
+str_enum!(
+    /// What a step does.
+    StepType { Command = "COMMAND", AiAction = "AI_ACTION", Gate = "GATE", Artifact = "ARTIFACT" }
+);
+str_enum!(
+    /// Where a step is.
+    StepStatus { Pending = "PENDING", Running = "RUNNING", Completed = "COMPLETED", Failed = "FAILED", Skipped = "SKIPPED" }
+);
+
+/// The `type` of each job event Runyard records.
+pub mod event_type {
+    pub const CREATED: &str = "job_created";
+    pub const QUEUED: &str = "job_queued";
+    pub const CANCEL_REQUESTED: &str = "job_cancel_requested";
+    pub const CANCELLED: &str = "job_cancelled";
+    pub const RETRIED: &str = "job_retried";
+}
+
+/// A job as a client asked for it, every field validated. Built only by [`NewJob::parse`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewJob {
+    pub job_type: JobType,
+    pub payload: serde_json::Value,
+    pub priority: Priority,
+    pub labels: Labels,
+    pub max_attempts: MaxAttempts,
+    pub timeout_seconds: TimeoutSeconds,
+    /// Unix time in milliseconds before which the job must not run.
+    pub run_after_ms: Option<i64>,
+    pub agent_task_id: Option<uuid::Uuid>,
+    pub requires_approval: bool,
+}
+
+/// The raw fields of a job create request, as they came in.
+#[derive(Debug, Clone, Default)]
+pub struct RawNewJob<'a> {
+    pub job_type: &'a str,
+    pub payload: Option<&'a serde_json::Value>,
+    pub priority: Option<i64>,
+    pub labels: Option<&'a [String]>,
+    pub max_attempts: Option<i64>,
+    pub timeout_seconds: Option<i64>,
+    pub run_after_ms: Option<i64>,
+    pub agent_task_id: Option<uuid::Uuid>,
+    pub requires_approval: Option<bool>,
+}
+
+impl NewJob {
+    /// Payloads above this size (as compact JSON) are refused.
+    pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
+
+    pub fn parse(raw: RawNewJob<'_>) -> Result<Self, ValidationError> {
+        let payload = raw
+            .payload
+            .cloned()
+            .unwrap_or(serde_json::Value::Object(Default::default()));
+        let size = serde_json::to_vec(&payload)
+            .map(|v| v.len())
+            .unwrap_or(usize::MAX);
+        if size > Self::MAX_PAYLOAD_BYTES {
+            return Err(ValidationError::new(
+                "payload",
+                format!("must be at most {} bytes of JSON", Self::MAX_PAYLOAD_BYTES),
+            ));
+        }
+        Ok(Self {
+            job_type: JobType::parse(raw.job_type)?,
+            payload,
+            priority: raw
+                .priority
+                .map(Priority::new)
+                .transpose()?
+                .unwrap_or_default(),
+            labels: raw
+                .labels
+                .map(Labels::parse)
+                .transpose()?
+                .unwrap_or_default(),
+            max_attempts: raw
+                .max_attempts
+                .map(MaxAttempts::new)
+                .transpose()?
+                .unwrap_or_default(),
+            timeout_seconds: raw
+                .timeout_seconds
+                .map(TimeoutSeconds::new)
+                .transpose()?
+                .unwrap_or_default(),
+            run_after_ms: raw.run_after_ms,
+            agent_task_id: raw.agent_task_id,
+            requires_approval: raw.requires_approval.unwrap_or(false),
+        })
+    }
+
+    /// The status a job starts in: held back when it needs approval or must wait.
+    pub fn initial_status(&self, now_ms: i64) -> JobStatus {
+        let waits = self.run_after_ms.is_some_and(|t| t > now_ms);
+        if self.requires_approval || waits {
+            JobStatus::Pending
+        } else {
+            JobStatus::Queued
+        }
+    }
+}
+
+/// SHA-256 of the canonical form of a job request, for idempotency: two requests under
+/// one `Idempotency-Key` are the same request exactly when their hashes are equal.
+/// Object keys are sorted, so field order in the request does not matter.
+pub fn payload_hash(job: &NewJob) -> String {
+    let canonical = serde_json::json!({
+        "type": job.job_type.as_str(),
+        "payload": job.payload,
+        "priority": job.priority.get(),
+        "labels": job.labels.as_slice(),
+        "max_attempts": job.max_attempts.get(),
+        "timeout_seconds": job.timeout_seconds.get(),
+        "run_after_ms": job.run_after_ms,
+        "agent_task_id": job.agent_task_id,
+        "requires_approval": job.requires_approval,
+    });
+    // serde_json's default map is ordered by key, so this rendering is canonical.
+    let digest = Sha256::digest(canonical.to_string().as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use JobStatus::*;
+
+    #[test]
+    fn legal_transitions() {
+        for (from, to) in [
+            (Pending, Queued),
+            (Pending, Cancelled),
+            (Queued, Running),
+            (Queued, Cancelled),
+            (Running, Completed),
+            (Running, Failed),
+            (Running, Queued),
+            (Running, Pending),
+            (Running, Paused),
+            (Paused, Queued),
+            (Failed, Queued),
+            (Cancelled, Queued),
+        ] {
+            assert_eq!(from.transition(to), Ok(to), "{from} -> {to}");
+        }
+    }
+
+    #[test]
+    fn illegal_transitions_are_typed_errors() {
+        for (from, to) in [
+            (Completed, Queued),
+            (Completed, Cancelled),
+            (Failed, Running),
+            (Cancelled, Running),
+            (Pending, Running),
+            (Queued, Completed),
+            (Paused, Running),
+            (Queued, Queued),
+        ] {
+            assert_eq!(
+                from.transition(to),
+                Err(TransitionError { from, to }),
+                "{from} -> {to}"
+            );
+        }
+        let msg = Completed.transition(Queued).unwrap_err().to_string();
+        assert_eq!(msg, "a COMPLETED job cannot become QUEUED");
+    }
+
+    #[test]
+    fn terminal_states_have_no_way_out_but_retry() {
+        for from in JobStatus::ALL.into_iter().filter(|s| s.is_terminal()) {
+            let exits: Vec<_> = JobStatus::ALL
+                .into_iter()
+                .filter(|to| from.can_become(*to))
+                .collect();
+            match from {
+                Completed => assert!(exits.is_empty()),
+                _ => assert_eq!(exits, [Queued]),
+            }
+        }
+    }
+
+    #[test]
+    fn status_names_round_trip() {
+        for s in JobStatus::ALL {
+            assert_eq!(JobStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(JobStatus::parse("queued"), None);
+        assert_eq!(StepType::parse("AI_ACTION"), Some(StepType::AiAction));
+    }
+
+    fn job(payload: serde_json::Value, priority: Option<i64>) -> NewJob {
+        NewJob::parse(RawNewJob {
+            job_type: "command",
+            payload: Some(&payload),
+            priority,
+            ..Default::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn payload_hash_ignores_key_order_but_not_content() {
+        let a: serde_json::Value = serde_json::from_str(r#"{"a":1,"b":[1,2]}"#).unwrap();
+        let b: serde_json::Value = serde_json::from_str(r#"{"b":[1,2],"a":1}"#).unwrap();
+        let c: serde_json::Value = serde_json::from_str(r#"{"a":2,"b":[1,2]}"#).unwrap();
+        assert_eq!(
+            payload_hash(&job(a.clone(), None)),
+            payload_hash(&job(b, None))
+        );
+        assert_ne!(
+            payload_hash(&job(a.clone(), None)),
+            payload_hash(&job(c, None))
+        );
+        assert_ne!(
+            payload_hash(&job(a.clone(), None)),
+            payload_hash(&job(a, Some(5)))
+        );
+    }
+
+    #[test]
+    fn new_job_defaults_and_initial_status() {
+        let j = job(serde_json::json!({}), None);
+        assert_eq!(j.max_attempts.get(), 3);
+        assert_eq!(j.initial_status(0), Queued);
+        let mut later = j.clone();
+        later.run_after_ms = Some(10_000);
+        assert_eq!(later.initial_status(0), Pending);
+        assert_eq!(later.initial_status(20_000), Queued);
+        let mut gated = j;
+        gated.requires_approval = true;
+        assert_eq!(gated.initial_status(0), Pending);
+    }
+
+    #[test]
+    fn oversized_payload_is_refused() {
+        let big = serde_json::json!({ "x": "y".repeat(NewJob::MAX_PAYLOAD_BYTES) });
+        let err = NewJob::parse(RawNewJob {
+            job_type: "t",
+            payload: Some(&big),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(err.field, "payload");
+    }
+}

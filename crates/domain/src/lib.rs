@@ -1,0 +1,17 @@
+//! Runyard's domain: the vocabulary every other crate speaks.
+//!
+//! Validated newtypes (built only by parsing), the job state machine, roles, actors and
+//! idempotency hashing. This crate does no I/O and knows neither the database nor HTTP.
+
+mod job;
+mod validate;
+mod workspace;
+
+pub use job::{
+    JobStatus, NewJob, RawNewJob, StepPhase, StepStatus, StepType, TransitionError, event_type,
+    payload_hash,
+};
+pub use validate::{
+    JobType, Labels, MaxAttempts, Priority, Slug, TimeoutSeconds, ValidationError, WorkspaceName,
+};
+pub use workspace::{Actor, Role};

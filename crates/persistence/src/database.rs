@@ -1,0 +1,176 @@
+//! The connection pool and the ways into a workspace.
+
+use std::time::Duration;
+
+use runyard_domain::{Actor, Role};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, DatabaseConnection, FromQueryResult, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::records::WorkspaceRecord;
+use crate::scope::{WorkspaceTx, stmt};
+use crate::workspaces::WorkspaceRow;
+use crate::{StoreError, WorkspaceRecord as Record};
+
+/// How a request names a workspace: `{ws}` in a path is its id or its slug.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkspaceRef {
+    Id(Uuid),
+    Slug(String),
+}
+
+impl WorkspaceRef {
+    pub fn parse(raw: &str) -> Self {
+        match Uuid::parse_str(raw) {
+            Ok(id) => Self::Id(id),
+            Err(_) => Self::Slug(raw.to_owned()),
+        }
+    }
+}
+
+/// The server's handle on PostgreSQL. It hands out [`WorkspaceTx`]s; it has no method
+/// that runs tenant queries outside one.
+#[derive(Clone)]
+pub struct Database {
+    conn: DatabaseConnection,
+}
+
+impl Database {
+    /// Connects a pool of at most `max_connections` to `url` (the app role's URL).
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.max_connections(max_connections)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_timeout(Duration::from_secs(10))
+            .sqlx_logging(false);
+        Ok(Self {
+            conn: sea_orm::Database::connect(opts).await?,
+        })
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.conn.ping().await?;
+        Ok(())
+    }
+
+    /// The newest applied migration, if the schema has any.
+    pub async fn schema_version(&self) -> Result<Option<String>, StoreError> {
+        #[derive(FromQueryResult)]
+        struct Version {
+            version: String,
+        }
+        let row = Version::find_by_statement(stmt(
+            "SELECT version FROM seaql_migrations ORDER BY version DESC LIMIT 1",
+            [],
+        ))
+        .one(&self.conn)
+        .await?;
+        Ok(row.map(|r| r.version))
+    }
+
+    /// Enters the workspace named by `ws` as `subject`, in a new transaction. `None` when
+    /// the workspace does not exist or the subject is not one of its members.
+    pub async fn enter(
+        &self,
+        subject: &str,
+        actor: &Actor,
+        ws: &WorkspaceRef,
+    ) -> Result<Option<WorkspaceTx>, StoreError> {
+        #[derive(FromQueryResult)]
+        struct Entered {
+            entered_id: Uuid,
+            entered_role: String,
+        }
+        let (id, slug) = match ws {
+            WorkspaceRef::Id(id) => (Some(*id), None),
+            WorkspaceRef::Slug(slug) => (None, Some(slug.clone())),
+        };
+        let tx = self.conn.begin().await?;
+        let entered = Entered::find_by_statement(stmt(
+            "SELECT entered_id, entered_role FROM runyard_enter_workspace($1, $2, $3, $4)",
+            [
+                subject.into(),
+                actor.to_string().into(),
+                id.into(),
+                slug.into(),
+            ],
+        ))
+        .one(&tx)
+        .await?;
+        let Some(entered) = entered else {
+            return Ok(None);
+        };
+        let role = Role::parse(&entered.entered_role).ok_or_else(|| {
+            sea_orm::DbErr::Custom(format!("unknown role {:?}", entered.entered_role))
+        })?;
+        Ok(Some(WorkspaceTx::new(
+            tx,
+            entered.entered_id,
+            role,
+            actor.to_string(),
+        )))
+    }
+
+    /// Begins the transaction that creates workspace `id`, entered as its future owner.
+    pub(crate) async fn begin_creating(
+        &self,
+        id: Uuid,
+        subject: &str,
+        actor: &Actor,
+    ) -> Result<WorkspaceTx, StoreError> {
+        WorkspaceTx::begin_trusted(&self.conn, id, Role::Owner, subject, actor.to_string()).await
+    }
+
+    /// The workspaces `subject` belongs to, with the subject's role in each, oldest first.
+    /// Runs with only `runyard.subject` set: row-level security shows the subject's own
+    /// memberships and their workspaces, nothing else.
+    pub async fn workspaces_of(&self, subject: &str) -> Result<Vec<(Record, Role)>, StoreError> {
+        #[derive(FromQueryResult)]
+        struct Row {
+            #[sea_orm(nested)]
+            workspace: WorkspaceRow,
+            member_role: String,
+        }
+        let tx = self.conn.begin().await?;
+        tx.execute_raw(stmt(
+            "SELECT set_config('runyard.subject', $1, true)",
+            [subject.into()],
+        ))
+        .await?;
+        let rows = Row::find_by_statement(stmt(
+            "SELECT w.id, w.slug, w.name, w.settings, w.created_at, w.updated_at, m.role AS member_role \
+               FROM workspace_members m JOIN workspaces w ON w.id = m.workspace_id \
+              WHERE m.subject = $1 ORDER BY w.id",
+            [subject.into()],
+        ))
+        .all(&tx)
+        .await?;
+        tx.commit().await?;
+        rows.into_iter()
+            .map(|r| {
+                let role = Role::parse(&r.member_role).ok_or_else(|| {
+                    sea_orm::DbErr::Custom(format!("unknown role {:?}", r.member_role))
+                })?;
+                Ok((WorkspaceRecord::from(r.workspace), role))
+            })
+            .collect()
+    }
+
+    /// Closes the pool, waiting for connections to be returned.
+    pub async fn close(self) {
+        let _ = self.conn.close().await;
+    }
+}
+
+impl Database {
+    /// A handle that is not connected to anything: every query fails. For rendering the
+    /// API spec, which needs the endpoints but never calls them.
+    pub fn disconnected() -> Self {
+        Self {
+            conn: DatabaseConnection::default(),
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! What can go wrong in storage, in terms the layer above can act on.
+
+use runyard_domain::TransitionError;
+use sea_orm::DbErr;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Absent, or in another workspace: the caller cannot tell which.
+    #[error("not found")]
+    NotFound,
+    #[error("the slug is already taken")]
+    SlugTaken,
+    #[error("the subject is already a member of this workspace")]
+    AlreadyMember,
+    #[error("a workspace must keep at least one owner")]
+    LastOwner,
+    #[error("the idempotency key was already used with a different request")]
+    IdempotencyMismatch,
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    /// A reference to another row (named by its request field) that does not exist here.
+    #[error("{field} does not name an existing row in this workspace")]
+    UnknownReference { field: &'static str },
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+}
+
+/// The name of the constraint a database error violated, if any.
+pub(crate) fn violated_constraint(err: &DbErr) -> Option<String> {
+    use sea_orm::RuntimeErr;
+    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err
+    else {
+        return None;
+    };
+    match e.as_ref() {
+        sea_orm::sqlx::Error::Database(db) => db.constraint().map(str::to_owned),
+        _ => None,
+    }
+}

@@ -1,0 +1,532 @@
+//! Runner jobs: enqueue (single, idempotent, and batch), list, read, cancel and retry.
+//!
+//! Every state change updates the job and appends its event in one statement, so the
+//! two commit together. An event's `seq` is the job's `last_event_seq + 1`, taken under
+//! the job's row lock: gap-free and monotonic per job.
+
+use chrono::{TimeZone, Utc};
+use runyard_domain::{JobStatus, NewJob, event_type, payload_hash};
+use sea_orm::{FromQueryResult, Value};
+use uuid::Uuid;
+
+use crate::error::violated_constraint;
+use crate::{EventRecord, JobRecord, StepRecord, StoreError, Timestamp, WorkspaceTx};
+
+/// Columns read into a [`JobRecord`].
+const JOB_COLUMNS: &str = "id, workspace_id, agent_task_id, type, payload, labels, priority, status, \
+    requires_approval, attempt, max_attempts, run_after, timeout_seconds, idempotency_key, \
+    lease_runner_id, lease_expires_at, cancel_requested_at, pause_requested_at, progress, result, \
+    error, created_by, created_at, updated_at, started_at, finished_at";
+
+#[derive(FromQueryResult)]
+struct JobRow {
+    id: Uuid,
+    workspace_id: Uuid,
+    agent_task_id: Option<Uuid>,
+    #[sea_orm(alias = "type")]
+    job_type: String,
+    payload: serde_json::Value,
+    labels: Vec<String>,
+    priority: i16,
+    status: String,
+    requires_approval: bool,
+    attempt: i32,
+    max_attempts: i32,
+    run_after: Timestamp,
+    timeout_seconds: i32,
+    idempotency_key: Option<String>,
+    lease_runner_id: Option<Uuid>,
+    lease_expires_at: Option<Timestamp>,
+    cancel_requested_at: Option<Timestamp>,
+    pause_requested_at: Option<Timestamp>,
+    progress: Option<serde_json::Value>,
+    result: Option<serde_json::Value>,
+    error: Option<serde_json::Value>,
+    created_by: String,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    started_at: Option<Timestamp>,
+    finished_at: Option<Timestamp>,
+}
+
+impl TryFrom<JobRow> for JobRecord {
+    type Error = StoreError;
+
+    fn try_from(r: JobRow) -> Result<Self, StoreError> {
+        let status = JobStatus::parse(&r.status)
+            .ok_or_else(|| sea_orm::DbErr::Custom(format!("unknown job status {:?}", r.status)))?;
+        Ok(Self {
+            id: r.id,
+            workspace_id: r.workspace_id,
+            agent_task_id: r.agent_task_id,
+            job_type: r.job_type,
+            payload: r.payload,
+            labels: r.labels,
+            priority: r.priority,
+            status,
+            requires_approval: r.requires_approval,
+            attempt: r.attempt,
+            max_attempts: r.max_attempts,
+            run_after: r.run_after,
+            timeout_seconds: r.timeout_seconds,
+            idempotency_key: r.idempotency_key,
+            lease_runner_id: r.lease_runner_id,
+            lease_expires_at: r.lease_expires_at,
+            cancel_requested_at: r.cancel_requested_at,
+            pause_requested_at: r.pause_requested_at,
+            progress: r.progress,
+            result: r.result,
+            error: r.error,
+            created_by: r.created_by,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+        })
+    }
+}
+
+#[derive(FromQueryResult)]
+struct StepRow {
+    id: Uuid,
+    ordinal: i32,
+    name: String,
+    phase: String,
+    #[sea_orm(alias = "type")]
+    step_type: String,
+    status: String,
+    started_at: Option<Timestamp>,
+    completed_at: Option<Timestamp>,
+    duration_ms: Option<i64>,
+    input_tokens: Option<i64>,
+    output_tokens: Option<i64>,
+    cost: Option<f64>,
+    output: Option<serde_json::Value>,
+    updated_at: Timestamp,
+}
+
+#[derive(FromQueryResult)]
+struct EventRow {
+    id: Uuid,
+    job_id: Uuid,
+    seq: i64,
+    step_id: Option<Uuid>,
+    #[sea_orm(alias = "type")]
+    event_type: String,
+    actor: String,
+    payload: serde_json::Value,
+    created_at: Timestamp,
+}
+
+/// Whether a create made a new job or found the one made earlier under the same key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Created {
+    New,
+    Replayed,
+}
+
+fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+fn run_after(job: &NewJob) -> Option<Timestamp> {
+    job.run_after_ms
+        .and_then(|ms| Utc.timestamp_millis_opt(ms).single())
+}
+
+fn map_insert_error(e: StoreError) -> StoreError {
+    match e {
+        StoreError::Database(ref db)
+            if violated_constraint(db).as_deref() == Some("runner_jobs_agent_task_fkey") =>
+        {
+            StoreError::UnknownReference {
+                field: "agent_task_id",
+            }
+        }
+        other => other,
+    }
+}
+
+/// Enqueues one job with its `job_created` event. With an idempotency key, a second call
+/// with the same request returns the first job ([`Created::Replayed`]) and one with a
+/// different request fails with [`StoreError::IdempotencyMismatch`] — also when the two
+/// calls race: the unique key makes the loser wait for the winner and then read its job.
+pub async fn create(
+    tx: &WorkspaceTx,
+    job: &NewJob,
+    idempotency_key: Option<&str>,
+) -> Result<(JobRecord, Created), StoreError> {
+    let hash = payload_hash(job);
+    let status = job.initial_status(now_ms());
+    let sql = format!(
+        "WITH j AS ( \
+           INSERT INTO runner_jobs (workspace_id, id, agent_task_id, type, payload, labels, priority, \
+                  status, requires_approval, max_attempts, run_after, timeout_seconds, \
+                  idempotency_key, payload_hash, last_event_seq, created_by) \
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, coalesce($11, now()), $12, $13, $14, 1, $15) \
+           ON CONFLICT (workspace_id, idempotency_key) DO NOTHING \
+           RETURNING * \
+         ), e AS ( \
+           INSERT INTO job_events (workspace_id, job_id, seq, id, type, actor, payload) \
+           SELECT workspace_id, id, 1, $16, '{created}', created_by, \
+                  jsonb_build_object('status', status) FROM j \
+         ) \
+         SELECT {JOB_COLUMNS} FROM j",
+        created = event_type::CREATED,
+    );
+    let values: Vec<Value> = vec![
+        tx.workspace_id().into(),
+        Uuid::now_v7().into(),
+        job.agent_task_id.into(),
+        job.job_type.as_str().into(),
+        job.payload.clone().into(),
+        job.labels.as_slice().to_vec().into(),
+        job.priority.get().into(),
+        status.as_str().into(),
+        job.requires_approval.into(),
+        job.max_attempts.get().into(),
+        run_after(job).into(),
+        job.timeout_seconds.get().into(),
+        idempotency_key.map(str::to_owned).into(),
+        hash.clone().into(),
+        tx.actor().into(),
+        Uuid::now_v7().into(),
+    ];
+    let inserted: Option<JobRow> = tx.one(&sql, values).await.map_err(map_insert_error)?;
+    if let Some(row) = inserted {
+        return Ok((row.try_into()?, Created::New));
+    }
+    // Only an idempotency key can make the insert do nothing: the key is taken.
+    #[derive(FromQueryResult)]
+    struct Existing {
+        payload_hash: Option<String>,
+    }
+    let key = idempotency_key.ok_or(StoreError::NotFound)?;
+    let existing: Existing = tx
+        .one(
+            "SELECT payload_hash FROM runner_jobs WHERE workspace_id = $1 AND idempotency_key = $2",
+            [tx.workspace_id().into(), key.into()],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if existing.payload_hash.as_deref() != Some(hash.as_str()) {
+        return Err(StoreError::IdempotencyMismatch);
+    }
+    let row: JobRow = tx
+        .one(
+            &format!(
+                "SELECT {JOB_COLUMNS} FROM runner_jobs WHERE workspace_id = $1 AND idempotency_key = $2"
+            ),
+            [tx.workspace_id().into(), key.into()],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok((row.try_into()?, Created::Replayed))
+}
+
+/// Enqueues many jobs in one statement, each with its `job_created` event. All or
+/// nothing: the caller's transaction commits them together. Returned in input order.
+pub async fn create_batch(tx: &WorkspaceTx, jobs: &[NewJob]) -> Result<Vec<JobRecord>, StoreError> {
+    let now = now_ms();
+    let ids: Vec<Uuid> = jobs.iter().map(|_| Uuid::now_v7()).collect();
+    let rows: Vec<serde_json::Value> = jobs
+        .iter()
+        .zip(&ids)
+        .map(|(job, id)| {
+            serde_json::json!({
+                "id": id,
+                "event_id": Uuid::now_v7(),
+                "agent_task_id": job.agent_task_id,
+                "type": job.job_type.as_str(),
+                "payload": job.payload,
+                "labels": job.labels.as_slice(),
+                "priority": job.priority.get(),
+                "status": job.initial_status(now).as_str(),
+                "requires_approval": job.requires_approval,
+                "max_attempts": job.max_attempts.get(),
+                "run_after": run_after(job),
+                "timeout_seconds": job.timeout_seconds.get(),
+                "payload_hash": payload_hash(job),
+            })
+        })
+        .collect();
+    let sql = format!(
+        "WITH x AS MATERIALIZED ( \
+           SELECT * FROM jsonb_to_recordset($2::jsonb) AS r( \
+             id uuid, event_id uuid, agent_task_id uuid, type text, payload jsonb, labels text[], \
+             priority smallint, status text, requires_approval boolean, max_attempts integer, \
+             run_after timestamptz, timeout_seconds integer, payload_hash text) \
+         ), j AS ( \
+           INSERT INTO runner_jobs (workspace_id, id, agent_task_id, type, payload, labels, priority, \
+                  status, requires_approval, max_attempts, run_after, timeout_seconds, payload_hash, \
+                  last_event_seq, created_by) \
+           SELECT $1, id, agent_task_id, type, payload, labels, priority, status, requires_approval, \
+                  max_attempts, coalesce(run_after, now()), timeout_seconds, payload_hash, 1, $3 \
+             FROM x \
+           RETURNING * \
+         ), e AS ( \
+           INSERT INTO job_events (workspace_id, job_id, seq, id, type, actor, payload) \
+           SELECT j.workspace_id, j.id, 1, x.event_id, '{created}', j.created_by, \
+                  jsonb_build_object('status', j.status) \
+             FROM j JOIN x ON x.id = j.id \
+         ) \
+         SELECT {JOB_COLUMNS} FROM j",
+        created = event_type::CREATED,
+    );
+    let inserted: Vec<JobRow> = tx
+        .all(
+            &sql,
+            [
+                tx.workspace_id().into(),
+                serde_json::Value::Array(rows).into(),
+                tx.actor().into(),
+            ],
+        )
+        .await
+        .map_err(map_insert_error)?;
+    let mut by_id: std::collections::HashMap<Uuid, JobRow> =
+        inserted.into_iter().map(|r| (r.id, r)).collect();
+    ids.iter()
+        .map(|id| by_id.remove(id).ok_or(StoreError::NotFound)?.try_into())
+        .collect()
+}
+
+/// Which jobs a list shows. Every filter given must match.
+#[derive(Debug, Clone, Default)]
+pub struct JobFilter {
+    /// Any of these statuses (empty: all).
+    pub statuses: Vec<JobStatus>,
+    pub job_type: Option<String>,
+    pub agent_task_id: Option<Uuid>,
+    /// Jobs carrying every one of these labels.
+    pub labels: Vec<String>,
+}
+
+/// A page of jobs, newest first, after the job `after` (exclusive). Returns the page and
+/// the id to continue after, if there is more.
+pub async fn list(
+    tx: &WorkspaceTx,
+    filter: &JobFilter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<(Vec<JobRecord>, Option<Uuid>), StoreError> {
+    let mut sql = format!("SELECT {JOB_COLUMNS} FROM runner_jobs WHERE workspace_id = $1");
+    let mut values: Vec<Value> = vec![tx.workspace_id().into()];
+    let mut bind = |sql: &mut String, clause: &str, value: Value| {
+        values.push(value);
+        sql.push_str(&clause.replace('?', &format!("${}", values.len())));
+    };
+    if !filter.statuses.is_empty() {
+        let statuses: Vec<String> = filter
+            .statuses
+            .iter()
+            .map(|s| s.as_str().to_owned())
+            .collect();
+        bind(&mut sql, " AND status = ANY(?)", statuses.into());
+    }
+    if let Some(t) = &filter.job_type {
+        bind(&mut sql, " AND type = ?", t.clone().into());
+    }
+    if let Some(task) = filter.agent_task_id {
+        bind(&mut sql, " AND agent_task_id = ?", task.into());
+    }
+    if !filter.labels.is_empty() {
+        bind(&mut sql, " AND labels @> ?", filter.labels.clone().into());
+    }
+    if let Some(after) = after {
+        bind(&mut sql, " AND id < ?", after.into());
+    }
+    bind(
+        &mut sql,
+        " ORDER BY id DESC LIMIT ?",
+        ((limit + 1) as i64).into(),
+    );
+    let mut rows: Vec<JobRow> = tx.all(&sql, values).await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let next = if more {
+        rows.last().map(|r| r.id)
+    } else {
+        None
+    };
+    let jobs = rows
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect::<Result<_, _>>()?;
+    Ok((jobs, next))
+}
+
+/// One job of the entered workspace.
+pub async fn get(tx: &WorkspaceTx, id: Uuid) -> Result<JobRecord, StoreError> {
+    let row: Option<JobRow> = tx
+        .one(
+            &format!("SELECT {JOB_COLUMNS} FROM runner_jobs WHERE workspace_id = $1 AND id = $2"),
+            [tx.workspace_id().into(), id.into()],
+        )
+        .await?;
+    row.ok_or(StoreError::NotFound)?.try_into()
+}
+
+/// A job's steps by ordinal.
+pub async fn steps(tx: &WorkspaceTx, job_id: Uuid) -> Result<Vec<StepRecord>, StoreError> {
+    let rows: Vec<StepRow> = tx
+        .all(
+            "SELECT id, ordinal, name, phase, type, status, started_at, completed_at, duration_ms, \
+                    input_tokens, output_tokens, cost, output, updated_at \
+               FROM job_steps WHERE workspace_id = $1 AND job_id = $2 ORDER BY ordinal",
+            [tx.workspace_id().into(), job_id.into()],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| StepRecord {
+            id: r.id,
+            ordinal: r.ordinal,
+            name: r.name,
+            phase: r.phase,
+            step_type: r.step_type,
+            status: r.status,
+            started_at: r.started_at,
+            completed_at: r.completed_at,
+            duration_ms: r.duration_ms,
+            input_tokens: r.input_tokens,
+            output_tokens: r.output_tokens,
+            cost: r.cost,
+            output: r.output,
+            updated_at: r.updated_at,
+        })
+        .collect())
+}
+
+/// Up to `limit` of a job's events with `seq > after_seq`, in seq order.
+pub async fn events(
+    tx: &WorkspaceTx,
+    job_id: Uuid,
+    after_seq: i64,
+    limit: u64,
+) -> Result<Vec<EventRecord>, StoreError> {
+    let rows: Vec<EventRow> = tx
+        .all(
+            "SELECT id, job_id, seq, step_id, type, actor, payload, created_at FROM job_events \
+              WHERE workspace_id = $1 AND job_id = $2 AND seq > $3 ORDER BY seq LIMIT $4",
+            [
+                tx.workspace_id().into(),
+                job_id.into(),
+                after_seq.into(),
+                (limit as i64).into(),
+            ],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| EventRecord {
+            id: r.id,
+            job_id: r.job_id,
+            seq: r.seq,
+            step_id: r.step_id,
+            event_type: r.event_type,
+            actor: r.actor,
+            payload: r.payload,
+            created_at: r.created_at,
+        })
+        .collect())
+}
+
+/// Locks the job's row for this transaction and returns its status.
+async fn lock_status(tx: &WorkspaceTx, id: Uuid) -> Result<JobStatus, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Status {
+        status: String,
+    }
+    let row: Status = tx
+        .one(
+            "SELECT status FROM runner_jobs WHERE workspace_id = $1 AND id = $2 FOR UPDATE",
+            [tx.workspace_id().into(), id.into()],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(JobStatus::parse(&row.status)
+        .ok_or_else(|| sea_orm::DbErr::Custom(format!("unknown job status {:?}", row.status)))?)
+}
+
+/// Applies `set` (an SQL `SET` list whose parameters start at `$6`) to the locked job
+/// and appends one event of `kind` with `payload`, in one statement.
+async fn update_with_event(
+    tx: &WorkspaceTx,
+    id: Uuid,
+    set: &str,
+    set_values: Vec<Value>,
+    kind: &str,
+    payload: serde_json::Value,
+) -> Result<JobRecord, StoreError> {
+    let sql = format!(
+        "WITH j AS ( \
+           UPDATE runner_jobs SET {set}, last_event_seq = last_event_seq + 1, updated_at = now() \
+            WHERE workspace_id = $1 AND id = $2 RETURNING * \
+         ), e AS ( \
+           INSERT INTO job_events (workspace_id, job_id, seq, id, type, actor, payload) \
+           SELECT workspace_id, id, last_event_seq, $3, $4, current_setting('runyard.actor'), \
+                  $5::jsonb || jsonb_build_object('status', status) FROM j \
+         ) \
+         SELECT {JOB_COLUMNS} FROM j"
+    );
+    let mut values: Vec<Value> = vec![
+        tx.workspace_id().into(),
+        id.into(),
+        Uuid::now_v7().into(),
+        kind.into(),
+        payload.into(),
+    ];
+    values.extend(set_values);
+    let row: Option<JobRow> = tx.one(&sql, values).await?;
+    row.ok_or(StoreError::NotFound)?.try_into()
+}
+
+/// Cancels a job. One that has not started is `CANCELLED` at once; a running one is
+/// asked to stop (`cancel_requested_at`), which its runner sees on its next heartbeat.
+/// A finished job cannot be cancelled.
+pub async fn cancel(tx: &WorkspaceTx, id: Uuid) -> Result<JobRecord, StoreError> {
+    let status = lock_status(tx, id).await?;
+    let to = status.transition(JobStatus::Cancelled)?;
+    if status == JobStatus::Running {
+        let job = get(tx, id).await?;
+        if job.cancel_requested_at.is_some() {
+            return Ok(job);
+        }
+        return update_with_event(
+            tx,
+            id,
+            "cancel_requested_at = now()",
+            vec![],
+            event_type::CANCEL_REQUESTED,
+            serde_json::json!({}),
+        )
+        .await;
+    }
+    update_with_event(
+        tx,
+        id,
+        "status = $6, finished_at = now(), lease_runner_id = NULL, lease_expires_at = NULL",
+        vec![to.as_str().into()],
+        event_type::CANCELLED,
+        serde_json::json!({ "from": status.as_str() }),
+    )
+    .await
+}
+
+/// Puts a `FAILED` or `CANCELLED` job back in the queue with a fresh set of attempts.
+pub async fn retry(tx: &WorkspaceTx, id: Uuid) -> Result<JobRecord, StoreError> {
+    let status = lock_status(tx, id).await?;
+    let to = status.transition(JobStatus::Queued)?;
+    update_with_event(
+        tx,
+        id,
+        "status = $6, attempt = 0, run_after = now(), result = NULL, error = NULL, progress = NULL, \
+         cancel_requested_at = NULL, pause_requested_at = NULL, lease_runner_id = NULL, \
+         lease_expires_at = NULL, started_at = NULL, finished_at = NULL",
+        vec![to.as_str().into()],
+        event_type::RETRIED,
+        serde_json::json!({ "from": status.as_str() }),
+    )
+    .await
+}

@@ -1,0 +1,26 @@
+//! Runyard's storage layer on PostgreSQL through SeaORM.
+//!
+//! Every piece of tenant data is read and written through a [`WorkspaceTx`]: a transaction
+//! that has entered one workspace (`runyard.workspace_id` set, transaction-local). The
+//! repository functions in [`workspaces`], [`members`] and [`jobs`] take a `&WorkspaceTx`,
+//! never a pool, so a query without the workspace scope does not compile. Row-level
+//! security in the database backs that up for anything the code gets wrong.
+//!
+//! Deliberately absent: any public access to the raw connection pool.
+
+mod database;
+mod error;
+mod records;
+mod scope;
+
+pub mod jobs;
+pub mod members;
+pub mod workspaces;
+
+pub use database::{Database, WorkspaceRef};
+pub use error::StoreError;
+pub use records::{EventRecord, JobRecord, MemberRecord, StepRecord, WorkspaceRecord};
+pub use scope::WorkspaceTx;
+
+/// Timestamps as stored: `timestamptz`, read as UTC.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;

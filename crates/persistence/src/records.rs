@@ -1,0 +1,83 @@
+//! Plain records handed to the layer above. SeaORM row types stay in this crate.
+
+use runyard_domain::{JobStatus, Role};
+use uuid::Uuid;
+
+use crate::Timestamp;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkspaceRecord {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub settings: serde_json::Value,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberRecord {
+    pub subject: String,
+    pub role: Role,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobRecord {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub agent_task_id: Option<Uuid>,
+    pub job_type: String,
+    pub payload: serde_json::Value,
+    pub labels: Vec<String>,
+    pub priority: i16,
+    pub status: JobStatus,
+    pub requires_approval: bool,
+    pub attempt: i32,
+    pub max_attempts: i32,
+    pub run_after: Timestamp,
+    pub timeout_seconds: i32,
+    pub idempotency_key: Option<String>,
+    pub lease_runner_id: Option<Uuid>,
+    pub lease_expires_at: Option<Timestamp>,
+    pub cancel_requested_at: Option<Timestamp>,
+    pub pause_requested_at: Option<Timestamp>,
+    pub progress: Option<serde_json::Value>,
+    pub result: Option<serde_json::Value>,
+    pub error: Option<serde_json::Value>,
+    pub created_by: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub started_at: Option<Timestamp>,
+    pub finished_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepRecord {
+    pub id: Uuid,
+    pub ordinal: i32,
+    pub name: String,
+    pub phase: String,
+    pub step_type: String,
+    pub status: String,
+    pub started_at: Option<Timestamp>,
+    pub completed_at: Option<Timestamp>,
+    pub duration_ms: Option<i64>,
+    pub input_tokens: Option<i64>,
+    pub output_tokens: Option<i64>,
+    pub cost: Option<f64>,
+    pub output: Option<serde_json::Value>,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRecord {
+    pub id: Uuid,
+    pub job_id: Uuid,
+    pub seq: i64,
+    pub step_id: Option<Uuid>,
+    pub event_type: String,
+    pub actor: String,
+    pub payload: serde_json::Value,
+    pub created_at: Timestamp,
+}

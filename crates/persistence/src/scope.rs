@@ -1,0 +1,118 @@
+//! The workspace-scoped transaction: the only way repository code reaches tenant data.
+
+use runyard_domain::Role;
+use sea_orm::{
+    ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Statement, TransactionTrait,
+    Value,
+};
+use uuid::Uuid;
+
+use crate::StoreError;
+
+/// A transaction that has entered one workspace: `runyard.workspace_id`,
+/// `runyard.subject` and `runyard.actor` are set with `set_config(.., true)`, so they
+/// end with the transaction and a pooled connection never carries them further.
+///
+/// Dropping it without [`WorkspaceTx::commit`] rolls everything back.
+pub struct WorkspaceTx {
+    tx: DatabaseTransaction,
+    workspace_id: Uuid,
+    role: Role,
+    actor: String,
+}
+
+impl WorkspaceTx {
+    pub(crate) fn new(
+        tx: DatabaseTransaction,
+        workspace_id: Uuid,
+        role: Role,
+        actor: String,
+    ) -> Self {
+        Self {
+            tx,
+            workspace_id,
+            role,
+            actor,
+        }
+    }
+
+    /// Begins a transaction on `db` and enters `workspace_id` as `subject`, trusting the
+    /// caller that the subject may (used when creating the workspace itself).
+    pub(crate) async fn begin_trusted(
+        db: &sea_orm::DatabaseConnection,
+        workspace_id: Uuid,
+        role: Role,
+        subject: &str,
+        actor: String,
+    ) -> Result<Self, StoreError> {
+        let tx = db.begin().await?;
+        tx.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT set_config('runyard.workspace_id', $1, true), \
+                    set_config('runyard.subject', $2, true), \
+                    set_config('runyard.actor', $3, true)",
+            [
+                workspace_id.to_string().into(),
+                subject.into(),
+                actor.clone().into(),
+            ],
+        ))
+        .await?;
+        Ok(Self::new(tx, workspace_id, role, actor))
+    }
+
+    pub fn workspace_id(&self) -> Uuid {
+        self.workspace_id
+    }
+
+    /// The caller's role in this workspace.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Who acts, as recorded on events (`user:alice`).
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn one<T: FromQueryResult>(
+        &self,
+        sql: &str,
+        values: impl IntoIterator<Item = Value>,
+    ) -> Result<Option<T>, StoreError> {
+        Ok(T::find_by_statement(stmt(sql, values))
+            .one(&self.tx)
+            .await?)
+    }
+
+    pub(crate) async fn all<T: FromQueryResult>(
+        &self,
+        sql: &str,
+        values: impl IntoIterator<Item = Value>,
+    ) -> Result<Vec<T>, StoreError> {
+        Ok(T::find_by_statement(stmt(sql, values))
+            .all(&self.tx)
+            .await?)
+    }
+
+    pub(crate) async fn execute(
+        &self,
+        sql: &str,
+        values: impl IntoIterator<Item = Value>,
+    ) -> Result<u64, sea_orm::DbErr> {
+        Ok(self
+            .tx
+            .execute_raw(stmt(sql, values))
+            .await?
+            .rows_affected())
+    }
+}
+
+pub(crate) fn stmt(sql: &str, values: impl IntoIterator<Item = Value>) -> Statement {
+    Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
+}

@@ -1,0 +1,96 @@
+//! `runyard`: the server, and the commands that go with it.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use runyard::config::{AuthArgs, DatabaseArgs};
+use runyard::serve::{ServeArgs, Target, serve};
+
+/// Runyard: a workspace-scoped control plane for runner jobs.
+///
+/// With no command, serves the API on 127.0.0.1:8080 from an embedded PostgreSQL kept in
+/// ./.runyard (set DATABASE_URL to use your own).
+#[derive(Parser)]
+#[command(name = "runyard", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Mint a user token signed with the configured HS256 secret.
+    Token {
+        /// The token's subject (`sub`): the user's identity.
+        #[arg(long)]
+        sub: String,
+        /// How long the token is valid, in seconds.
+        #[arg(long, default_value_t = 30 * 24 * 3600)]
+        ttl_seconds: u64,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        auth: AuthArgs,
+    },
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RUNYARD_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn")
+    });
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn migrate(database: DatabaseArgs) -> anyhow::Result<()> {
+    if database.database_url.is_some() && database.migration_database_url.is_none() {
+        anyhow::bail!(
+            "set RUNYARD_MIGRATION_DATABASE_URL (the owner role's URL) to migrate an external database"
+        );
+    }
+    let target = Target::open(&database).await?;
+    target.stop().await?;
+    println!(
+        "database migrated to {}",
+        runyard_migration::latest_version()
+    );
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => serve(cli.serve).await,
+        Some(Command::Serve(args)) => serve(args).await,
+        Some(Command::Migrate { database }) => migrate(database).await,
+        Some(Command::Token {
+            sub,
+            ttl_seconds,
+            database,
+            auth,
+        }) => auth
+            .load(&database.data_dir)
+            .and_then(|auth| Ok(auth.mint(&sub, ttl_seconds)?))
+            .map(|token| println!("{token}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

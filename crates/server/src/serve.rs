@@ -1,0 +1,152 @@
+//! Serving: connect (or start the embedded database), migrate, listen, and shut down
+//! cleanly on Ctrl-C or SIGTERM.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use poem::Server;
+use poem::listener::{Acceptor, Listener, TcpListener};
+use runyard_api::AppState;
+use runyard_persistence::Database;
+
+use crate::config::{AuthArgs, DatabaseArgs};
+use crate::provision::{self, Embedded};
+
+/// Settings of `runyard serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "RUNYARD_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Database connections in the server's pool.
+    #[arg(long, env = "RUNYARD_DB_POOL_SIZE", default_value_t = 16)]
+    pub pool_size: u32,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub auth: AuthArgs,
+}
+
+/// The database a command works on: external, or the embedded one (kept running until
+/// [`Target::stop`]).
+pub struct Target {
+    pub app_url: String,
+    pub embedded: Option<Embedded>,
+}
+
+impl Target {
+    /// Opens the configured database and brings its schema up to date where it can.
+    pub async fn open(args: &DatabaseArgs) -> anyhow::Result<Self> {
+        match &args.database_url {
+            Some(url) => {
+                if let Some(owner_url) = &args.migration_database_url {
+                    provision::migrate(owner_url).await?;
+                }
+                Ok(Self {
+                    app_url: url.clone(),
+                    embedded: None,
+                })
+            }
+            None => {
+                tracing::info!(data_dir = %args.data_dir.display(), "starting the embedded PostgreSQL");
+                let embedded = Embedded::start(&args.data_dir).await?;
+                Ok(Self {
+                    app_url: embedded.app_url.clone(),
+                    embedded: Some(embedded),
+                })
+            }
+        }
+    }
+
+    pub async fn stop(self) -> anyhow::Result<()> {
+        if let Some(embedded) = self.embedded {
+            embedded.stop().await?;
+            tracing::info!("embedded PostgreSQL stopped");
+        }
+        Ok(())
+    }
+}
+
+/// Runs the server until Ctrl-C or SIGTERM.
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let auth = args.auth.load(&args.database.data_dir)?;
+    let dev_token = auth.mint("dev", 30 * 24 * 3600).ok();
+    let target = Target::open(&args.database).await?;
+    let result = run(&args, auth, &target.app_url, dev_token).await;
+    let stopped = target.stop().await;
+    result.and(stopped)
+}
+
+async fn run(
+    args: &ServeArgs,
+    auth: runyard_api::AuthConfig,
+    app_url: &str,
+    dev_token: Option<String>,
+) -> anyhow::Result<()> {
+    let db = Database::connect(app_url, args.pool_size)
+        .await
+        .context("connecting to the database")?;
+    match db.schema_version().await {
+        Ok(Some(v)) if v == runyard_migration::latest_version() => {}
+        Ok(v) => tracing::warn!(
+            found = ?v,
+            expected = runyard_migration::latest_version(),
+            "the database schema is not current: run `runyard migrate` (or set RUNYARD_MIGRATION_DATABASE_URL)"
+        ),
+        Err(e) => tracing::warn!(error = %e, "could not read the schema version"),
+    }
+    let state = Arc::new(AppState::new(
+        db.clone(),
+        auth,
+        runyard_migration::latest_version(),
+    ));
+    let acceptor = TcpListener::bind(args.listen.as_str())
+        .into_acceptor()
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let addr = acceptor
+        .local_addr()
+        .into_iter()
+        .find_map(|a| a.as_socket_addr().copied())
+        .context("no local address")?;
+    let base = format!("http://{addr}");
+    println!("Runyard is listening on {base}");
+    println!("  API docs:      {base}/docs");
+    println!("  OpenAPI spec:  {base}/openapi.json");
+    if let Some(token) = dev_token {
+        println!("  Dev token (sub \"dev\", valid 30 days):");
+        println!("    export RUNYARD_TOKEN={token}");
+    }
+    println!("Press Ctrl-C to stop.");
+    Server::new_with_acceptor(acceptor)
+        .run_with_graceful_shutdown(
+            runyard_api::app(state),
+            shutdown_signal(),
+            Some(Duration::from_secs(10)),
+        )
+        .await
+        .context("serving")?;
+    tracing::info!("shutting down");
+    db.close().await;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
