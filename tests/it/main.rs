@@ -1,1 +1,10 @@
+//! End-to-end tests: a real PostgreSQL, a real server on a loopback port, real HTTP.
+//! Every test gets a database of its own, so they run in parallel.
 
+mod auth;
+mod errors;
+mod health;
+mod isolation;
+mod jobs;
+mod tidy;
+mod workspaces;

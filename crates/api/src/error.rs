@@ -61,10 +61,8 @@ impl Problem {
             "field": self.field,
         });
         let mut body = body;
-        if self.field.is_none() {
-            if let Some(map) = body.as_object_mut() {
-                map.remove("field");
-            }
+        if let (None, Some(map)) = (&self.field, body.as_object_mut()) {
+            map.remove("field");
         }
         Response::builder()
             .status(status)

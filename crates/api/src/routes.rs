@@ -327,13 +327,13 @@ impl JobsApi {
         let caller = caller(&self.state, &token)?;
         let job = body.parse().map_err(ApiError::invalid)?;
         let key = idempotency_key.0.as_deref();
-        if let Some(k) = key {
-            if k.is_empty() || k.len() > 255 || k.chars().any(char::is_control) {
-                return Err(ApiError::invalid_field(
-                    "Idempotency-Key",
-                    "must be 1 to 255 printable characters",
-                ));
-            }
+        if let Some(k) = key
+            && (k.is_empty() || k.len() > 255 || k.chars().any(char::is_control))
+        {
+            return Err(ApiError::invalid_field(
+                "Idempotency-Key",
+                "must be 1 to 255 printable characters",
+            ));
         }
         let tx = self.state.enter(&caller, &ws, Role::Member).await?;
         let (record, created) = jobs::create(&tx, &job, key)

@@ -128,7 +128,7 @@ impl RunAs {
 }
 
 /// The effective uid of this process, from `/proc/self/status` (or `id -u` without procfs).
-fn current_uid() -> Result<u32, Error> {
+pub(crate) fn current_uid() -> Result<u32, Error> {
     if let Ok(status) = fs::read_to_string("/proc/self/status") {
         let effective = status
             .lines()

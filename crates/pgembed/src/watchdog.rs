@@ -228,11 +228,9 @@ mod tests {
     fn spawn_fake(dir: &Path, script: &str) -> Watchdog {
         let log_path = dir.with_extension("log");
         let log = File::create(&log_path).expect("create log");
-        let uid = fs::metadata("/proc/self").map(|meta| std::os::unix::fs::MetadataExt::uid(&meta));
+        let uid = crate::os_user::current_uid().expect("current uid");
         Watchdog::spawn(Launch {
-            run_as: &RunAs::Current {
-                uid: uid.expect("uid"),
-            },
+            run_as: &RunAs::Current { uid },
             home: Path::new("/"),
             ephemeral: true,
             data_dir: dir,

@@ -257,15 +257,11 @@ fn bin_dir_holds_server_binaries() {
     assert!(dir.join("initdb").exists() && dir.join("postgres").exists());
 }
 
-/// `orphan_safety`'s helper: starts an ephemeral cluster, reports it, and waits to be killed.
-#[test]
-#[ignore = "helper process for orphan_safety"]
-fn orphan_helper() {
-    if std::env::var_os(HELPER_ENV).is_none() {
-        return;
-    }
+/// The child side of `orphan_safety`: starts an ephemeral cluster, reports it, and waits
+/// to be killed.
+fn run_orphan_helper() {
     let cluster = Cluster::start(ClusterOptions::ephemeral_in_temp()).expect("start cluster");
-    // Bypass libtest's output capture; the line may follow "test orphan_helper ... ".
+    // Bypass libtest's output capture; the line may follow "test orphan_safety ... ".
     let mut stdout = std::io::stdout();
     writeln!(
         stdout,
@@ -282,11 +278,15 @@ fn orphan_helper() {
 /// A process killed with SIGKILL, which runs no destructors, takes its cluster with it.
 #[test]
 fn orphan_safety() {
+    // The test binary re-runs this very test as the process to kill.
+    if std::env::var_os(HELPER_ENV).is_some() {
+        run_orphan_helper();
+        return;
+    }
     let mut helper = Command::new(std::env::current_exe().expect("test binary path"))
         .args([
             "--exact",
-            "orphan_helper",
-            "--ignored",
+            "orphan_safety",
             "--nocapture",
             "--test-threads=1",
         ])

@@ -1,1 +1,14 @@
-//! placeholder
+//! Test harness: real PostgreSQL, real server, real HTTP.
+//!
+//! * [`TestDb::new`] gives each test its own database, cloned from a template migrated
+//!   once per migration set (keyed by [`runyard_migration::fingerprint`]). The cluster is
+//!   `DATABASE_URL` (a superuser URL) when set, else a throw-away cluster started once per
+//!   test process from the machine's PostgreSQL binaries.
+//! * [`TestServer::start`] serves the API over a fresh database on a loopback port.
+//! * [`Client`] speaks to it and returns [`Reply`]s with status, content type and JSON.
+
+mod db;
+mod http;
+
+pub use db::TestDb;
+pub use http::{Client, Reply, TEST_SECRET, TestServer};
