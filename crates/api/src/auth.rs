@@ -256,4 +256,50 @@ mod tests {
         let plain = AuthConfig::hs256(SECRET).unwrap();
         assert!(plain.verify(&bad_iss).is_ok());
     }
+
+    /// Keys made for these tests only (`openssl genpkey`), never used anywhere else.
+    #[test]
+    fn rs256_and_eddsa_tokens_verify_with_their_public_keys() {
+        let claims = serde_json::json!({"sub": "alice", "exp": now() + 60});
+        for (alg, private, public, other_public) in [
+            (
+                Algorithm::RS256,
+                &include_bytes!("testdata/rsa.pem")[..],
+                &include_bytes!("testdata/rsa.pub.pem")[..],
+                &include_bytes!("testdata/ed25519.pub.pem")[..],
+            ),
+            (
+                Algorithm::EdDSA,
+                &include_bytes!("testdata/ed25519.pem")[..],
+                &include_bytes!("testdata/ed25519.pub.pem")[..],
+                &include_bytes!("testdata/rsa.pub.pem")[..],
+            ),
+        ] {
+            let key = match alg {
+                Algorithm::RS256 => EncodingKey::from_rsa_pem(private).unwrap(),
+                _ => EncodingKey::from_ed_pem(private).unwrap(),
+            };
+            let token = encode(&Header::new(alg), &claims, &key).unwrap();
+            let auth = AuthConfig::public_key_pem(public).unwrap();
+            assert_eq!(auth.verify(&token).unwrap().sub, "alice", "{alg:?}");
+            // The other kind of key does not verify it, and an HS256 token with the public
+            // key bytes as its secret (the classic confusion attack) is refused.
+            assert!(
+                AuthConfig::public_key_pem(other_public)
+                    .unwrap()
+                    .verify(&token)
+                    .is_err()
+            );
+            let confused = sign(&claims, public);
+            assert!(
+                auth.verify(&confused).is_err(),
+                "{alg:?} accepted an HS256 token"
+            );
+            assert!(matches!(
+                auth.mint("x", 60),
+                Err(AuthConfigError::CannotMint)
+            ));
+        }
+        assert!(AuthConfig::public_key_pem(b"not a key").is_err());
+    }
 }
