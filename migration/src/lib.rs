@@ -11,10 +11,16 @@ mod sql_migration;
 use sql_migration::SqlMigration;
 
 /// Every migration, oldest first. Names are stable: they are recorded in `seaql_migrations`.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "m20261123_000001_foundation",
-    include_str!("sql/m20261123_000001_foundation.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "m20261123_000001_foundation",
+        include_str!("sql/m20261123_000001_foundation.sql"),
+    ),
+    (
+        "m20261123_000002_runner_protocol",
+        include_str!("sql/m20261123_000002_runner_protocol.sql"),
+    ),
+];
 
 /// The name of the role the server runs as.
 pub const APP_ROLE: &str = "runyard_app";

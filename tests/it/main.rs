@@ -6,5 +6,6 @@ mod errors;
 mod health;
 mod isolation;
 mod jobs;
+mod runner;
 mod tidy;
 mod workspaces;

@@ -178,6 +178,8 @@ pub struct CreateJob {
     pub run_after: Option<DateTime<Utc>>,
     /// Time allowed for one attempt (default 3600).
     pub timeout_seconds: Option<i64>,
+    /// Base of the exponential backoff between attempts, 0–3600 s (default 10).
+    pub backoff_seconds: Option<i64>,
     /// The agent task this job belongs to.
     pub agent_task_id: Option<Uuid>,
     /// Hold the job as `PENDING` until an admin approves it.
@@ -193,6 +195,7 @@ impl CreateJob {
             labels: self.labels.as_deref(),
             max_attempts: self.max_attempts,
             timeout_seconds: self.timeout_seconds,
+            backoff_seconds: self.backoff_seconds,
             run_after_ms: self.run_after.map(|t| t.timestamp_millis()),
             agent_task_id: self.agent_task_id,
             requires_approval: self.requires_approval,
@@ -237,6 +240,7 @@ pub struct Job {
     pub max_attempts: i32,
     pub run_after: DateTime<Utc>,
     pub timeout_seconds: i32,
+    pub backoff_seconds: i32,
     pub idempotency_key: Option<String>,
     pub lease: Option<Lease>,
     pub cancel_requested_at: Option<DateTime<Utc>>,
@@ -275,6 +279,7 @@ impl From<JobRecord> for Job {
             max_attempts: j.max_attempts,
             run_after: j.run_after,
             timeout_seconds: j.timeout_seconds,
+            backoff_seconds: j.backoff_seconds,
             idempotency_key: j.idempotency_key,
             lease,
             cancel_requested_at: j.cancel_requested_at,
@@ -387,4 +392,341 @@ pub struct JobDetail {
     pub steps: Vec<Step>,
     /// The job's first events (up to 500); page through the rest with `/events`.
     pub events: Vec<JobEvent>,
+}
+
+/// Register a runner.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct RegisterRunner {
+    pub name: String,
+    /// The runner claims only jobs whose labels are all among these.
+    pub labels: Option<Vec<String>>,
+}
+
+#[derive(Object)]
+pub struct Runner {
+    pub id: Uuid,
+    pub name: String,
+    pub labels: Vec<String>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<runyard_persistence::RunnerRecord> for Runner {
+    fn from(r: runyard_persistence::RunnerRecord) -> Self {
+        Self {
+            id: r.id,
+            name: r.name,
+            labels: r.labels,
+            created_by: r.created_by,
+            created_at: r.created_at,
+            last_seen_at: r.last_seen_at,
+            revoked_at: r.revoked_at,
+        }
+    }
+}
+
+/// A registered runner and its token. The token is shown this once.
+#[derive(Object)]
+pub struct RunnerRegistered {
+    pub runner: Runner,
+    /// Bearer token for `/v1/runner/*`.
+    pub token: String,
+}
+
+#[derive(Object)]
+pub struct RunnerList {
+    pub items: Vec<Runner>,
+    pub next_cursor: Option<String>,
+}
+
+/// Ask for work.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct ClaimRequest {
+    /// At most this many jobs, 1–1000 (default 1).
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+    pub max_jobs: Option<u32>,
+    /// Wait up to this long for work when none is claimable now, 0–60 (default 0).
+    #[oai(validator(minimum(value = "0"), maximum(value = "60")))]
+    pub wait_seconds: Option<u32>,
+}
+
+/// A job leased to the runner that claimed it.
+#[derive(Object)]
+pub struct ClaimedJob {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    #[oai(rename = "type")]
+    pub job_type: String,
+    pub payload: serde_json::Value,
+    pub labels: Vec<String>,
+    pub priority: i16,
+    /// This attempt's number: pass it on every call about the job.
+    pub attempt: i32,
+    pub max_attempts: i32,
+    pub timeout_seconds: i32,
+    /// Heartbeat before this, or lose the job.
+    pub lease_expires_at: DateTime<Utc>,
+    /// State to resume from, when the job was paused before.
+    pub resume_snapshot: Option<serde_json::Value>,
+}
+
+impl From<runyard_persistence::ClaimedJob> for ClaimedJob {
+    fn from(j: runyard_persistence::ClaimedJob) -> Self {
+        Self {
+            id: j.id,
+            workspace_id: j.workspace_id,
+            job_type: j.job_type,
+            payload: j.payload,
+            labels: j.labels,
+            priority: j.priority,
+            attempt: j.attempt,
+            max_attempts: j.max_attempts,
+            timeout_seconds: j.timeout_seconds,
+            lease_expires_at: j.lease_expires_at,
+            resume_snapshot: None,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct ClaimResponse {
+    pub jobs: Vec<ClaimedJob>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct HeartbeatRequest {
+    pub attempt: i32,
+    /// Free-form progress, shown on the job.
+    pub progress: Option<serde_json::Value>,
+}
+
+#[derive(Object)]
+pub struct HeartbeatResponse {
+    pub lease_expires_at: DateTime<Utc>,
+    /// Stop the job and report it failed: a user cancelled it.
+    pub cancel_requested: bool,
+    /// Hand the job back with a snapshot: its task is being paused.
+    pub pause_requested: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum LogStream {
+    Stdout,
+    Stderr,
+    System,
+}
+
+impl LogStream {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Stdout => "stdout",
+            Self::Stderr => "stderr",
+            Self::System => "system",
+        }
+    }
+}
+
+/// One log line from a runner.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct LogEntryIn {
+    /// Chosen by the runner, from 1, increasing; resending a seq with the same body is a
+    /// no-op.
+    #[oai(validator(minimum(value = "1")))]
+    pub seq: i64,
+    pub stream: LogStream,
+    pub body: String,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct LogBatch {
+    pub attempt: i32,
+    /// 1 to 5000 entries.
+    pub entries: Vec<LogEntryIn>,
+}
+
+#[derive(Object)]
+pub struct LogsAccepted {
+    pub accepted: u64,
+    /// Entries already stored with the same content (a retried batch).
+    pub duplicates: u64,
+}
+
+/// A log line as stored.
+#[derive(Object)]
+pub struct LogEntry {
+    pub seq: i64,
+    pub attempt: i32,
+    /// `stdout`, `stderr` or `system`.
+    pub stream: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<runyard_persistence::LogRecord> for LogEntry {
+    fn from(l: runyard_persistence::LogRecord) -> Self {
+        Self {
+            seq: l.seq,
+            attempt: l.attempt,
+            stream: l.stream,
+            body: l.body,
+            created_at: l.created_at,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct LogList {
+    pub items: Vec<LogEntry>,
+    /// Pass as `after_seq` for the next page; null when this page is the last for now.
+    pub next_cursor: Option<String>,
+}
+
+/// What the live log stream sends: `event: log` with an entry (its `id` is the seq), and
+/// `event: end` once the job has finished and every line was sent.
+#[derive(Object)]
+pub struct LogStreamItem {
+    /// `log` or `end`.
+    pub event: String,
+    pub entry: Option<LogEntry>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum StepPhase {
+    Setup,
+    Execution,
+    Validation,
+    Cleanup,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum StepType {
+    Command,
+    AiAction,
+    Gate,
+    Artifact,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum StepStatus {
+    Pending,
+    Running,
+    Completed,
+    Failed,
+    Skipped,
+}
+
+/// A step, as the runner reports it (created or replaced by ordinal).
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct StepReportIn {
+    pub attempt: i32,
+    pub name: String,
+    pub phase: StepPhase,
+    #[oai(rename = "type")]
+    pub step_type: StepType,
+    pub status: StepStatus,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    #[oai(validator(minimum(value = "0")))]
+    pub duration_ms: Option<i64>,
+    #[oai(validator(minimum(value = "0")))]
+    pub input_tokens: Option<i64>,
+    #[oai(validator(minimum(value = "0")))]
+    pub output_tokens: Option<i64>,
+    #[oai(validator(minimum(value = "0")))]
+    pub cost: Option<f64>,
+    pub output: Option<serde_json::Value>,
+}
+
+#[derive(Object)]
+pub struct Artifact {
+    pub name: String,
+    /// The attempt that uploaded it.
+    pub attempt: i32,
+    pub content_type: String,
+    pub size: i64,
+    /// Hex SHA-256 of the content.
+    pub sha256: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<runyard_persistence::ArtifactRecord> for Artifact {
+    fn from(a: runyard_persistence::ArtifactRecord) -> Self {
+        Self {
+            name: a.name,
+            attempt: a.attempt,
+            content_type: a.content_type,
+            size: a.size,
+            sha256: a.sha256,
+            created_at: a.created_at,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct ArtifactList {
+    pub items: Vec<Artifact>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct CompleteRequest {
+    pub attempt: i32,
+    pub result: Option<serde_json::Value>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct FailRequest {
+    pub attempt: i32,
+    /// What went wrong: text or any JSON.
+    pub error: serde_json::Value,
+    /// Whether another attempt may succeed (default true).
+    pub retryable: Option<bool>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct ReleaseRequest {
+    pub attempt: i32,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct CompleteItem {
+    pub id: Uuid,
+    pub attempt: i32,
+    pub result: Option<serde_json::Value>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct BatchComplete {
+    /// 1 to 1000 jobs, each at most once.
+    pub jobs: Vec<CompleteItem>,
+}
+
+#[derive(Object)]
+pub struct CompletionResult {
+    pub id: Uuid,
+    pub ok: bool,
+    /// Why not: `lease_lost` or `not_found`.
+    pub code: Option<String>,
+}
+
+#[derive(Object)]
+pub struct BatchCompleteResult {
+    pub results: Vec<CompletionResult>,
 }

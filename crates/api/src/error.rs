@@ -192,6 +192,17 @@ impl ApiError {
                 "this Idempotency-Key was already used with a different request",
             ),
             StoreError::Transition(t) => Self::conflict("illegal_transition", t.to_string()),
+            StoreError::LeaseLost { attempt } => Self::conflict(
+                "lease_lost",
+                format!(
+                    "this runner does not hold attempt {attempt} of the job: its lease expired \
+                     and the job moved on, or the job was cancelled or finished"
+                ),
+            ),
+            StoreError::LogConflict { seq } => Self::conflict(
+                "log_seq_conflict",
+                format!("log entry {seq} was already written with a different body"),
+            ),
             StoreError::UnknownReference { field } => Self::from_problem(
                 Problem::new(
                     StatusCode::UNPROCESSABLE_ENTITY,

@@ -12,7 +12,7 @@ mod state;
 
 pub use auth::{AuthConfig, AuthConfigError, Claims};
 pub use error::{ApiError, PROBLEM_JSON, Problem};
-pub use state::AppState;
+pub use state::{AppState, Background, QueueConfig};
 
 use std::sync::Arc;
 
@@ -21,8 +21,16 @@ use poem_openapi::OpenApiService;
 
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// Largest artifact a runner may upload, in bytes.
+pub const MAX_ARTIFACT_BYTES: usize = 32 * 1024 * 1024;
 
-type Apis = (routes::HealthApi, routes::WorkspacesApi, routes::JobsApi);
+type Apis = (
+    routes::HealthApi,
+    routes::WorkspacesApi,
+    routes::JobsApi,
+    routes::RunnersApi,
+    routes::RunnerApi,
+);
 
 fn service(state: Arc<AppState>) -> OpenApiService<Apis, ()> {
     let apis = (
@@ -32,7 +40,13 @@ fn service(state: Arc<AppState>) -> OpenApiService<Apis, ()> {
         routes::WorkspacesApi {
             state: state.clone(),
         },
-        routes::JobsApi { state },
+        routes::JobsApi {
+            state: state.clone(),
+        },
+        routes::RunnersApi {
+            state: state.clone(),
+        },
+        routes::RunnerApi { state },
     );
     OpenApiService::new(apis, "Runyard", env!("CARGO_PKG_VERSION")).description(
         "Workspace-scoped control plane for runner jobs. Errors are application/problem+json \

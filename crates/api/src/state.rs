@@ -1,15 +1,40 @@
-//! What every endpoint shares: the database, the token verifier, the expected schema.
+//! What every endpoint shares: the database, the token verifier, queue settings, the
+//! notification hub; and the background work (listener, lease reaper, promoter).
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use runyard_domain::{Actor, Role};
-use runyard_persistence::{Database, WorkspaceRef, WorkspaceTx};
+use runyard_persistence::queue::RunnerIdentity;
+use runyard_persistence::{Database, Signals, WorkspaceRef, WorkspaceTx};
 
 use crate::{ApiError, AuthConfig};
+
+/// Queue timing.
+#[derive(Debug, Clone)]
+pub struct QueueConfig {
+    /// How long a claim or heartbeat leases a job for.
+    pub lease: Duration,
+    /// How often the reaper and promoter run when nothing falls due sooner.
+    pub sweep_interval: Duration,
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        Self {
+            lease: Duration::from_secs(30),
+            sweep_interval: Duration::from_secs(1),
+        }
+    }
+}
 
 pub struct AppState {
     pub db: Database,
     pub auth: AuthConfig,
     /// The newest migration this server was built with; `/readyz` compares against it.
     pub expected_schema_version: String,
+    pub queue: QueueConfig,
+    pub signals: Signals,
 }
 
 /// An authenticated user.
@@ -18,19 +43,49 @@ pub(crate) struct Caller {
     pub actor: Actor,
 }
 
+/// Background tasks of a server; they stop when this is dropped.
+pub struct Background {
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
 impl AppState {
-    pub fn new(db: Database, auth: AuthConfig, expected_schema_version: impl Into<String>) -> Self {
+    pub fn new(
+        db: Database,
+        auth: AuthConfig,
+        expected_schema_version: impl Into<String>,
+        queue: QueueConfig,
+    ) -> Self {
         Self {
             db,
             auth,
             expected_schema_version: expected_schema_version.into(),
+            queue,
+            signals: Signals::default(),
         }
     }
 
     /// A state with no database, only good for rendering the spec.
     pub(crate) fn for_spec() -> Self {
         let auth = AuthConfig::hs256(&[0u8; 32]).expect("a 32-byte secret is long enough");
-        Self::new(Database::disconnected(), auth, "")
+        Self::new(Database::disconnected(), auth, "", QueueConfig::default())
+    }
+
+    /// Starts the notification listener and the sweeper (lease reaper and promoter of due
+    /// jobs). Every replica runs them; advisory locks let one at a time do the sweeping.
+    pub fn start_background(self: &Arc<Self>) -> Background {
+        let listener = tokio::spawn(self.signals.clone().listen(self.db.clone()));
+        let sweeper = tokio::spawn(sweep(self.db.clone(), self.queue.sweep_interval));
+        Background {
+            tasks: vec![listener, sweeper],
+        }
     }
 
     pub(crate) fn authenticate(&self, token: &str) -> Result<Caller, ApiError> {
@@ -62,5 +117,54 @@ impl AppState {
             )));
         }
         Ok(tx)
+    }
+
+    /// Enters the workspace of a runner token. Unknown, malformed or revoked: 401.
+    pub(crate) async fn enter_runner(
+        &self,
+        token: &str,
+    ) -> Result<(WorkspaceTx, RunnerIdentity), ApiError> {
+        self.db
+            .enter_runner(token)
+            .await
+            .map_err(|e| ApiError::from_store(e, "runner"))?
+            .ok_or_else(|| {
+                ApiError::unauthorized("not a valid runner token, or the runner was revoked")
+            })
+    }
+}
+
+/// The sweeper: reaps expired leases and promotes due jobs, then sleeps until the next
+/// job falls due or the interval passes.
+async fn sweep(db: Database, interval: Duration) {
+    const BATCH: u32 = 1000;
+    loop {
+        let reaped = match db.reap_expired(BATCH).await {
+            Ok(n) => n.unwrap_or(0),
+            Err(e) => {
+                tracing::warn!(error = %e, "lease reaper failed");
+                0
+            }
+        };
+        if reaped > 0 {
+            tracing::info!(jobs = reaped, "reaped expired leases");
+        }
+        let promoted = match db.promote_due(BATCH).await {
+            Ok(n) => n.unwrap_or(0),
+            Err(e) => {
+                tracing::warn!(error = %e, "promoter failed");
+                0
+            }
+        };
+        if reaped >= u64::from(BATCH) || promoted >= u64::from(BATCH) {
+            continue;
+        }
+        let until_due = match db.next_due().await {
+            Ok(Some(due)) => (due - chrono::Utc::now())
+                .to_std()
+                .unwrap_or(Duration::ZERO),
+            _ => interval,
+        };
+        tokio::time::sleep(until_due.clamp(Duration::from_millis(20), interval)).await;
     }
 }

@@ -144,6 +144,10 @@ pub mod event_type {
     pub const CANCEL_REQUESTED: &str = "job_cancel_requested";
     pub const CANCELLED: &str = "job_cancelled";
     pub const RETRIED: &str = "job_retried";
+    pub const CLAIMED: &str = "job_claimed";
+    pub const COMPLETED: &str = "job_completed";
+    pub const FAILED: &str = "job_failed";
+    pub const RELEASED: &str = "job_released";
 }
 
 /// A job as a client asked for it, every field validated. Built only by [`NewJob::parse`].
@@ -155,6 +159,8 @@ pub struct NewJob {
     pub labels: Labels,
     pub max_attempts: MaxAttempts,
     pub timeout_seconds: TimeoutSeconds,
+    /// Base of the exponential backoff between attempts, 0..=3600 seconds (default 10).
+    pub backoff_seconds: i32,
     /// Unix time in milliseconds before which the job must not run.
     pub run_after_ms: Option<i64>,
     pub agent_task_id: Option<uuid::Uuid>,
@@ -170,6 +176,7 @@ pub struct RawNewJob<'a> {
     pub labels: Option<&'a [String]>,
     pub max_attempts: Option<i64>,
     pub timeout_seconds: Option<i64>,
+    pub backoff_seconds: Option<i64>,
     pub run_after_ms: Option<i64>,
     pub agent_task_id: Option<uuid::Uuid>,
     pub requires_approval: Option<bool>,
@@ -178,6 +185,7 @@ pub struct RawNewJob<'a> {
 impl NewJob {
     /// Payloads above this size (as compact JSON) are refused.
     pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
+    pub const DEFAULT_BACKOFF_SECONDS: i32 = 10;
 
     pub fn parse(raw: RawNewJob<'_>) -> Result<Self, ValidationError> {
         let payload = raw
@@ -216,6 +224,16 @@ impl NewJob {
                 .map(TimeoutSeconds::new)
                 .transpose()?
                 .unwrap_or_default(),
+            backoff_seconds: match raw.backoff_seconds {
+                None => Self::DEFAULT_BACKOFF_SECONDS,
+                Some(b @ 0..=3600) => b as i32,
+                Some(_) => {
+                    return Err(ValidationError::new(
+                        "backoff_seconds",
+                        "must be between 0 and 3600",
+                    ));
+                }
+            },
             run_after_ms: raw.run_after_ms,
             agent_task_id: raw.agent_task_id,
             requires_approval: raw.requires_approval.unwrap_or(false),
@@ -244,6 +262,7 @@ pub fn payload_hash(job: &NewJob) -> String {
         "labels": job.labels.as_slice(),
         "max_attempts": job.max_attempts.get(),
         "timeout_seconds": job.timeout_seconds.get(),
+        "backoff_seconds": job.backoff_seconds,
         "run_after_ms": job.run_after_ms,
         "agent_task_id": job.agent_task_id,
         "requires_approval": job.requires_approval,

@@ -4,6 +4,7 @@
 //! idempotency hashing. This crate does no I/O and knows neither the database nor HTTP.
 
 mod job;
+mod runner;
 mod validate;
 mod workspace;
 
@@ -11,6 +12,7 @@ pub use job::{
     JobStatus, NewJob, RawNewJob, StepPhase, StepStatus, StepType, TransitionError, event_type,
     payload_hash,
 };
+pub use runner::{RunnerToken, after_failed_attempt, backoff_seconds};
 pub use validate::{
     JobType, Labels, MaxAttempts, Priority, Slug, TimeoutSeconds, ValidationError, WorkspaceName,
 };

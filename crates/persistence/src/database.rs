@@ -174,3 +174,83 @@ impl Database {
         }
     }
 }
+
+impl Database {
+    /// Enters the workspace of a runner token, in a new transaction. `None` when the
+    /// token is malformed, unknown, or its runner revoked.
+    pub async fn enter_runner(
+        &self,
+        token: &str,
+    ) -> Result<Option<(WorkspaceTx, crate::queue::RunnerIdentity)>, StoreError> {
+        #[derive(FromQueryResult)]
+        struct Entered {
+            runner_labels: Vec<String>,
+        }
+        let Some(token) = runyard_domain::RunnerToken::parse(token) else {
+            return Ok(None);
+        };
+        let tx = self.conn.begin().await?;
+        let entered = Entered::find_by_statement(stmt(
+            "SELECT runner_labels FROM runyard_enter_runner($1, $2, $3)",
+            [
+                token.workspace_id.into(),
+                token.runner_id.into(),
+                token.secret_hash().into(),
+            ],
+        ))
+        .one(&tx)
+        .await?;
+        let Some(entered) = entered else {
+            return Ok(None);
+        };
+        let actor = Actor::Runner(token.runner_id).to_string();
+        let scope = WorkspaceTx::new(tx, token.workspace_id, Role::Member, actor);
+        Ok(Some((
+            scope,
+            crate::queue::RunnerIdentity {
+                id: token.runner_id,
+                labels: entered.runner_labels,
+            },
+        )))
+    }
+
+    /// One pass of the lease reaper over every workspace: expired leases and timed-out
+    /// attempts become failed attempts. `None` when another replica is reaping.
+    pub async fn reap_expired(&self, limit: u32) -> Result<Option<u64>, StoreError> {
+        self.sweep("SELECT runyard_reap_expired($1::integer) AS n", limit)
+            .await
+    }
+
+    /// One pass of the promoter: due `PENDING` jobs become `QUEUED`.
+    pub async fn promote_due(&self, limit: u32) -> Result<Option<u64>, StoreError> {
+        self.sweep("SELECT runyard_promote_due($1::integer) AS n", limit)
+            .await
+    }
+
+    async fn sweep(&self, sql: &str, limit: u32) -> Result<Option<u64>, StoreError> {
+        #[derive(FromQueryResult)]
+        struct Count {
+            n: Option<i32>,
+        }
+        let row = Count::find_by_statement(stmt(sql, [i64::from(limit).into()]))
+            .one(&self.conn)
+            .await?;
+        Ok(row.and_then(|r| r.n).map(|n| n.max(0) as u64))
+    }
+
+    /// When the next waiting job falls due, if any.
+    pub async fn next_due(&self) -> Result<Option<crate::Timestamp>, StoreError> {
+        #[derive(FromQueryResult)]
+        struct Due {
+            due: Option<crate::Timestamp>,
+        }
+        let row = Due::find_by_statement(stmt("SELECT runyard_next_due() AS due", []))
+            .one(&self.conn)
+            .await?;
+        Ok(row.and_then(|r| r.due))
+    }
+
+    pub(crate) fn pool(&self) -> &sea_orm::sqlx::PgPool {
+        self.conn.get_postgres_connection_pool()
+    }
+}

@@ -16,6 +16,11 @@ pub enum StoreError {
     LastOwner,
     #[error("the idempotency key was already used with a different request")]
     IdempotencyMismatch,
+    /// The runner does not hold this attempt of the job (any more).
+    #[error("this runner no longer holds attempt {attempt} of the job")]
+    LeaseLost { attempt: i32 },
+    #[error("log entry {seq} was already written with a different body")]
+    LogConflict { seq: i64 },
     #[error(transparent)]
     Transition(#[from] TransitionError),
     /// A reference to another row (named by its request field) that does not exist here.

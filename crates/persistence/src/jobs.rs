@@ -10,16 +10,19 @@ use sea_orm::{FromQueryResult, Value};
 use uuid::Uuid;
 
 use crate::error::violated_constraint;
-use crate::{EventRecord, JobRecord, StepRecord, StoreError, Timestamp, WorkspaceTx};
+use crate::{
+    ArtifactRecord, EventRecord, JobRecord, LogRecord, StepRecord, StoreError, Timestamp,
+    WorkspaceTx,
+};
 
 /// Columns read into a [`JobRecord`].
-const JOB_COLUMNS: &str = "id, workspace_id, agent_task_id, type, payload, labels, priority, status, \
-    requires_approval, attempt, max_attempts, run_after, timeout_seconds, idempotency_key, \
+pub(crate) const JOB_COLUMNS: &str = "id, workspace_id, agent_task_id, type, payload, labels, priority, status, \
+    requires_approval, attempt, max_attempts, run_after, timeout_seconds, backoff_base_seconds, idempotency_key, \
     lease_runner_id, lease_expires_at, cancel_requested_at, pause_requested_at, progress, result, \
     error, created_by, created_at, updated_at, started_at, finished_at";
 
 #[derive(FromQueryResult)]
-struct JobRow {
+pub(crate) struct JobRow {
     id: Uuid,
     workspace_id: Uuid,
     agent_task_id: Option<Uuid>,
@@ -34,6 +37,7 @@ struct JobRow {
     max_attempts: i32,
     run_after: Timestamp,
     timeout_seconds: i32,
+    backoff_base_seconds: i32,
     idempotency_key: Option<String>,
     lease_runner_id: Option<Uuid>,
     lease_expires_at: Option<Timestamp>,
@@ -69,6 +73,7 @@ impl TryFrom<JobRow> for JobRecord {
             max_attempts: r.max_attempts,
             run_after: r.run_after,
             timeout_seconds: r.timeout_seconds,
+            backoff_seconds: r.backoff_base_seconds,
             idempotency_key: r.idempotency_key,
             lease_runner_id: r.lease_runner_id,
             lease_expires_at: r.lease_expires_at,
@@ -87,7 +92,7 @@ impl TryFrom<JobRow> for JobRecord {
 }
 
 #[derive(FromQueryResult)]
-struct StepRow {
+pub(crate) struct StepRow {
     id: Uuid,
     ordinal: i32,
     name: String,
@@ -103,6 +108,50 @@ struct StepRow {
     cost: Option<f64>,
     output: Option<serde_json::Value>,
     updated_at: Timestamp,
+}
+
+impl From<StepRow> for StepRecord {
+    fn from(r: StepRow) -> Self {
+        Self {
+            id: r.id,
+            ordinal: r.ordinal,
+            name: r.name,
+            phase: r.phase,
+            step_type: r.step_type,
+            status: r.status,
+            started_at: r.started_at,
+            completed_at: r.completed_at,
+            duration_ms: r.duration_ms,
+            input_tokens: r.input_tokens,
+            output_tokens: r.output_tokens,
+            cost: r.cost,
+            output: r.output,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(FromQueryResult)]
+pub(crate) struct ArtifactRow {
+    name: String,
+    attempt: i32,
+    content_type: String,
+    size: i64,
+    sha256: String,
+    created_at: Timestamp,
+}
+
+impl From<ArtifactRow> for ArtifactRecord {
+    fn from(r: ArtifactRow) -> Self {
+        Self {
+            name: r.name,
+            attempt: r.attempt,
+            content_type: r.content_type,
+            size: r.size,
+            sha256: r.sha256,
+            created_at: r.created_at,
+        }
+    }
 }
 
 #[derive(FromQueryResult)]
@@ -162,8 +211,8 @@ pub async fn create(
         "WITH j AS ( \
            INSERT INTO runner_jobs (workspace_id, id, agent_task_id, type, payload, labels, priority, \
                   status, requires_approval, max_attempts, run_after, timeout_seconds, \
-                  idempotency_key, payload_hash, last_event_seq, created_by) \
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, coalesce($11, now()), $12, $13, $14, 1, $15) \
+                  idempotency_key, payload_hash, last_event_seq, created_by, backoff_base_seconds) \
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, coalesce($11, now()), $12, $13, $14, 1, $15, $17) \
            ON CONFLICT (workspace_id, idempotency_key) DO NOTHING \
            RETURNING * \
          ), e AS ( \
@@ -191,6 +240,7 @@ pub async fn create(
         hash.clone().into(),
         tx.actor().into(),
         Uuid::now_v7().into(),
+        job.backoff_seconds.into(),
     ];
     let inserted: Option<JobRow> = tx.one(&sql, values).await.map_err(map_insert_error)?;
     if let Some(row) = inserted {
@@ -246,6 +296,7 @@ pub async fn create_batch(tx: &WorkspaceTx, jobs: &[NewJob]) -> Result<Vec<JobRe
                 "max_attempts": job.max_attempts.get(),
                 "run_after": run_after(job),
                 "timeout_seconds": job.timeout_seconds.get(),
+                "backoff_seconds": job.backoff_seconds,
                 "payload_hash": payload_hash(job),
             })
         })
@@ -255,13 +306,13 @@ pub async fn create_batch(tx: &WorkspaceTx, jobs: &[NewJob]) -> Result<Vec<JobRe
            SELECT * FROM jsonb_to_recordset($2::jsonb) AS r( \
              id uuid, event_id uuid, agent_task_id uuid, type text, payload jsonb, labels text[], \
              priority smallint, status text, requires_approval boolean, max_attempts integer, \
-             run_after timestamptz, timeout_seconds integer, payload_hash text) \
+             run_after timestamptz, timeout_seconds integer, backoff_seconds integer, payload_hash text) \
          ), j AS ( \
            INSERT INTO runner_jobs (workspace_id, id, agent_task_id, type, payload, labels, priority, \
                   status, requires_approval, max_attempts, run_after, timeout_seconds, payload_hash, \
-                  last_event_seq, created_by) \
+                  last_event_seq, created_by, backoff_base_seconds) \
            SELECT $1, id, agent_task_id, type, payload, labels, priority, status, requires_approval, \
-                  max_attempts, coalesce(run_after, now()), timeout_seconds, payload_hash, 1, $3 \
+                  max_attempts, coalesce(run_after, now()), timeout_seconds, payload_hash, 1, $3, backoff_seconds \
              FROM x \
            RETURNING * \
          ), e AS ( \
@@ -377,25 +428,7 @@ pub async fn steps(tx: &WorkspaceTx, job_id: Uuid) -> Result<Vec<StepRecord>, St
             [tx.workspace_id().into(), job_id.into()],
         )
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| StepRecord {
-            id: r.id,
-            ordinal: r.ordinal,
-            name: r.name,
-            phase: r.phase,
-            step_type: r.step_type,
-            status: r.status,
-            started_at: r.started_at,
-            completed_at: r.completed_at,
-            duration_ms: r.duration_ms,
-            input_tokens: r.input_tokens,
-            output_tokens: r.output_tokens,
-            cost: r.cost,
-            output: r.output,
-            updated_at: r.updated_at,
-        })
-        .collect())
+    Ok(rows.into_iter().map(Into::into).collect())
 }
 
 /// Up to `limit` of a job's events with `seq > after_seq`, in seq order.
@@ -529,4 +562,78 @@ pub async fn retry(tx: &WorkspaceTx, id: Uuid) -> Result<JobRecord, StoreError> 
         serde_json::json!({ "from": status.as_str() }),
     )
     .await
+}
+
+/// Up to `limit` of a job's log entries with `seq > after_seq`, in seq order.
+pub async fn logs(
+    tx: &WorkspaceTx,
+    job_id: Uuid,
+    after_seq: i64,
+    limit: u64,
+) -> Result<Vec<LogRecord>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        seq: i64,
+        attempt: i32,
+        stream: String,
+        body: String,
+        created_at: Timestamp,
+    }
+    let rows: Vec<Row> = tx
+        .all(
+            "SELECT seq, attempt, stream, body, created_at FROM job_logs \
+              WHERE workspace_id = $1 AND job_id = $2 AND seq > $3 ORDER BY seq LIMIT $4",
+            [
+                tx.workspace_id().into(),
+                job_id.into(),
+                after_seq.into(),
+                (limit as i64).into(),
+            ],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| LogRecord {
+            seq: r.seq,
+            attempt: r.attempt,
+            stream: r.stream,
+            body: r.body,
+            created_at: r.created_at,
+        })
+        .collect())
+}
+
+/// A job's artifacts by name.
+pub async fn artifacts(tx: &WorkspaceTx, job_id: Uuid) -> Result<Vec<ArtifactRecord>, StoreError> {
+    let rows: Vec<ArtifactRow> = tx
+        .all(
+            "SELECT name, attempt, content_type, size, sha256, created_at FROM job_artifacts \
+              WHERE workspace_id = $1 AND job_id = $2 ORDER BY name",
+            [tx.workspace_id().into(), job_id.into()],
+        )
+        .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// One artifact with its content.
+pub async fn artifact(
+    tx: &WorkspaceTx,
+    job_id: Uuid,
+    name: &str,
+) -> Result<(ArtifactRecord, Vec<u8>), StoreError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        #[sea_orm(nested)]
+        meta: ArtifactRow,
+        content: Vec<u8>,
+    }
+    let row: Row = tx
+        .one(
+            "SELECT name, attempt, content_type, size, sha256, created_at, content FROM job_artifacts \
+              WHERE workspace_id = $1 AND job_id = $2 AND name = $3",
+            [tx.workspace_id().into(), job_id.into(), name.into()],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok((row.meta.into(), row.content))
 }

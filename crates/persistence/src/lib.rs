@@ -15,12 +15,19 @@ mod scope;
 
 pub mod jobs;
 pub mod members;
+pub mod queue;
+pub mod runners;
+mod signals;
 pub mod workspaces;
 
 pub use database::{Database, WorkspaceRef};
 pub use error::StoreError;
-pub use records::{EventRecord, JobRecord, MemberRecord, StepRecord, WorkspaceRecord};
+pub use records::{
+    ArtifactRecord, ClaimedJob, EventRecord, Heartbeat, JobRecord, LogRecord, MemberRecord,
+    RunnerRecord, StepRecord, WorkspaceRecord,
+};
 pub use scope::WorkspaceTx;
+pub use signals::Signals;
 
 /// Timestamps as stored: `timestamptz`, read as UTC.
 pub type Timestamp = chrono::DateTime<chrono::Utc>;

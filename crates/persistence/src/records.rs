@@ -37,6 +37,7 @@ pub struct JobRecord {
     pub max_attempts: i32,
     pub run_after: Timestamp,
     pub timeout_seconds: i32,
+    pub backoff_seconds: i32,
     pub idempotency_key: Option<String>,
     pub lease_runner_id: Option<Uuid>,
     pub lease_expires_at: Option<Timestamp>,
@@ -79,5 +80,58 @@ pub struct EventRecord {
     pub event_type: String,
     pub actor: String,
     pub payload: serde_json::Value,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunnerRecord {
+    pub id: Uuid,
+    pub name: String,
+    pub labels: Vec<String>,
+    pub created_by: String,
+    pub created_at: Timestamp,
+    pub last_seen_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// A job as handed to the runner that claimed it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimedJob {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub job_type: String,
+    pub payload: serde_json::Value,
+    pub labels: Vec<String>,
+    pub priority: i16,
+    pub attempt: i32,
+    pub max_attempts: i32,
+    pub timeout_seconds: i32,
+    pub lease_expires_at: Timestamp,
+}
+
+/// What a heartbeat tells the runner.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heartbeat {
+    pub lease_expires_at: Timestamp,
+    pub cancel_requested: bool,
+    pub pause_requested: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogRecord {
+    pub seq: i64,
+    pub attempt: i32,
+    pub stream: String,
+    pub body: String,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArtifactRecord {
+    pub name: String,
+    pub attempt: i32,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
     pub created_at: Timestamp,
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use poem::Server;
 use poem::listener::{Acceptor, Listener, TcpListener};
-use runyard_api::AppState;
+use runyard_api::{AppState, QueueConfig};
 use runyard_persistence::Database;
 
 use crate::config::{AuthArgs, DatabaseArgs};
@@ -22,6 +22,12 @@ pub struct ServeArgs {
     /// Database connections in the server's pool.
     #[arg(long, env = "RUNYARD_DB_POOL_SIZE", default_value_t = 16)]
     pub pool_size: u32,
+    /// How long a claim or heartbeat leases a job to its runner, in seconds.
+    #[arg(long, env = "RUNYARD_LEASE_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub lease_seconds: u64,
+    /// How often the lease reaper and the promoter of due jobs run, in milliseconds.
+    #[arg(long, env = "RUNYARD_SWEEP_INTERVAL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=60000))]
+    pub sweep_interval_ms: u64,
     #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(flatten)]
@@ -96,11 +102,17 @@ async fn run(
         ),
         Err(e) => tracing::warn!(error = %e, "could not read the schema version"),
     }
+    let queue = QueueConfig {
+        lease: Duration::from_secs(args.lease_seconds),
+        sweep_interval: Duration::from_millis(args.sweep_interval_ms),
+    };
     let state = Arc::new(AppState::new(
         db.clone(),
         auth,
         runyard_migration::latest_version(),
+        queue,
     ));
+    let background = state.start_background();
     let acceptor = TcpListener::bind(args.listen.as_str())
         .into_acceptor()
         .await
@@ -128,6 +140,7 @@ async fn run(
         .await
         .context("serving")?;
     tracing::info!("shutting down");
+    drop(background);
     db.close().await;
     Ok(())
 }

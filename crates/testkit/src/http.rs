@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use poem::listener::{Acceptor, Listener, TcpListener};
-use runyard_api::{AppState, AuthConfig};
+use runyard_api::{AppState, AuthConfig, Background, QueueConfig};
 use runyard_persistence::Database;
 use serde_json::Value;
 use tokio::sync::oneshot;
@@ -20,10 +20,16 @@ pub struct TestServer {
     pub db: TestDb,
     pub auth: AuthConfig,
     shutdown: Option<oneshot::Sender<()>>,
+    _background: Background,
 }
 
 impl TestServer {
     pub async fn start() -> Self {
+        Self::start_with(QueueConfig::default()).await
+    }
+
+    /// A server with its own queue timing (e.g. short leases for expiry tests).
+    pub async fn start_with(queue: QueueConfig) -> Self {
         let db = TestDb::new().await;
         let auth = AuthConfig::hs256(TEST_SECRET).expect("test secret");
         let pool = Database::connect(&db.app_url, 8)
@@ -33,7 +39,9 @@ impl TestServer {
             pool,
             auth.clone(),
             runyard_migration::latest_version(),
+            queue,
         ));
+        let background = state.start_background();
         let acceptor = TcpListener::bind("127.0.0.1:0")
             .into_acceptor()
             .await
@@ -58,6 +66,7 @@ impl TestServer {
             db,
             auth,
             shutdown: Some(tx),
+            _background: background,
         }
     }
 
@@ -221,6 +230,21 @@ impl Client {
         )
         .await
         .expect(201);
+    }
+
+    /// Registers a runner in `ws` and returns (its id, its token).
+    pub async fn register_runner(&self, ws: &str, name: &str, labels: &[&str]) -> (String, String) {
+        let reply = self
+            .post(
+                &format!("/v1/workspaces/{ws}/runners"),
+                serde_json::json!({"name": name, "labels": labels}),
+            )
+            .await;
+        let body = reply.expect(201);
+        (
+            body["runner"]["id"].as_str().expect("an id").to_owned(),
+            body["token"].as_str().expect("a token").to_owned(),
+        )
     }
 
     /// Creates a job in `ws` and returns it.

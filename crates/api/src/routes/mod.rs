@@ -1,5 +1,12 @@
 //! The endpoints of API v1, grouped by resource.
 
+mod logs;
+mod runner;
+mod runners;
+
+pub use runner::RunnerApi;
+pub use runners::RunnersApi;
+
 use std::sync::Arc;
 
 use base64::Engine;
@@ -17,13 +24,17 @@ use crate::error::ApiError;
 use crate::state::{AppState, Caller};
 
 #[derive(Tags)]
-enum Tag {
+pub(crate) enum Tag {
     /// Liveness and readiness.
     Health,
     /// Workspaces and their members.
     Workspaces,
-    /// Runner jobs: enqueue, inspect, cancel, retry.
+    /// Runner jobs: enqueue, inspect, cancel, retry, logs, artifacts.
     Jobs,
+    /// Registering and revoking runners.
+    Runners,
+    /// The runner protocol: claim, heartbeat, report, finish. Runner tokens only.
+    Runner,
 }
 
 /// A user's JWT: `Authorization: Bearer <token>`.
@@ -33,7 +44,7 @@ pub struct UserToken(Bearer);
 
 type Result<T> = std::result::Result<T, ApiError>;
 
-fn caller(state: &AppState, token: &UserToken) -> Result<Caller> {
+pub(crate) fn caller(state: &AppState, token: &UserToken) -> Result<Caller> {
     state.authenticate(&token.0.token)
 }
 
@@ -505,4 +516,141 @@ impl JobsApi {
         tx.commit().await?;
         Ok(Json(job.into()))
     }
+
+    /// A page of a job's log lines in `seq` order, after `after_seq` (viewer).
+    #[oai(path = "/v1/workspaces/:ws/runner-jobs/:id/logs", method = "get")]
+    async fn list_job_logs(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        id: Path<Uuid>,
+        /// Return lines with a greater `seq` (default 0: from the start).
+        #[oai(validator(minimum(value = "0")))]
+        after_seq: Query<Option<i64>>,
+        /// Page size, 1–5000 (default 1000).
+        #[oai(validator(minimum(value = "1"), maximum(value = "5000")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<dto::LogList>> {
+        let caller = caller(&self.state, &token)?;
+        let tx = self.state.enter(&caller, &ws, Role::Viewer).await?;
+        jobs::get(&tx, *id)
+            .await
+            .map_err(|e| ApiError::from_store(e, "job"))?;
+        let limit = u64::from(limit.0.unwrap_or(1000));
+        let lines = jobs::logs(&tx, *id, after_seq.0.unwrap_or(0), limit).await?;
+        tx.commit().await?;
+        let next_cursor = (lines.len() as u64 == limit)
+            .then(|| lines.last().map(|l| l.seq.to_string()))
+            .flatten();
+        Ok(Json(dto::LogList {
+            items: lines.into_iter().map(Into::into).collect(),
+            next_cursor,
+        }))
+    }
+
+    /// Follow a job's log live, as Server-Sent Events (viewer): `event: log` per line,
+    /// with the line's `seq` as the event id, then `event: end` once the job has finished
+    /// and every line was sent. Reconnect with `Last-Event-ID` (or `after_seq`) to resume
+    /// without gaps or repeats.
+    #[oai(
+        path = "/v1/workspaces/:ws/runner-jobs/:id/logs/stream",
+        method = "get"
+    )]
+    async fn stream_job_logs(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        id: Path<Uuid>,
+        /// Start after this seq.
+        #[oai(validator(minimum(value = "0")))]
+        after_seq: Query<Option<i64>>,
+        /// Set by EventSource on reconnect: the last seq received.
+        #[oai(name = "Last-Event-ID")]
+        last_event_id: poem_openapi::param::Header<Option<i64>>,
+    ) -> Result<
+        poem_openapi::payload::EventStream<
+            futures_util::stream::BoxStream<'static, dto::LogStreamItem>,
+        >,
+    > {
+        let caller = caller(&self.state, &token)?;
+        // Check access once up front, so a stranger gets a 404 rather than a stream.
+        let tx = self.state.enter(&caller, &ws, Role::Viewer).await?;
+        jobs::get(&tx, *id)
+            .await
+            .map_err(|e| ApiError::from_store(e, "job"))?;
+        tx.commit().await?;
+        let after = last_event_id.0.or(after_seq.0).unwrap_or(0).max(0);
+        let stream = logs::tail(self.state.clone(), caller, ws.0, *id, after);
+        Ok(poem_openapi::payload::EventStream::new(stream)
+            .keep_alive(std::time::Duration::from_secs(15))
+            .to_event(logs::to_event))
+    }
+
+    /// A job's artifacts (viewer).
+    #[oai(path = "/v1/workspaces/:ws/runner-jobs/:id/artifacts", method = "get")]
+    async fn list_job_artifacts(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        id: Path<Uuid>,
+    ) -> Result<Json<dto::ArtifactList>> {
+        let caller = caller(&self.state, &token)?;
+        let tx = self.state.enter(&caller, &ws, Role::Viewer).await?;
+        jobs::get(&tx, *id)
+            .await
+            .map_err(|e| ApiError::from_store(e, "job"))?;
+        let items = jobs::artifacts(&tx, *id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        tx.commit().await?;
+        Ok(Json(dto::ArtifactList {
+            items,
+            next_cursor: None,
+        }))
+    }
+
+    /// Download an artifact (viewer): its content, with its content type.
+    #[oai(
+        path = "/v1/workspaces/:ws/runner-jobs/:id/artifacts/:name",
+        method = "get"
+    )]
+    async fn download_job_artifact(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        id: Path<Uuid>,
+        name: Path<String>,
+    ) -> Result<ArtifactDownload> {
+        let caller = caller(&self.state, &token)?;
+        let tx = self.state.enter(&caller, &ws, Role::Viewer).await?;
+        let (meta, content) = jobs::artifact(&tx, *id, &name)
+            .await
+            .map_err(|e| ApiError::from_store(e, "artifact"))?;
+        tx.commit().await?;
+        Ok(ArtifactDownload::Ok(
+            poem_openapi::payload::Binary(content),
+            meta.content_type,
+            meta.sha256,
+            format!(
+                "attachment; filename=\"{}\"",
+                meta.name.replace(['"', '\\'], "_")
+            ),
+        ))
+    }
+}
+
+#[derive(ApiResponse)]
+enum ArtifactDownload {
+    /// The artifact's bytes.
+    #[oai(status = 200)]
+    Ok(
+        poem_openapi::payload::Binary<Vec<u8>>,
+        #[oai(header = "Content-Type")] String,
+        /// Hex SHA-256 of the content.
+        #[oai(header = "X-Checksum-Sha256")]
+        String,
+        #[oai(header = "Content-Disposition")] String,
+    ),
 }

@@ -1,0 +1,374 @@
+//! The runner protocol: `/v1/runner/*`, authenticated by runner tokens.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use poem::Request;
+use poem_openapi::auth::Bearer;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::{Binary, Json};
+use poem_openapi::{ApiResponse, OpenApi, SecurityScheme};
+use runyard_domain::{StepPhase, StepStatus, StepType, ValidationError};
+use runyard_persistence::queue::{self, Completion, LogEntry, NewArtifact, StepReport};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::Tag;
+use crate::dto;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+/// A runner's token (`ryr_…`), as returned when the runner was registered.
+#[derive(SecurityScheme)]
+#[oai(rename = "RunnerToken", ty = "bearer")]
+pub struct RunnerToken(Bearer);
+
+pub struct RunnerApi {
+    pub state: Arc<AppState>,
+}
+
+#[derive(ApiResponse)]
+enum ArtifactStored {
+    /// Stored (replacing any artifact of the same name).
+    #[oai(status = 201)]
+    Created(Json<dto::Artifact>),
+}
+
+const MAX_LOG_ENTRIES: usize = 5000;
+const MAX_COMPLETIONS: usize = 1000;
+
+fn store_err(e: runyard_persistence::StoreError) -> ApiError {
+    ApiError::from_store(e, "job")
+}
+
+fn artifact_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 255
+        && name != "."
+        && name != ".."
+        && !name.contains('/')
+        && !name.chars().any(char::is_control);
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_field(
+            "name",
+            "must be 1 to 255 characters, without '/' or control characters",
+        ))
+    }
+}
+
+#[OpenApi(tag = "Tag::Runner")]
+impl RunnerApi {
+    /// Claim up to `max_jobs` jobs whose labels this runner has, highest priority first.
+    /// With `wait_seconds`, waits for work to arrive (woken by the database, not by
+    /// polling) and returns an empty list at the deadline.
+    #[oai(path = "/v1/runner/claim", method = "post")]
+    async fn claim(
+        &self,
+        token: RunnerToken,
+        body: Json<dto::ClaimRequest>,
+    ) -> Result<Json<dto::ClaimResponse>> {
+        let max = body.max_jobs.unwrap_or(1);
+        let wait = Duration::from_secs(u64::from(body.wait_seconds.unwrap_or(0)));
+        let deadline = tokio::time::Instant::now() + wait;
+        let workspace = runyard_domain::RunnerToken::parse(&token.0.token).map(|t| t.workspace_id);
+        loop {
+            // Listen before looking, so work enqueued in between wakes us.
+            let notify = workspace.map(|ws| self.state.signals.jobs(ws));
+            let notified = notify.as_ref().map(|n| n.notified());
+            tokio::pin!(notified);
+            if let Some(n) = notified.as_mut().as_pin_mut() {
+                n.enable();
+            }
+            let (tx, runner) = self.state.enter_runner(&token.0.token).await?;
+            let jobs = queue::claim(&tx, &runner, max, self.state.queue.lease)
+                .await
+                .map_err(store_err)?;
+            tx.commit().await?;
+            if !jobs.is_empty() || tokio::time::Instant::now() >= deadline {
+                return Ok(Json(dto::ClaimResponse {
+                    jobs: jobs.into_iter().map(Into::into).collect(),
+                }));
+            }
+            match notified.as_mut().as_pin_mut() {
+                Some(n) => {
+                    let _ = tokio::time::timeout_at(deadline, n).await;
+                }
+                None => tokio::time::sleep_until(deadline).await,
+            }
+        }
+    }
+
+    /// Extend the lease on a job; the answer says whether a cancel or pause was asked.
+    #[oai(path = "/v1/runner/jobs/:id/heartbeat", method = "post")]
+    async fn heartbeat(
+        &self,
+        token: RunnerToken,
+        id: Path<Uuid>,
+        body: Json<dto::HeartbeatRequest>,
+    ) -> Result<Json<dto::HeartbeatResponse>> {
+        let (tx, runner) = self.state.enter_runner(&token.0.token).await?;
+        let beat = queue::heartbeat(
+            &tx,
+            &runner,
+            *id,
+            body.attempt,
+            self.state.queue.lease,
+            body.0.progress,
+        )
+        .await
+        .map_err(store_err)?;
+        tx.commit().await?;
+        Ok(Json(dto::HeartbeatResponse {
+            lease_expires_at: beat.lease_expires_at,
+            cancel_requested: beat.cancel_requested,
+            pause_requested: beat.pause_requested,
+        }))
+    }
+
+    /// Append log lines. Resending a batch is safe: entries already stored with the same
+    /// content are skipped; a seq stored with different content is a 409.
+    #[oai(path = "/v1/runner/jobs/:id/logs", method = "post")]
+    async fn append_logs(
+        &self,
+        token: RunnerToken,
+        id: Path<Uuid>,
+        body: Json<dto::LogBatch>,
+    ) -> Result<Json<dto::LogsAccepted>> {
+        if body.entries.is_empty() || body.entries.len() > MAX_LOG_ENTRIES {
+            return Err(ApiError::invalid_field(
+                "entries",
+                "must hold 1 to 5000 entries",
+            ));
+        }
+        let entries: Vec<LogEntry> = body
+            .entries
+            .iter()
+            .map(|e| LogEntry {
+                seq: e.seq,
+                stream: e.stream.as_str().to_owned(),
+                body: e.body.clone(),
+            })
+            .collect();
+        let (tx, runner) = self.state.enter_runner(&token.0.token).await?;
+        let (accepted, duplicates) = queue::append_logs(&tx, &runner, *id, body.attempt, &entries)
+            .await
+            .map_err(store_err)?;
+        tx.commit().await?;
+        Ok(Json(dto::LogsAccepted {
+            accepted,
+            duplicates,
+        }))
+    }
+
+    /// Create or update the step at `ordinal` (0-based). Status changes are recorded as
+    /// job events.
+    #[oai(path = "/v1/runner/jobs/:id/steps/:ordinal", method = "put")]
+    async fn put_step(
+        &self,
+        token: RunnerToken,
+        id: Path<Uuid>,
+        #[oai(validator(minimum(value = "0"), maximum(value = "10000")))] ordinal: Path<i32>,
+        body: Json<dto::StepReportIn>,
+    ) -> Result<Json<dto::Step>> {
+        let name = body.name.trim();
+        if name.is_empty() || name.len() > 200 {
+            return Err(ApiError::invalid(ValidationError::new(
+                "name",
+                "must be 1 to 200 characters",
+            )));
+        }
+        let report = StepReport {
+            name: name.to_owned(),
+            phase: step_phase(body.phase),
+            step_type: step_type(body.step_type),
+            status: step_status(body.status),
+            started_at: body.started_at,
+            completed_at: body.completed_at,
+            duration_ms: body.duration_ms,
+            input_tokens: body.input_tokens,
+            output_tokens: body.output_tokens,
+            cost: body.cost,
+            output: body.output.clone(),
+        };
+        let (tx, runner) = self.state.enter_runner(&token.0.token).await?;
+        let step = queue::upsert_step(&tx, &runner, *id, body.attempt, *ordinal, &report)
+            .await
+            .map_err(store_err)?;
+        tx.commit().await?;
+        Ok(Json(step.into()))
+    }
+
+    /// Upload an artifact: the raw body is its content, `Content-Type` its type. An
+    /// artifact of the same name is replaced.
+    #[oai(path = "/v1/runner/jobs/:id/artifacts/:name", method = "put")]
+    async fn put_artifact(
+        &self,
+        token: RunnerToken,
+        req: &Request,
+        id: Path<Uuid>,
+        name: Path<String>,
+        /// The attempt uploading it.
+        attempt: Query<i32>,
+        body: Binary<Vec<u8>>,
+    ) -> Result<ArtifactStored> {
+        artifact_name(&name)?;
+        let content_type = req
+            .header(poem::http::header::CONTENT_TYPE)
+            .filter(|v| !v.is_empty() && v.len() <= 255)
+            .unwrap_or("application/octet-stream")
+            .to_owned();
+        let sha256: String = Sha256::digest(&body.0)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let (tx, runner) = self.state.enter_runner(&token.0.token).await?;
+        let artifact = NewArtifact {
+            name: name.0,
+            content_type,
+            content: body.0,
+            sha256,
+        };
+        let stored = queue::put_artifact(&tx, &runner, *id, *attempt, artifact)
+            .await
+            .map_err(store_err)?;
+        tx.commit().await?;
+        Ok(ArtifactStored::Created(Json(stored.into())))
+    }
+
+    /// The attempt succeeded: the job is `COMPLETED`.
+    #[oai(path = "/v1/runner/jobs/:id/complete", method = "post")]
+    async fn complete(
+        &self,
+        token: RunnerToken,
+        id: Path<Uuid>,
+        body: Json<dto::CompleteRequest>,
+    ) -> Result<Json<dto::Job>> {
+        let (tx, runner) = self.state.enter_runner(&token.0.token).await?;
+        let job = queue::complete(&tx, &runner, *id, body.attempt, body.0.result)
+            .await
+            .map_err(store_err)?;
+        tx.commit().await?;
+        Ok(Json(job.into()))
+    }
+
+    /// The attempt failed: retried after a backoff while attempts remain and `retryable`
+    /// (default true), else `FAILED`; `CANCELLED` when a cancel was asked.
+    #[oai(path = "/v1/runner/jobs/:id/fail", method = "post")]
+    async fn fail(
+        &self,
+        token: RunnerToken,
+        id: Path<Uuid>,
+        body: Json<dto::FailRequest>,
+    ) -> Result<Json<dto::Job>> {
+        let body = body.0;
+        let (tx, runner) = self.state.enter_runner(&token.0.token).await?;
+        let job = queue::fail(
+            &tx,
+            &runner,
+            *id,
+            body.attempt,
+            body.error,
+            body.retryable.unwrap_or(true),
+        )
+        .await
+        .map_err(store_err)?;
+        tx.commit().await?;
+        Ok(Json(job.into()))
+    }
+
+    /// Hand the job back to the queue (e.g. on shutdown); the attempt is not counted.
+    #[oai(path = "/v1/runner/jobs/:id/release", method = "post")]
+    async fn release(
+        &self,
+        token: RunnerToken,
+        id: Path<Uuid>,
+        body: Json<dto::ReleaseRequest>,
+    ) -> Result<Json<dto::Job>> {
+        let (tx, runner) = self.state.enter_runner(&token.0.token).await?;
+        let job = queue::release(&tx, &runner, *id, body.attempt)
+            .await
+            .map_err(store_err)?;
+        tx.commit().await?;
+        Ok(Json(job.into()))
+    }
+
+    /// Complete many jobs at once. Each result says whether it was applied; jobs this
+    /// runner no longer holds are reported, not failed as a whole.
+    #[oai(path = "/v1/runner/complete", method = "post")]
+    async fn complete_many(
+        &self,
+        token: RunnerToken,
+        body: Json<dto::BatchComplete>,
+    ) -> Result<Json<dto::BatchCompleteResult>> {
+        if body.jobs.is_empty() || body.jobs.len() > MAX_COMPLETIONS {
+            return Err(ApiError::invalid_field("jobs", "must hold 1 to 1000 jobs"));
+        }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(dup) = body.jobs.iter().find(|j| !seen.insert(j.id)) {
+            return Err(ApiError::invalid_field(
+                "jobs",
+                &format!("job {} appears more than once", dup.id),
+            ));
+        }
+        let items: Vec<Completion> = body
+            .0
+            .jobs
+            .into_iter()
+            .map(|j| Completion {
+                id: j.id,
+                attempt: j.attempt,
+                result: j.result,
+            })
+            .collect();
+        let (tx, runner) = self.state.enter_runner(&token.0.token).await?;
+        let outcomes = queue::complete_many(&tx, &runner, &items)
+            .await
+            .map_err(store_err)?;
+        tx.commit().await?;
+        let results = items
+            .iter()
+            .zip(outcomes)
+            .map(|(item, outcome)| dto::CompletionResult {
+                id: item.id,
+                ok: outcome.is_ok(),
+                code: outcome.err().map(|e| match e {
+                    runyard_persistence::StoreError::NotFound => "not_found".to_owned(),
+                    _ => "lease_lost".to_owned(),
+                }),
+            })
+            .collect();
+        Ok(Json(dto::BatchCompleteResult { results }))
+    }
+}
+
+fn step_phase(p: dto::StepPhase) -> StepPhase {
+    match p {
+        dto::StepPhase::Setup => StepPhase::Setup,
+        dto::StepPhase::Execution => StepPhase::Execution,
+        dto::StepPhase::Validation => StepPhase::Validation,
+        dto::StepPhase::Cleanup => StepPhase::Cleanup,
+    }
+}
+
+fn step_type(t: dto::StepType) -> StepType {
+    match t {
+        dto::StepType::Command => StepType::Command,
+        dto::StepType::AiAction => StepType::AiAction,
+        dto::StepType::Gate => StepType::Gate,
+        dto::StepType::Artifact => StepType::Artifact,
+    }
+}
+
+fn step_status(s: dto::StepStatus) -> StepStatus {
+    match s {
+        dto::StepStatus::Pending => StepStatus::Pending,
+        dto::StepStatus::Running => StepStatus::Running,
+        dto::StepStatus::Completed => StepStatus::Completed,
+        dto::StepStatus::Failed => StepStatus::Failed,
+        dto::StepStatus::Skipped => StepStatus::Skipped,
+    }
+}

@@ -1,0 +1,619 @@
+//! The runner side of the queue: claim, heartbeat, report, finish.
+//!
+//! Fencing: every call about a job names the attempt it is for, and is applied only while
+//! the job is `RUNNING`, leased to this runner, at that attempt. Otherwise it fails with
+//! [`StoreError::LeaseLost`], so a runner whose lease expired and whose job was claimed
+//! again can never write into the newer attempt.
+
+use std::time::Duration;
+
+use runyard_domain::{
+    JobStatus, StepPhase, StepStatus, StepType, after_failed_attempt, event_type,
+};
+use sea_orm::{FromQueryResult, Value};
+use uuid::Uuid;
+
+use crate::jobs::{JOB_COLUMNS, JobRow, StepRow};
+use crate::{
+    ArtifactRecord, ClaimedJob, Heartbeat, JobRecord, StepRecord, StoreError, Timestamp,
+    WorkspaceTx,
+};
+
+/// The runner a [`WorkspaceTx`] was entered for, by its token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunnerIdentity {
+    pub id: Uuid,
+    pub labels: Vec<String>,
+}
+
+fn secs(d: Duration) -> Value {
+    d.as_secs_f64().into()
+}
+
+#[derive(FromQueryResult)]
+struct ClaimRow {
+    id: Uuid,
+    workspace_id: Uuid,
+    #[sea_orm(alias = "type")]
+    job_type: String,
+    payload: serde_json::Value,
+    labels: Vec<String>,
+    priority: i16,
+    attempt: i32,
+    max_attempts: i32,
+    timeout_seconds: i32,
+    lease_expires_at: Timestamp,
+}
+
+/// Claims up to `max` claimable jobs whose labels the runner has, in priority, then
+/// `run_after`, then id order, leasing each for `lease`. Locked rows are skipped, so
+/// concurrent claimers never get the same job.
+pub async fn claim(
+    tx: &WorkspaceTx,
+    runner: &RunnerIdentity,
+    max: u32,
+    lease: Duration,
+) -> Result<Vec<ClaimedJob>, StoreError> {
+    let sql = format!(
+        "WITH c AS ( \
+           SELECT id FROM runner_jobs \
+            WHERE workspace_id = $1 AND status = 'QUEUED' AND labels <@ $2::text[] \
+            ORDER BY priority DESC, run_after, id \
+            LIMIT $3 FOR UPDATE SKIP LOCKED \
+         ), j AS ( \
+           UPDATE runner_jobs r \
+              SET status = 'RUNNING', attempt = r.attempt + 1, lease_runner_id = $4, \
+                  lease_expires_at = now() + make_interval(secs => $5), started_at = now(), \
+                  last_event_seq = r.last_event_seq + 1, updated_at = now() \
+             FROM c WHERE r.workspace_id = $1 AND r.id = c.id \
+           RETURNING r.* \
+         ), e AS ( \
+           INSERT INTO job_events (workspace_id, job_id, seq, id, type, actor, payload) \
+           SELECT workspace_id, id, last_event_seq, gen_random_uuid(), '{claimed}', \
+                  current_setting('runyard.actor'), \
+                  jsonb_build_object('status', status, 'attempt', attempt, 'runner_id', lease_runner_id) \
+             FROM j \
+         ) \
+         SELECT id, workspace_id, type, payload, labels, priority, attempt, max_attempts, \
+                timeout_seconds, lease_expires_at FROM j ORDER BY priority DESC, run_after, id",
+        claimed = event_type::CLAIMED,
+    );
+    let rows: Vec<ClaimRow> = tx
+        .all(
+            &sql,
+            [
+                tx.workspace_id().into(),
+                runner.labels.clone().into(),
+                i64::from(max).into(),
+                runner.id.into(),
+                secs(lease),
+            ],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ClaimedJob {
+            id: r.id,
+            workspace_id: r.workspace_id,
+            job_type: r.job_type,
+            payload: r.payload,
+            labels: r.labels,
+            priority: r.priority,
+            attempt: r.attempt,
+            max_attempts: r.max_attempts,
+            timeout_seconds: r.timeout_seconds,
+            lease_expires_at: r.lease_expires_at,
+        })
+        .collect())
+}
+
+/// Why a fenced statement touched no row: the job is not there, or not ours.
+async fn explain_miss(tx: &WorkspaceTx, job_id: Uuid, attempt: i32) -> StoreError {
+    #[derive(FromQueryResult)]
+    struct Exists {
+        #[allow(dead_code)]
+        one: i32,
+    }
+    let found: Result<Option<Exists>, _> = tx
+        .one(
+            "SELECT 1 AS one FROM runner_jobs WHERE workspace_id = $1 AND id = $2",
+            [tx.workspace_id().into(), job_id.into()],
+        )
+        .await;
+    match found {
+        Ok(Some(_)) => StoreError::LeaseLost { attempt },
+        Ok(None) => StoreError::NotFound,
+        Err(e) => e,
+    }
+}
+
+/// The fence, as SQL: this runner holds this attempt of this running job.
+const FENCE: &str = "workspace_id = $1 AND id = $2 AND status = 'RUNNING' AND lease_runner_id = $3 AND attempt = $4";
+
+fn fence_values(
+    tx: &WorkspaceTx,
+    runner: &RunnerIdentity,
+    job_id: Uuid,
+    attempt: i32,
+) -> Vec<Value> {
+    vec![
+        tx.workspace_id().into(),
+        job_id.into(),
+        runner.id.into(),
+        attempt.into(),
+    ]
+}
+
+/// Extends the lease and records progress; answers whether a cancel or pause was asked.
+pub async fn heartbeat(
+    tx: &WorkspaceTx,
+    runner: &RunnerIdentity,
+    job_id: Uuid,
+    attempt: i32,
+    lease: Duration,
+    progress: Option<serde_json::Value>,
+) -> Result<Heartbeat, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        lease_expires_at: Timestamp,
+        cancel_requested: bool,
+        pause_requested: bool,
+    }
+    let mut values = fence_values(tx, runner, job_id, attempt);
+    values.push(secs(lease));
+    values.push(progress.into());
+    let row: Option<Row> = tx
+        .one(
+            &format!(
+                "UPDATE runner_jobs SET lease_expires_at = now() + make_interval(secs => $5), \
+                        progress = coalesce($6, progress), updated_at = now() \
+                  WHERE {FENCE} \
+                 RETURNING lease_expires_at, cancel_requested_at IS NOT NULL AS cancel_requested, \
+                           pause_requested_at IS NOT NULL AS pause_requested"
+            ),
+            values,
+        )
+        .await?;
+    match row {
+        Some(r) => Ok(Heartbeat {
+            lease_expires_at: r.lease_expires_at,
+            cancel_requested: r.cancel_requested,
+            pause_requested: r.pause_requested,
+        }),
+        None => Err(explain_miss(tx, job_id, attempt).await),
+    }
+}
+
+/// Takes a share lock on the job while this runner holds the attempt, so the job cannot
+/// change hands before the caller's writes commit.
+async fn hold(
+    tx: &WorkspaceTx,
+    runner: &RunnerIdentity,
+    job_id: Uuid,
+    attempt: i32,
+) -> Result<(), StoreError> {
+    #[derive(FromQueryResult)]
+    struct Held {
+        #[allow(dead_code)]
+        one: i32,
+    }
+    let held: Option<Held> = tx
+        .one(
+            &format!("SELECT 1 AS one FROM runner_jobs WHERE {FENCE} FOR SHARE"),
+            fence_values(tx, runner, job_id, attempt),
+        )
+        .await?;
+    match held {
+        Some(_) => Ok(()),
+        None => Err(explain_miss(tx, job_id, attempt).await),
+    }
+}
+
+/// One log line as the runner sent it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogEntry {
+    pub seq: i64,
+    pub stream: String,
+    pub body: String,
+}
+
+/// Appends log entries. An entry whose `seq` exists with the same stream and body is a
+/// duplicate (a retried batch) and is skipped; with another body it is a conflict and
+/// nothing of the batch is written. Returns (accepted, duplicates).
+pub async fn append_logs(
+    tx: &WorkspaceTx,
+    runner: &RunnerIdentity,
+    job_id: Uuid,
+    attempt: i32,
+    entries: &[LogEntry],
+) -> Result<(u64, u64), StoreError> {
+    hold(tx, runner, job_id, attempt).await?;
+    let rows: Vec<serde_json::Value> = entries
+        .iter()
+        .map(|e| serde_json::json!({"seq": e.seq, "stream": e.stream, "body": e.body}))
+        .collect();
+    #[derive(FromQueryResult)]
+    struct Conflict {
+        seq: i64,
+    }
+    // Entries already stored with other content, or repeated within the batch differently.
+    let conflicts: Vec<Conflict> = tx
+        .all(
+            "WITH x AS (SELECT * FROM jsonb_to_recordset($3::jsonb) AS r(seq bigint, stream text, body text)) \
+             SELECT x.seq FROM x JOIN job_logs l \
+                 ON l.workspace_id = $1 AND l.job_id = $2 AND l.seq = x.seq \
+              WHERE l.body <> x.body OR l.stream <> x.stream \
+             UNION ALL \
+             SELECT seq FROM x GROUP BY seq HAVING count(DISTINCT (stream, body)) > 1 \
+             LIMIT 1",
+            [tx.workspace_id().into(), job_id.into(), serde_json::Value::Array(rows.clone()).into()],
+        )
+        .await?;
+    if let Some(c) = conflicts.first() {
+        return Err(StoreError::LogConflict { seq: c.seq });
+    }
+    let inserted = tx
+        .execute(
+            "INSERT INTO job_logs (workspace_id, job_id, seq, attempt, stream, body) \
+             SELECT DISTINCT ON (seq) $1, $2, seq, $4, stream, body \
+               FROM jsonb_to_recordset($3::jsonb) AS r(seq bigint, stream text, body text) \
+             ON CONFLICT (workspace_id, job_id, seq) DO NOTHING",
+            [
+                tx.workspace_id().into(),
+                job_id.into(),
+                serde_json::Value::Array(rows).into(),
+                attempt.into(),
+            ],
+        )
+        .await?;
+    Ok((inserted, entries.len() as u64 - inserted))
+}
+
+/// A step as the runner reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepReport {
+    pub name: String,
+    pub phase: StepPhase,
+    pub step_type: StepType,
+    pub status: StepStatus,
+    pub started_at: Option<Timestamp>,
+    pub completed_at: Option<Timestamp>,
+    pub duration_ms: Option<i64>,
+    pub input_tokens: Option<i64>,
+    pub output_tokens: Option<i64>,
+    pub cost: Option<f64>,
+    pub output: Option<serde_json::Value>,
+}
+
+/// Creates or updates the step at `ordinal`. A change of its status is recorded as a
+/// `step_<status>` event on the job.
+pub async fn upsert_step(
+    tx: &WorkspaceTx,
+    runner: &RunnerIdentity,
+    job_id: Uuid,
+    attempt: i32,
+    ordinal: i32,
+    step: &StepReport,
+) -> Result<StepRecord, StoreError> {
+    // A row lock, not a share lock: the event seq is taken from the job row.
+    #[derive(FromQueryResult)]
+    struct Held {
+        #[allow(dead_code)]
+        one: i32,
+    }
+    let held: Option<Held> = tx
+        .one(
+            &format!("SELECT 1 AS one FROM runner_jobs WHERE {FENCE} FOR UPDATE"),
+            fence_values(tx, runner, job_id, attempt),
+        )
+        .await?;
+    if held.is_none() {
+        return Err(explain_miss(tx, job_id, attempt).await);
+    }
+    #[derive(FromQueryResult)]
+    struct Previous {
+        status: String,
+    }
+    let previous: Option<Previous> = tx
+        .one(
+            "SELECT status FROM job_steps WHERE workspace_id = $1 AND job_id = $2 AND ordinal = $3",
+            [tx.workspace_id().into(), job_id.into(), ordinal.into()],
+        )
+        .await?;
+    let row: StepRow = tx
+        .one(
+            "INSERT INTO job_steps (workspace_id, id, job_id, ordinal, name, phase, type, status, started_at, \
+                                    completed_at, duration_ms, input_tokens, output_tokens, cost, output) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+             ON CONFLICT (workspace_id, job_id, ordinal) DO UPDATE SET \
+                 name = EXCLUDED.name, phase = EXCLUDED.phase, type = EXCLUDED.type, status = EXCLUDED.status, \
+                 started_at = coalesce(EXCLUDED.started_at, job_steps.started_at), \
+                 completed_at = coalesce(EXCLUDED.completed_at, job_steps.completed_at), \
+                 duration_ms = coalesce(EXCLUDED.duration_ms, job_steps.duration_ms), \
+                 input_tokens = coalesce(EXCLUDED.input_tokens, job_steps.input_tokens), \
+                 output_tokens = coalesce(EXCLUDED.output_tokens, job_steps.output_tokens), \
+                 cost = coalesce(EXCLUDED.cost, job_steps.cost), \
+                 output = coalesce(EXCLUDED.output, job_steps.output), updated_at = now() \
+             RETURNING id, ordinal, name, phase, type, status, started_at, completed_at, duration_ms, \
+                       input_tokens, output_tokens, cost, output, updated_at",
+            [
+                tx.workspace_id().into(),
+                Uuid::now_v7().into(),
+                job_id.into(),
+                ordinal.into(),
+                step.name.clone().into(),
+                step.phase.as_str().into(),
+                step.step_type.as_str().into(),
+                step.status.as_str().into(),
+                step.started_at.into(),
+                step.completed_at.into(),
+                step.duration_ms.into(),
+                step.input_tokens.into(),
+                step.output_tokens.into(),
+                step.cost.into(),
+                step.output.clone().into(),
+            ],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let record: StepRecord = row.into();
+    if previous.map(|p| p.status) != Some(record.status.clone()) {
+        tx.execute(
+            "WITH j AS ( \
+               UPDATE runner_jobs SET last_event_seq = last_event_seq + 1 \
+                WHERE workspace_id = $1 AND id = $2 RETURNING workspace_id, id, last_event_seq \
+             ) \
+             INSERT INTO job_events (workspace_id, job_id, seq, id, step_id, type, actor, payload) \
+             SELECT workspace_id, id, last_event_seq, $3, $4, $5, current_setting('runyard.actor'), $6 FROM j",
+            [
+                tx.workspace_id().into(),
+                job_id.into(),
+                Uuid::now_v7().into(),
+                record.id.into(),
+                format!("step_{}", record.status.to_ascii_lowercase()).into(),
+                serde_json::json!({"ordinal": ordinal, "name": record.name, "status": record.status}).into(),
+            ],
+        )
+        .await?;
+    }
+    Ok(record)
+}
+
+/// An artifact being uploaded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewArtifact {
+    pub name: String,
+    pub content_type: String,
+    pub content: Vec<u8>,
+    /// Hex SHA-256 of `content`.
+    pub sha256: String,
+}
+
+/// Stores (or replaces) an artifact of the job.
+pub async fn put_artifact(
+    tx: &WorkspaceTx,
+    runner: &RunnerIdentity,
+    job_id: Uuid,
+    attempt: i32,
+    artifact: NewArtifact,
+) -> Result<ArtifactRecord, StoreError> {
+    hold(tx, runner, job_id, attempt).await?;
+    let NewArtifact {
+        name,
+        content_type,
+        content,
+        sha256,
+    } = artifact;
+    let size = content.len() as i64;
+    let row: crate::jobs::ArtifactRow = tx
+        .one(
+            "INSERT INTO job_artifacts (workspace_id, id, job_id, name, attempt, content_type, size, sha256, content) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (workspace_id, job_id, name) DO UPDATE SET attempt = EXCLUDED.attempt, \
+                 content_type = EXCLUDED.content_type, size = EXCLUDED.size, sha256 = EXCLUDED.sha256, \
+                 content = EXCLUDED.content, created_at = now() \
+             RETURNING name, attempt, content_type, size, sha256, created_at",
+            [
+                tx.workspace_id().into(),
+                Uuid::now_v7().into(),
+                job_id.into(),
+                name.into(),
+                attempt.into(),
+                content_type.into(),
+                size.into(),
+                sha256.into(),
+                content.into(),
+            ],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(row.into())
+}
+
+/// Finishes the attempt with the given SET list (its parameters start at `$8`),
+/// appending one event, all in one fenced statement.
+async fn finish(
+    tx: &WorkspaceTx,
+    runner: &RunnerIdentity,
+    job_id: Uuid,
+    attempt: i32,
+    set: &str,
+    set_values: Vec<Value>,
+    (kind, payload): (&str, serde_json::Value),
+) -> Result<JobRecord, StoreError> {
+    let sql = format!(
+        "WITH j AS ( \
+           UPDATE runner_jobs SET {set}, lease_runner_id = NULL, lease_expires_at = NULL, \
+                  last_event_seq = last_event_seq + 1, updated_at = now() \
+            WHERE {FENCE} RETURNING * \
+         ), e AS ( \
+           INSERT INTO job_events (workspace_id, job_id, seq, id, type, actor, payload) \
+           SELECT workspace_id, id, last_event_seq, $5, $6, current_setting('runyard.actor'), \
+                  $7::jsonb || jsonb_build_object('status', status, 'attempt', attempt) FROM j \
+         ) \
+         SELECT {JOB_COLUMNS} FROM j"
+    );
+    let mut values = fence_values(tx, runner, job_id, attempt);
+    values.extend([Uuid::now_v7().into(), kind.into(), payload.into()]);
+    values.extend(set_values);
+    let row: Option<JobRow> = tx.one(&sql, values).await?;
+    match row {
+        Some(r) => r.try_into(),
+        None => Err(explain_miss(tx, job_id, attempt).await),
+    }
+}
+
+/// The attempt succeeded: the job is `COMPLETED` with its result.
+pub async fn complete(
+    tx: &WorkspaceTx,
+    runner: &RunnerIdentity,
+    job_id: Uuid,
+    attempt: i32,
+    result: Option<serde_json::Value>,
+) -> Result<JobRecord, StoreError> {
+    let to = JobStatus::Running.transition(JobStatus::Completed)?;
+    finish(
+        tx,
+        runner,
+        job_id,
+        attempt,
+        "status = $8, result = $9, progress = NULL, finished_at = now()",
+        vec![to.as_str().into(), result.into()],
+        (event_type::COMPLETED, serde_json::json!({})),
+    )
+    .await
+}
+
+/// The attempt failed. The job is retried after a backoff while attempts remain and the
+/// failure is retryable, is `CANCELLED` if a cancel was asked, else `FAILED`.
+pub async fn fail(
+    tx: &WorkspaceTx,
+    runner: &RunnerIdentity,
+    job_id: Uuid,
+    attempt: i32,
+    error: serde_json::Value,
+    retryable: bool,
+) -> Result<JobRecord, StoreError> {
+    #[derive(FromQueryResult)]
+    struct State {
+        max_attempts: i32,
+        backoff_base_seconds: i32,
+        cancel_requested: bool,
+    }
+    let state: Option<State> = tx
+        .one(
+            &format!(
+                "SELECT max_attempts, backoff_base_seconds, cancel_requested_at IS NOT NULL AS cancel_requested \
+                   FROM runner_jobs WHERE {FENCE} FOR UPDATE"
+            ),
+            fence_values(tx, runner, job_id, attempt),
+        )
+        .await?;
+    let Some(state) = state else {
+        return Err(explain_miss(tx, job_id, attempt).await);
+    };
+    let (next, delay) = after_failed_attempt(
+        attempt,
+        state.max_attempts,
+        state.cancel_requested,
+        retryable,
+        state.backoff_base_seconds,
+        rand::random::<f64>(),
+    );
+    let to = JobStatus::Running.transition(next)?;
+    let terminal = to.is_terminal();
+    finish(
+        tx,
+        runner,
+        job_id,
+        attempt,
+        "status = $8, error = $9, \
+         run_after = CASE WHEN $10::float8 IS NULL THEN run_after ELSE now() + make_interval(secs => $10) END, \
+         finished_at = CASE WHEN $11 THEN now() END",
+        vec![to.as_str().into(), error.clone().into(), delay.into(), terminal.into()],
+        (event_type::FAILED, serde_json::json!({"error": error, "retryable": retryable})),
+    )
+    .await
+}
+
+/// Hands the job back to the queue (e.g. the runner is shutting down); the attempt is not
+/// counted against `max_attempts`.
+pub async fn release(
+    tx: &WorkspaceTx,
+    runner: &RunnerIdentity,
+    job_id: Uuid,
+    attempt: i32,
+) -> Result<JobRecord, StoreError> {
+    let to = JobStatus::Running.transition(JobStatus::Queued)?;
+    finish(
+        tx,
+        runner,
+        job_id,
+        attempt,
+        "status = $8, attempt = attempt - 1, started_at = NULL",
+        vec![to.as_str().into()],
+        (event_type::RELEASED, serde_json::json!({})),
+    )
+    .await
+}
+
+/// One job of a batch completion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Completion {
+    pub id: Uuid,
+    pub attempt: i32,
+    pub result: Option<serde_json::Value>,
+}
+
+/// Completes many jobs in one statement. Returns, per input, whether it was applied;
+/// jobs the runner does not hold (or that do not exist) are left alone.
+pub async fn complete_many(
+    tx: &WorkspaceTx,
+    runner: &RunnerIdentity,
+    items: &[Completion],
+) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+    let input: Vec<serde_json::Value> = items
+        .iter()
+        .map(|c| serde_json::json!({"id": c.id, "attempt": c.attempt, "result": c.result, "event_id": Uuid::now_v7()}))
+        .collect();
+    #[derive(FromQueryResult)]
+    struct Done {
+        id: Uuid,
+    }
+    let done: Vec<Done> = tx
+        .all(
+            &format!(
+                "WITH x AS MATERIALIZED ( \
+                   SELECT * FROM jsonb_to_recordset($3::jsonb) AS r(id uuid, attempt integer, result jsonb, event_id uuid) \
+                 ), j AS ( \
+                   UPDATE runner_jobs r SET status = 'COMPLETED', result = x.result, progress = NULL, \
+                          finished_at = now(), lease_runner_id = NULL, lease_expires_at = NULL, \
+                          last_event_seq = r.last_event_seq + 1, updated_at = now() \
+                     FROM x \
+                    WHERE r.workspace_id = $1 AND r.id = x.id AND r.status = 'RUNNING' \
+                      AND r.lease_runner_id = $2 AND r.attempt = x.attempt \
+                   RETURNING r.workspace_id, r.id, r.last_event_seq, r.attempt \
+                 ), e AS ( \
+                   INSERT INTO job_events (workspace_id, job_id, seq, id, type, actor, payload) \
+                   SELECT j.workspace_id, j.id, j.last_event_seq, x.event_id, '{completed}', \
+                          current_setting('runyard.actor'), \
+                          jsonb_build_object('status', 'COMPLETED', 'attempt', j.attempt) \
+                     FROM j JOIN x ON x.id = j.id \
+                 ) \
+                 SELECT id FROM j",
+                completed = event_type::COMPLETED,
+            ),
+            [tx.workspace_id().into(), runner.id.into(), serde_json::Value::Array(input).into()],
+        )
+        .await?;
+    let done: std::collections::HashSet<Uuid> = done.into_iter().map(|d| d.id).collect();
+    let mut results = Vec::with_capacity(items.len());
+    for item in items {
+        if done.contains(&item.id) {
+            results.push(Ok(()));
+        } else {
+            results.push(Err(explain_miss(tx, item.id, item.attempt).await));
+        }
+    }
+    Ok(results)
+}
