@@ -853,3 +853,41 @@ async fn eight_runners_complete_two_thousand_jobs_exactly_once() {
         .await;
     assert_eq!(queued.expect(200)["items"], json!([]));
 }
+
+#[tokio::test]
+async fn a_released_job_goes_back_uncounted_and_not_to_the_stopping_runner() {
+    let (_server, alice, runner) = setup(QueueConfig::default(), &[]).await;
+    let jid = id(&alice.create_job("acme", json!({"type": "t"})).await);
+    assert_eq!(claim(&runner, 1, 0).await[0]["attempt"], 1);
+    // The runner is shutting down: a long-poll of its own is still waiting on the server.
+    let abandoned = {
+        let runner = runner.clone();
+        tokio::spawn(async move { claim(&runner, 1, 10).await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let released = runner
+        .post(
+            &format!("/v1/runner/jobs/{jid}/release"),
+            json!({"attempt": 1}),
+        )
+        .await;
+    let released = released.expect(200);
+    assert_eq!(released["status"], "QUEUED");
+    assert_eq!(
+        released["attempt"], 0,
+        "a handed-back attempt does not count"
+    );
+    let started = Instant::now();
+    assert!(
+        abandoned.await.unwrap().is_empty(),
+        "the stopping runner's poll must not take the job back"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(job(&alice, &jid).await["status"], "QUEUED");
+    // A fresh claim (the runner restarted, or another one) gets it as attempt 1 again.
+    assert_eq!(claim(&runner, 1, 0).await[0]["attempt"], 1);
+    assert_eq!(
+        events(&job(&alice, &jid).await),
+        ["job_created", "job_claimed", "job_released", "job_claimed"]
+    );
+}

@@ -82,9 +82,14 @@ impl AppState {
     /// jobs). Every replica runs them; advisory locks let one at a time do the sweeping.
     pub fn start_background(self: &Arc<Self>) -> Background {
         let listener = tokio::spawn(self.signals.clone().listen(self.db.clone()));
-        let sweeper = tokio::spawn(sweep(self.db.clone(), self.queue.sweep_interval));
+        let publisher = tokio::spawn(self.signals.clone().publish(self.db.clone()));
+        let sweeper = tokio::spawn(sweep(
+            self.db.clone(),
+            self.signals.clone(),
+            self.queue.sweep_interval,
+        ));
         Background {
-            tasks: vec![listener, sweeper],
+            tasks: vec![listener, publisher, sweeper],
         }
     }
 
@@ -136,11 +141,25 @@ impl AppState {
 
 /// The sweeper: reaps expired leases and promotes due jobs, then sleeps until the next
 /// job falls due or the interval passes.
-async fn sweep(db: Database, interval: Duration) {
+async fn sweep(db: Database, signals: Signals, interval: Duration) {
     const BATCH: u32 = 1000;
     loop {
-        let reaped = match db.reap_expired(BATCH).await {
-            Ok(n) => n.unwrap_or(0),
+        // A runner that lost a lease may be gone while a long-poll of its own still waits
+        // here (a killed process does not cancel its request): it must not take the job
+        // straight back. Marked before the jobs are claimable again.
+        let mark = |lost: &[(uuid::Uuid, uuid::Uuid)]| {
+            for (workspace, runner) in lost {
+                signals.runner_stopping(*runner, *workspace);
+            }
+        };
+        let reaped = match db.reap_expired(BATCH, mark).await {
+            Ok(lost) => {
+                // Some went straight back to the queue (no backoff).
+                for (workspace, _) in &lost {
+                    signals.jobs_queued(*workspace);
+                }
+                lost.len() as u64
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "lease reaper failed");
                 0
@@ -150,7 +169,13 @@ async fn sweep(db: Database, interval: Duration) {
             tracing::info!(jobs = reaped, "reaped expired leases");
         }
         let promoted = match db.promote_due(BATCH).await {
-            Ok(n) => n.unwrap_or(0),
+            Ok(workspaces) => {
+                let n = workspaces.len() as u64;
+                for workspace in workspaces {
+                    signals.jobs_queued(workspace);
+                }
+                n
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "promoter failed");
                 0

@@ -215,27 +215,60 @@ impl Database {
     }
 
     /// One pass of the lease reaper over every workspace: expired leases and timed-out
-    /// attempts become failed attempts. `None` when another replica is reaping.
-    pub async fn reap_expired(&self, limit: u32) -> Result<Option<u64>, StoreError> {
-        self.sweep("SELECT runyard_reap_expired($1::integer) AS n", limit)
-            .await
-    }
-
-    /// One pass of the promoter: due `PENDING` jobs become `QUEUED`.
-    pub async fn promote_due(&self, limit: u32) -> Result<Option<u64>, StoreError> {
-        self.sweep("SELECT runyard_promote_due($1::integer) AS n", limit)
-            .await
-    }
-
-    async fn sweep(&self, sql: &str, limit: u32) -> Result<Option<u64>, StoreError> {
+    /// attempts become failed attempts. Returns (workspace, runner) per job taken back;
+    /// `before_commit` sees them before the jobs become claimable again. Empty when
+    /// another replica is reaping.
+    pub async fn reap_expired(
+        &self,
+        limit: u32,
+        before_commit: impl FnOnce(&[(Uuid, Uuid)]),
+    ) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
         #[derive(FromQueryResult)]
-        struct Count {
-            n: Option<i32>,
+        struct Reaped {
+            reaped_workspace: Uuid,
+            reaped_runner: Option<Uuid>,
         }
-        let row = Count::find_by_statement(stmt(sql, [i64::from(limit).into()]))
-            .one(&self.conn)
+        let tx = self.conn.begin().await?;
+        let rows = Reaped::find_by_statement(stmt(
+            "SELECT reaped_workspace, reaped_runner FROM runyard_reap_expired($1::integer)",
+            [i64::from(limit).into()],
+        ))
+        .all(&tx)
+        .await?;
+        let reaped: Vec<(Uuid, Uuid)> = rows
+            .into_iter()
+            .filter_map(|r| Some((r.reaped_workspace, r.reaped_runner?)))
+            .collect();
+        before_commit(&reaped);
+        tx.commit().await?;
+        Ok(reaped)
+    }
+
+    /// One pass of the promoter: due `PENDING` jobs become `QUEUED`. Returns the
+    /// workspace of each job promoted (empty when another replica is promoting).
+    pub async fn promote_due(&self, limit: u32) -> Result<Vec<Uuid>, StoreError> {
+        #[derive(FromQueryResult)]
+        struct Promoted {
+            promoted_workspace: Uuid,
+        }
+        let rows = Promoted::find_by_statement(stmt(
+            "SELECT promoted_workspace FROM runyard_promote_due($1::integer)",
+            [i64::from(limit).into()],
+        ))
+        .all(&self.conn)
+        .await?;
+        Ok(rows.into_iter().map(|r| r.promoted_workspace).collect())
+    }
+
+    /// Tells every server listening that these workspaces have claimable jobs.
+    pub async fn notify_jobs(&self, workspaces: Vec<Uuid>) -> Result<(), StoreError> {
+        self.conn
+            .execute_raw(stmt(
+                "SELECT pg_notify('runyard_jobs', w::text) FROM unnest($1::uuid[]) AS w",
+                [workspaces.into()],
+            ))
             .await?;
-        Ok(row.and_then(|r| r.n).map(|n| n.max(0) as u64))
+        Ok(())
     }
 
     /// When the next waiting job falls due, if any.

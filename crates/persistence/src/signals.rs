@@ -51,6 +51,12 @@ impl Registry {
 pub struct Signals {
     jobs: Arc<Registry>,
     logs: Arc<Registry>,
+    /// Bumped when a runner hands work back: its long-polls still waiting on this server
+    /// belong to a runner that is stopping (its client may be gone) and must not claim.
+    runner_epochs: Arc<Mutex<HashMap<Uuid, u64>>>,
+    /// Workspaces with newly claimable jobs, to announce to the other servers.
+    outbox: Arc<Mutex<std::collections::HashSet<Uuid>>>,
+    outbox_ready: Arc<Notify>,
 }
 
 impl Signals {
@@ -63,6 +69,50 @@ impl Signals {
     /// Woken when `job` gets new log entries.
     pub fn logs(&self, job: Uuid) -> Arc<Notify> {
         self.logs.get(job)
+    }
+
+    /// Jobs of `workspace` became claimable (committed): wakes this server's waiters now
+    /// and, through [`Signals::publish`], every other server's.
+    pub fn jobs_queued(&self, workspace: Uuid) {
+        self.jobs.wake(workspace);
+        self.outbox
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(workspace);
+        self.outbox_ready.notify_one();
+    }
+
+    /// Sends the `runyard_jobs` notifications [`Signals::jobs_queued`] collected, one
+    /// statement per batch, outside any enqueue transaction. Runs until dropped.
+    pub async fn publish(self, db: Database) {
+        loop {
+            self.outbox_ready.notified().await;
+            let batch: Vec<Uuid> = {
+                let mut outbox = self.outbox.lock().unwrap_or_else(|e| e.into_inner());
+                outbox.drain().collect()
+            };
+            if batch.is_empty() {
+                continue;
+            }
+            if let Err(e) = db.notify_jobs(batch).await {
+                tracing::warn!(error = %e, "could not announce queued jobs to other servers");
+            }
+        }
+    }
+
+    /// The runner's current epoch; see [`Signals::runner_stopping`].
+    pub fn runner_epoch(&self, runner: Uuid) -> u64 {
+        let map = self.runner_epochs.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(&runner).copied().unwrap_or(0)
+    }
+
+    /// Marks `runner` as stopping: long-polls it started before now end without claiming.
+    pub fn runner_stopping(&self, runner: Uuid, workspace: Uuid) {
+        {
+            let mut map = self.runner_epochs.lock().unwrap_or_else(|e| e.into_inner());
+            *map.entry(runner).or_default() += 1;
+        }
+        self.jobs.wake(workspace);
     }
 
     /// Listens until the task is dropped, reconnecting on errors. Every reconnect wakes

@@ -281,9 +281,21 @@ mod tests {
         let dir = scratch_dir("eof");
         let mut watchdog = spawn_fake(
             &dir,
-            "exec /usr/bin/perl -e '$SIG{INT} = sub { exit 0 }; sleep 1 while 1'",
+            "exec /usr/bin/perl -e '$SIG{INT} = sub { exit 0 }; $| = 1; print qq(ready\\n); sleep 1 while 1'",
         );
-        thread::sleep(Duration::from_millis(200));
+        // Shut down only once the stand-in has its handler, however slow the machine is.
+        let log = dir.with_extension("log");
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains("ready")
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the stand-in never started"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
         assert!(watchdog.try_wait().expect("poll").is_none());
         let status = watchdog.shutdown().expect("shutdown");
         assert!(status.success(), "{status}");

@@ -1,9 +1,11 @@
 //! The Runyard server: configuration, database provisioning (embedded or external),
-//! migrations, and serving the API until asked to stop.
+//! migrations, serving the API until asked to stop, and the reference runner
+//! ([`runner`]) that claims and runs jobs.
 //!
 //! The binary in `main.rs` is a thin command-line layer over this library; the test
 //! harness uses [`provision`] to set up its throw-away databases the same way.
 
 pub mod config;
 pub mod provision;
+pub mod runner;
 pub mod serve;

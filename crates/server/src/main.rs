@@ -4,7 +4,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use runyard::config::{AuthArgs, DatabaseArgs};
-use runyard::serve::{ServeArgs, Target, serve};
+use runyard::runner::RunnerArgs;
+use runyard::serve::{ServeArgs, Target, serve, shutdown_signal};
 
 /// Runyard: a workspace-scoped control plane for runner jobs.
 ///
@@ -41,6 +42,15 @@ enum Command {
         #[command(flatten)]
         auth: AuthArgs,
     },
+    /// Run jobs: claim them from a Runyard server and run `command` jobs as shell scripts.
+    ///
+    /// Each job runs `sh -c <payload.script>` in a fresh temporary directory, in its own
+    /// process group, with payload.env plus RUNYARD_JOB_ID and RUNYARD_ATTEMPT set. Output
+    /// becomes the job's logs; files named in payload.artifacts are uploaded afterwards; exit
+    /// code 0 completes the job, anything else fails it. Ctrl-C or SIGTERM kills running
+    /// jobs and hands them back to the queue. Get a token by registering a runner:
+    /// POST /v1/workspaces/{ws}/runners.
+    Runner(RunnerArgs),
 }
 
 fn init_logging() {
@@ -85,6 +95,7 @@ async fn main() -> ExitCode {
             .load(&database.data_dir)
             .and_then(|auth| Ok(auth.mint(&sub, ttl_seconds)?))
             .map(|token| println!("{token}")),
+        Some(Command::Runner(args)) => runyard::runner::run(args.into(), shutdown_signal()).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

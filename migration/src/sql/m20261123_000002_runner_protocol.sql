@@ -73,32 +73,10 @@ BEGIN
 END
 $$;
 
--- Runners wait for work with LISTEN runyard_jobs; the payload is the workspace id
--- (PostgreSQL folds repeats within a transaction into one notification).
-CREATE FUNCTION runyard_notify_inserted() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('runyard_jobs', ws::text)
-       FROM (SELECT DISTINCT workspace_id AS ws FROM inserted_rows WHERE status = 'QUEUED') q;
-    RETURN NULL;
-END
-$$;
-CREATE TRIGGER runner_jobs_notify_insert AFTER INSERT ON runner_jobs
-    REFERENCING NEW TABLE AS inserted_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION runyard_notify_inserted();
-
--- Updates notify only when a job becomes QUEUED (retry, promotion, requeue after a lost
--- lease): a row trigger with a WHEN clause costs nothing on claims and completions.
-CREATE FUNCTION runyard_notify_requeued() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('runyard_jobs', NEW.workspace_id::text);
-    RETURN NULL;
-END
-$$;
-CREATE TRIGGER runner_jobs_notify_update AFTER UPDATE ON runner_jobs
-    FOR EACH ROW WHEN (NEW.status = 'QUEUED' AND OLD.status IS DISTINCT FROM 'QUEUED')
-    EXECUTE FUNCTION runyard_notify_requeued();
+-- Runners wait for work with LISTEN runyard_jobs (payload: the workspace id). The
+-- server sends those notifications itself, after commit and batched, from every path
+-- that makes jobs claimable: a NOTIFY inside the enqueue transaction would serialise all
+-- enqueues on the notification queue's lock at commit.
 
 -- Live log tails wait with LISTEN runyard_logs; the payload is the job id.
 CREATE FUNCTION runyard_notify_logs() RETURNS trigger
@@ -154,19 +132,18 @@ $$;
 
 -- Expired leases and attempts past their timeout become failed attempts: back to the
 -- queue after an exponential backoff with jitter, FAILED after max_attempts, CANCELLED
--- when a cancel was requested. Returns how many jobs it handled (NULL when another
--- replica holds the lock).
+-- when a cancel was requested. Returns one row per job handled, naming the runner that
+-- lost it (none when another replica holds the lock).
 CREATE FUNCTION runyard_reap_expired(p_limit integer)
-RETURNS integer
+RETURNS TABLE (reaped_workspace uuid, reaped_runner uuid)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-DECLARE
-    n integer;
 BEGIN
     IF NOT pg_try_advisory_xact_lock(hashtext('runyard_reaper')) THEN
-        RETURN NULL;
+        RETURN;
     END IF;
+    RETURN QUERY
     WITH expired AS (
-        SELECT workspace_id, id,
+        SELECT workspace_id, id, lease_runner_id,
                CASE WHEN lease_expires_at <= now() THEN 'lease_expired' ELSE 'timed_out' END AS why
           FROM runner_jobs
          WHERE status = 'RUNNING'
@@ -176,12 +153,13 @@ BEGIN
          LIMIT p_limit
            FOR UPDATE SKIP LOCKED
     ), decided AS (
-        SELECT e.workspace_id, e.id, e.why,
+        -- The same policy as runyard_domain::after_failed_attempt.
+        SELECT e.workspace_id, e.id, e.why, e.lease_runner_id,
                CASE WHEN j.cancel_requested_at IS NOT NULL THEN 'CANCELLED'
                     WHEN j.attempt >= j.max_attempts THEN 'FAILED'
                     WHEN j.backoff_base_seconds = 0 THEN 'QUEUED'
                     ELSE 'PENDING' END AS next_status,
-               least(3600, j.backoff_base_seconds * power(2, greatest(j.attempt - 1, 0)))
+               least(3600, j.backoff_base_seconds * power(2, least(greatest(j.attempt - 1, 0), 20)))
                    * (0.5 + random()) AS backoff
           FROM expired e JOIN runner_jobs j ON j.workspace_id = e.workspace_id AND j.id = e.id
     ), updated AS (
@@ -195,28 +173,29 @@ BEGIN
                last_event_seq = j.last_event_seq + 1, updated_at = now()
           FROM decided d
          WHERE j.workspace_id = d.workspace_id AND j.id = d.id
-        RETURNING j.workspace_id, j.id, j.last_event_seq, j.status, j.attempt, j.run_after, d.why
+        RETURNING j.workspace_id, j.id, j.last_event_seq, j.status, j.attempt, j.run_after, d.why,
+                  d.lease_runner_id
     ), events AS (
         INSERT INTO job_events (workspace_id, job_id, seq, id, type, actor, payload)
-        SELECT workspace_id, id, last_event_seq, gen_random_uuid(), 'job_' || why, 'system',
-               jsonb_build_object('status', status, 'attempt', attempt, 'run_after', run_after)
-          FROM updated
+        SELECT u.workspace_id, u.id, u.last_event_seq, gen_random_uuid(), 'job_' || u.why, 'system',
+               jsonb_build_object('status', u.status, 'attempt', u.attempt, 'run_after', u.run_after,
+                                  'runner_id', u.lease_runner_id)
+          FROM updated u
     )
-    SELECT count(*) INTO n FROM updated;
-    RETURN n;
+    SELECT u.workspace_id, u.lease_runner_id FROM updated u;
 END
 $$;
 
 -- PENDING jobs whose run_after has come (and that wait for no approval) become QUEUED.
+-- Returns the workspaces that got claimable work.
 CREATE FUNCTION runyard_promote_due(p_limit integer)
-RETURNS integer
+RETURNS TABLE (promoted_workspace uuid)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-DECLARE
-    n integer;
 BEGIN
     IF NOT pg_try_advisory_xact_lock(hashtext('runyard_promoter')) THEN
-        RETURN NULL;
+        RETURN;
     END IF;
+    RETURN QUERY
     WITH due AS (
         SELECT workspace_id, id FROM runner_jobs
          WHERE status = 'PENDING' AND NOT requires_approval AND run_after <= now()
@@ -231,12 +210,11 @@ BEGIN
         RETURNING j.workspace_id, j.id, j.last_event_seq, j.attempt
     ), events AS (
         INSERT INTO job_events (workspace_id, job_id, seq, id, type, actor, payload)
-        SELECT workspace_id, id, last_event_seq, gen_random_uuid(), 'job_queued', 'system',
-               jsonb_build_object('status', 'QUEUED', 'attempt', attempt)
-          FROM updated
+        SELECT u.workspace_id, u.id, u.last_event_seq, gen_random_uuid(), 'job_queued', 'system',
+               jsonb_build_object('status', 'QUEUED', 'attempt', u.attempt)
+          FROM updated u
     )
-    SELECT count(*) INTO n FROM updated;
-    RETURN n;
+    SELECT u.workspace_id FROM updated u;
 END
 $$;
 

@@ -350,7 +350,11 @@ impl JobsApi {
         let (record, created) = jobs::create(&tx, &job, key)
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
+        let workspace = tx.workspace_id();
         tx.commit().await?;
+        if record.status == runyard_domain::JobStatus::Queued {
+            self.state.signals.jobs_queued(workspace);
+        }
         Ok(match created {
             Created::New => JobCreated::Created(Json(record.into())),
             Created::Replayed => JobCreated::Replayed(Json(record.into())),
@@ -380,7 +384,14 @@ impl JobsApi {
         let records = jobs::create_batch(&tx, &parsed)
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
+        let workspace = tx.workspace_id();
         tx.commit().await?;
+        if records
+            .iter()
+            .any(|j| j.status == runyard_domain::JobStatus::Queued)
+        {
+            self.state.signals.jobs_queued(workspace);
+        }
         Ok(BatchCreated::Created(Json(dto::JobBatch {
             items: records.into_iter().map(Into::into).collect(),
         })))
@@ -513,7 +524,9 @@ impl JobsApi {
         let job = jobs::retry(&tx, *id)
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
+        let workspace = tx.workspace_id();
         tx.commit().await?;
+        self.state.signals.jobs_queued(workspace);
         Ok(Json(job.into()))
     }
 

@@ -74,8 +74,24 @@ impl RunnerApi {
         let max = body.max_jobs.unwrap_or(1);
         let wait = Duration::from_secs(u64::from(body.wait_seconds.unwrap_or(0)));
         let deadline = tokio::time::Instant::now() + wait;
-        let workspace = runyard_domain::RunnerToken::parse(&token.0.token).map(|t| t.workspace_id);
+        let parsed = runyard_domain::RunnerToken::parse(&token.0.token);
+        let workspace = parsed.as_ref().map(|t| t.workspace_id);
+        let epoch = parsed
+            .as_ref()
+            .map(|t| self.state.signals.runner_epoch(t.runner_id));
+        let mut first = true;
         loop {
+            // A runner that handed work back since this poll began is stopping; its client
+            // may be gone, so do not lease it anything more.
+            if !first
+                && parsed
+                    .as_ref()
+                    .map(|t| self.state.signals.runner_epoch(t.runner_id))
+                    != epoch
+            {
+                return Ok(Json(dto::ClaimResponse { jobs: Vec::new() }));
+            }
+            first = false;
             // Listen before looking, so work enqueued in between wakes us.
             let notify = workspace.map(|ws| self.state.signals.jobs(ws));
             let notified = notify.as_ref().map(|n| n.notified());
@@ -292,7 +308,12 @@ impl RunnerApi {
         let job = queue::release(&tx, &runner, *id, body.attempt)
             .await
             .map_err(store_err)?;
+        // Before the commit makes the job claimable (and notifies), so this runner's own
+        // abandoned long-poll cannot take it straight back.
+        let workspace = tx.workspace_id();
+        self.state.signals.runner_stopping(runner.id, workspace);
         tx.commit().await?;
+        self.state.signals.jobs_queued(workspace);
         Ok(Json(job.into()))
     }
 

@@ -1,0 +1,551 @@
+//! One claimed job from start to finish: dispatch on its type, run a `command` job's
+//! script while heartbeating and shipping its output, react to cancellation, lease loss
+//! and shutdown, then upload artifacts and report the outcome.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::{mpsc, watch};
+use tokio::task::{JoinHandle, JoinSet};
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use super::client::{CallError, ClaimedJob, Client, retrying};
+use super::logs::{self, ShipEnd, Stream};
+use super::process::{
+    self, Exit, ScriptSpec, Started, WorkDir, artifact_path, content_type_for, kill_group,
+};
+
+/// The one job type this runner runs.
+pub const COMMAND: &str = "command";
+
+/// Heartbeats go out every third of the remaining lease, within these bounds. The upper
+/// bound is below a third of the usual 30 s lease because a heartbeat is also how a runner
+/// learns of a cancellation: this bounds how long a cancelled job keeps running.
+const MIN_HEARTBEAT: Duration = Duration::from_millis(500);
+const MAX_HEARTBEAT: Duration = Duration::from_secs(5);
+/// How long to keep retrying a call that ends a job (or uploads an artifact).
+const FINISH_RETRY_FOR: Duration = Duration::from_secs(300);
+/// ... and how long once the runner is shutting down.
+const SHUTDOWN_RETRY_FOR: Duration = Duration::from_secs(15);
+/// How long to wait for output pipes to close once the process group is dead.
+const PIPE_DRAIN: Duration = Duration::from_secs(3);
+/// Lines buffered between the output readers and the log shipper.
+const LOG_CHANNEL_LINES: usize = 10_000;
+
+/// What the heartbeat and the log shipper tell a running job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobSignal {
+    /// A user asked to cancel the job.
+    Cancel,
+    /// The server says the job is no longer ours (409).
+    LeaseLost,
+    /// The server no longer accepts our token (401).
+    Unauthorized(String),
+}
+
+/// How a job task ended, for the runner's loop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobOutcome {
+    /// Completed or failed on the server.
+    Finished,
+    /// Handed back to the queue (shutdown).
+    Released,
+    /// Given up without reporting: the lease was lost, or reporting failed.
+    Abandoned,
+    /// The server rejected the runner's token; the runner should stop.
+    Unauthorized(String),
+}
+
+/// What a job task needs from the runner.
+#[derive(Debug, Clone)]
+pub struct JobContext {
+    pub client: Client,
+    /// Where work directories are made.
+    pub work_root: PathBuf,
+    /// Becomes true when the runner shuts down.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+impl JobContext {
+    fn stopping(&self) -> bool {
+        *self.shutdown.borrow()
+    }
+
+    /// The deadline for retrying a call made now.
+    fn call_deadline(&self) -> Instant {
+        Instant::now()
+            + if self.stopping() {
+                SHUTDOWN_RETRY_FOR
+            } else {
+                FINISH_RETRY_FOR
+            }
+    }
+
+    /// Resolves once the runner has been shutting down for `grace`.
+    async fn shutdown_for(&self, grace: Duration) {
+        let mut shutdown = self.shutdown.clone();
+        let _ = shutdown.wait_for(|stop| *stop).await;
+        tokio::time::sleep(grace).await;
+    }
+
+    /// `fut`'s output, unless it takes longer than `limit` (or than the shutdown grace
+    /// period once the runner is stopping).
+    async fn bounded<F: Future>(&self, limit: Duration, fut: F) -> Option<F::Output> {
+        tokio::select! {
+            out = fut => Some(out),
+            () = tokio::time::sleep(limit) => None,
+            () = self.shutdown_for(SHUTDOWN_RETRY_FOR) => None,
+        }
+    }
+}
+
+/// A `command` job's payload.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CommandPayload {
+    pub script: String,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    #[serde(default)]
+    pub artifacts: Vec<String>,
+}
+
+/// How a job ends on the server.
+#[derive(Debug, Clone)]
+enum Report {
+    Complete(Value),
+    Fail { error: String, retryable: bool },
+    Release,
+}
+
+/// Aborts a task when dropped, so no helper outlives its job.
+struct AbortOnDrop<T>(JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Runs one claimed job to its end.
+pub async fn run_job(ctx: JobContext, job: ClaimedJob) -> JobOutcome {
+    let span = tracing::info_span!("job", job_id = %job.id, attempt = job.attempt);
+    async move {
+        tracing::info!(job_type = %job.job_type, "claimed a job");
+        if ctx.stopping() {
+            return report(&ctx, &job, Report::Release).await;
+        }
+        if job.job_type != COMMAND {
+            let error = format!(
+                "unsupported job type {:?}: this runner runs {COMMAND:?} jobs",
+                job.job_type
+            );
+            return report(
+                &ctx,
+                &job,
+                Report::Fail {
+                    error,
+                    retryable: false,
+                },
+            )
+            .await;
+        }
+        match serde_json::from_value::<CommandPayload>(job.payload.clone()) {
+            Ok(payload) => run_command(&ctx, &job, payload).await,
+            Err(e) => {
+                let error = format!("invalid {COMMAND:?} payload: {e}");
+                report(
+                    &ctx,
+                    &job,
+                    Report::Fail {
+                        error,
+                        retryable: false,
+                    },
+                )
+                .await
+            }
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+/// How the script's run ended, before reporting.
+enum Ending {
+    Exited(Exit),
+    WaitFailed(String),
+    Cancelled,
+    Shutdown,
+    LeaseLost,
+    Unauthorized(String),
+}
+
+async fn run_command(ctx: &JobContext, job: &ClaimedJob, payload: CommandPayload) -> JobOutcome {
+    let (signal_tx, mut signals) = mpsc::unbounded_channel();
+    let _heartbeat = AbortOnDrop(tokio::spawn(
+        heartbeat_loop(
+            ctx.client.clone(),
+            job.id.clone(),
+            job.attempt,
+            job.lease_expires_at,
+            signal_tx.clone(),
+        )
+        .in_current_span(),
+    ));
+
+    let workdir = match WorkDir::create(&ctx.work_root, &job.id, job.attempt) {
+        Ok(dir) => dir,
+        Err(e) => {
+            let error = format!(
+                "creating a work directory in {}: {e}",
+                ctx.work_root.display()
+            );
+            let retryable = true;
+            return report(ctx, job, Report::Fail { error, retryable }).await;
+        }
+    };
+    let spawned = process::spawn_script(&ScriptSpec {
+        script: &payload.script,
+        env: &payload.env,
+        job_id: &job.id,
+        attempt: job.attempt,
+        dir: workdir.path(),
+    });
+    let Started { mut child, pgid } = match spawned {
+        Ok(started) => started,
+        Err(e) => {
+            workdir.remove().await;
+            let error = format!("starting `sh -c`: {e}");
+            // InvalidInput: a NUL byte in the script or env; no runner can start that.
+            let retryable = e.kind() != std::io::ErrorKind::InvalidInput;
+            return report(ctx, job, Report::Fail { error, retryable }).await;
+        }
+    };
+    tracing::info!(pgid, dir = %workdir.path().display(), "script started");
+
+    let (line_tx, line_rx) = mpsc::channel(LOG_CHANNEL_LINES);
+    let mut pumps = JoinSet::new();
+    if let Some(stdout) = child.stdout.take() {
+        pumps.spawn(process::pump_lines(stdout, Stream::Stdout, line_tx.clone()));
+    }
+    if let Some(stderr) = child.stderr.take() {
+        pumps.spawn(process::pump_lines(stderr, Stream::Stderr, line_tx.clone()));
+    }
+    drop(line_tx);
+    let mut shipper = AbortOnDrop(tokio::spawn(
+        logs::ship(
+            ctx.client.clone(),
+            job.id.clone(),
+            job.attempt,
+            line_rx,
+            signal_tx,
+        )
+        .in_current_span(),
+    ));
+
+    let mut shutdown = ctx.shutdown.clone();
+    let ending = tokio::select! {
+        status = child.wait() => match status {
+            Ok(status) => Ending::Exited(Exit::from_status(status)),
+            Err(e) => Ending::WaitFailed(e.to_string()),
+        },
+        Some(signal) = signals.recv() => match signal {
+            JobSignal::Cancel => Ending::Cancelled,
+            JobSignal::LeaseLost => Ending::LeaseLost,
+            JobSignal::Unauthorized(detail) => Ending::Unauthorized(detail),
+        },
+        _ = shutdown.wait_for(|stop| *stop) => Ending::Shutdown,
+    };
+
+    // Whatever happened, nothing of the job may keep running: on a normal exit this kills
+    // what the script left in the background; otherwise it kills the script itself.
+    let exited = matches!(ending, Ending::Exited(_));
+    match kill_group(pgid).await {
+        Ok(true) if exited => tracing::info!(pgid, "killed processes the script left behind"),
+        Ok(true) => tracing::info!(pgid, "killed the job's process group"),
+        Ok(false) => {}
+        Err(e) => tracing::warn!(pgid, error = %e, "could not kill the job's process group"),
+    }
+    if !exited {
+        match tokio::time::timeout(Duration::from_secs(10), child.wait()).await {
+            Ok(Ok(status)) => tracing::debug!(?status, "script reaped"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "waiting for the killed script"),
+            Err(_) => tracing::warn!("the killed script has not exited after 10 s"),
+        }
+    }
+    let drained = tokio::time::timeout(PIPE_DRAIN, async {
+        while pumps.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(
+            "the job's output is still open (a process left its process group?); not waiting for the rest"
+        );
+        pumps.abort_all();
+    }
+
+    let outcome = match ending {
+        Ending::LeaseLost => {
+            tracing::warn!("lease lost: killed the job and abandoned it");
+            JobOutcome::Abandoned
+        }
+        Ending::Unauthorized(detail) => {
+            tracing::warn!("the server rejected the runner token: killed the job and abandoned it");
+            JobOutcome::Unauthorized(detail)
+        }
+        ending => {
+            // Send the rest of the output before the job is finished (after that the server
+            // takes no more logs for this attempt).
+            let shipped = ctx.bounded(FINISH_RETRY_FOR, &mut shipper.0).await;
+            let late_signal = std::iter::from_fn(|| signals.try_recv().ok())
+                .find(|s| !matches!(s, JobSignal::Cancel));
+            match (shipped, late_signal) {
+                (Some(Ok(ShipEnd::LeaseLost)), _) | (_, Some(JobSignal::LeaseLost)) => {
+                    tracing::warn!("lease lost: abandoned the job");
+                    JobOutcome::Abandoned
+                }
+                (Some(Ok(ShipEnd::Unauthorized)), _) => {
+                    JobOutcome::Unauthorized("the server rejected the runner token".into())
+                }
+                (_, Some(JobSignal::Unauthorized(detail))) => JobOutcome::Unauthorized(detail),
+                (shipped, _) => {
+                    if shipped.is_none() {
+                        tracing::warn!("gave up waiting for the last logs to be sent");
+                    }
+                    finish(ctx, job, &payload, &workdir, ending).await
+                }
+            }
+        }
+    };
+    workdir.remove().await;
+    outcome
+}
+
+/// Reports a script's ending (after uploading artifacts when it exited by itself).
+async fn finish(
+    ctx: &JobContext,
+    job: &ClaimedJob,
+    payload: &CommandPayload,
+    workdir: &WorkDir,
+    ending: Ending,
+) -> JobOutcome {
+    let report_as = match ending {
+        Ending::Exited(exit) => {
+            tracing::info!(
+                exit_code = match exit {
+                    Exit::Code(code) => Some(code),
+                    Exit::Signal(_) => None,
+                },
+                outcome = %exit.describe(),
+                "script exited"
+            );
+            if let Some(outcome) = upload_artifacts(ctx, job, payload, workdir).await {
+                return outcome;
+            }
+            match exit {
+                Exit::Code(0) => Report::Complete(json!({ "exit_code": 0 })),
+                exit => Report::Fail {
+                    error: exit.describe(),
+                    retryable: true,
+                },
+            }
+        }
+        Ending::WaitFailed(e) => Report::Fail {
+            error: format!("waiting for the script: {e}"),
+            retryable: true,
+        },
+        Ending::Cancelled => {
+            tracing::info!("cancel requested: killed the script");
+            Report::Fail {
+                error: "cancelled".into(),
+                retryable: false,
+            }
+        }
+        Ending::Shutdown => {
+            tracing::info!("runner stopping: killed the script; handing the job back");
+            Report::Release
+        }
+        Ending::LeaseLost => return JobOutcome::Abandoned,
+        Ending::Unauthorized(detail) => return JobOutcome::Unauthorized(detail),
+    };
+    report(ctx, job, report_as).await
+}
+
+/// Uploads the payload's artifacts that exist. `Some` when the job must stop here.
+async fn upload_artifacts(
+    ctx: &JobContext,
+    job: &ClaimedJob,
+    payload: &CommandPayload,
+    workdir: &WorkDir,
+) -> Option<JobOutcome> {
+    for relative in &payload.artifacts {
+        let Some((path, name)) = artifact_path(workdir.path(), relative) else {
+            tracing::warn!(
+                artifact = %relative,
+                "skipping artifact: the path must be relative and stay inside the work directory"
+            );
+            continue;
+        };
+        match tokio::fs::metadata(&path).await {
+            Ok(meta) if meta.is_file() => {}
+            Ok(_) => {
+                tracing::warn!(artifact = %relative, "skipping artifact: not a regular file");
+                continue;
+            }
+            Err(_) => {
+                tracing::info!(artifact = %relative, "artifact not produced; skipping");
+                continue;
+            }
+        }
+        let content_type = content_type_for(&name);
+        let result = retrying("uploading an artifact", ctx.call_deadline(), || {
+            ctx.client
+                .upload_artifact(&job.id, job.attempt, &name, &path, content_type)
+        })
+        .await;
+        match result {
+            Ok(()) => tracing::info!(artifact = %name, content_type, "artifact uploaded"),
+            Err(CallError::LeaseLost(detail)) => {
+                tracing::warn!(%detail, "lease lost while uploading artifacts: abandoned the job");
+                return Some(JobOutcome::Abandoned);
+            }
+            Err(CallError::Unauthorized(detail)) => return Some(JobOutcome::Unauthorized(detail)),
+            Err(e) => tracing::warn!(artifact = %name, error = %e, "artifact upload failed"),
+        }
+    }
+    None
+}
+
+/// Tells the server how the job ended, retrying transient failures.
+async fn report(ctx: &JobContext, job: &ClaimedJob, report: Report) -> JobOutcome {
+    let client = &ctx.client;
+    let (id, attempt) = (job.id.as_str(), job.attempt);
+    let deadline = ctx.call_deadline();
+    let result = match &report {
+        Report::Complete(result) => {
+            retrying("completing the job", deadline, || {
+                client.complete(id, attempt, result)
+            })
+            .await
+        }
+        Report::Fail { error, retryable } => {
+            retrying("failing the job", deadline, || {
+                client.fail(id, attempt, error, *retryable)
+            })
+            .await
+        }
+        Report::Release => {
+            retrying("releasing the job", deadline, || {
+                client.release(id, attempt)
+            })
+            .await
+        }
+    };
+    match (result, report) {
+        (Ok(()), Report::Complete(_)) => {
+            tracing::info!("job completed");
+            JobOutcome::Finished
+        }
+        (Ok(()), Report::Fail { error, retryable }) => {
+            tracing::info!(%error, retryable, "job failed");
+            JobOutcome::Finished
+        }
+        (Ok(()), Report::Release) => {
+            tracing::info!("job released back to the queue");
+            JobOutcome::Released
+        }
+        (Err(CallError::LeaseLost(detail)), _) => {
+            tracing::warn!(%detail, "lease lost: the job is no longer ours; abandoned it");
+            JobOutcome::Abandoned
+        }
+        (Err(CallError::Unauthorized(detail)), _) => JobOutcome::Unauthorized(detail),
+        (Err(e), report) => {
+            tracing::error!(error = %e, ?report, "could not report the job's end; abandoned it");
+            JobOutcome::Abandoned
+        }
+    }
+}
+
+/// How long to wait before the next heartbeat: a third of the lease left, at least
+/// [`MIN_HEARTBEAT`] and at most [`MAX_HEARTBEAT`].
+pub fn heartbeat_interval(lease_expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Duration {
+    let Some(expires) = lease_expires_at else {
+        return MAX_HEARTBEAT;
+    };
+    let remaining = (expires - now).to_std().unwrap_or(Duration::ZERO);
+    (remaining / 3).clamp(MIN_HEARTBEAT, MAX_HEARTBEAT)
+}
+
+/// Extends the lease until aborted; passes on cancellation, lease loss and token refusal.
+async fn heartbeat_loop(
+    client: Client,
+    job_id: String,
+    attempt: u32,
+    mut lease_expires_at: Option<DateTime<Utc>>,
+    signals: mpsc::UnboundedSender<JobSignal>,
+) {
+    let mut pause_noted = false;
+    loop {
+        tokio::time::sleep(heartbeat_interval(lease_expires_at, Utc::now())).await;
+        match client.heartbeat(&job_id, attempt).await {
+            Ok(beat) => {
+                if beat.lease_expires_at.is_some() {
+                    lease_expires_at = beat.lease_expires_at;
+                }
+                if beat.pause_requested && !pause_noted {
+                    pause_noted = true;
+                    tracing::info!(
+                        "pause requested; this runner cannot pause, so the job keeps running"
+                    );
+                }
+                if beat.cancel_requested {
+                    let _ = signals.send(JobSignal::Cancel);
+                }
+            }
+            Err(CallError::LeaseLost(detail)) => {
+                tracing::warn!(%detail, "heartbeat: lease lost");
+                let _ = signals.send(JobSignal::LeaseLost);
+                return;
+            }
+            Err(CallError::Unauthorized(detail)) => {
+                let _ = signals.send(JobSignal::Unauthorized(detail));
+                return;
+            }
+            Err(e) => tracing::warn!(error = %e, "heartbeat failed; will try again"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heartbeats_come_every_third_of_the_lease_within_bounds() {
+        let now = Utc::now();
+        let at = |secs: i64| Some(now + chrono::TimeDelta::seconds(secs));
+        assert_eq!(heartbeat_interval(at(9), now), Duration::from_secs(3));
+        assert_eq!(heartbeat_interval(at(300), now), MAX_HEARTBEAT);
+        assert_eq!(heartbeat_interval(at(1), now), MIN_HEARTBEAT);
+        assert_eq!(heartbeat_interval(at(-5), now), MIN_HEARTBEAT);
+        assert_eq!(heartbeat_interval(None, now), MAX_HEARTBEAT);
+    }
+
+    #[test]
+    fn command_payloads_parse_with_defaults() {
+        let p: CommandPayload =
+            serde_json::from_value(json!({"script": "echo hi"})).expect("parse");
+        assert!(p.env.is_empty() && p.artifacts.is_empty());
+        let p: CommandPayload = serde_json::from_value(
+            json!({"script": "x", "env": {"A": "1"}, "artifacts": ["out/a.txt"]}),
+        )
+        .expect("parse");
+        assert_eq!(p.env["A"], "1");
+        assert!(serde_json::from_value::<CommandPayload>(json!({"env": {}})).is_err());
+    }
+}

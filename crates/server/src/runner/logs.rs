@@ -1,0 +1,242 @@
+//! Job output as log entries: numbering them (seq from 1 per attempt, across streams),
+//! batching them (every 200 ms or 200 lines), and shipping the batches with retries.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::client::{CallError, Client, retrying};
+use super::job::JobSignal;
+
+/// A batch is sent at the latest this long after its first line arrived.
+pub const FLUSH_INTERVAL: Duration = Duration::from_millis(200);
+/// A batch is sent as soon as it has this many lines.
+pub const MAX_BATCH_LINES: usize = 200;
+/// ... or this many bytes of line bodies (the server's request limit is larger).
+pub const MAX_BATCH_BYTES: usize = 1024 * 1024;
+/// How long to keep retrying one batch through transport errors before dropping it.
+const BATCH_RETRY_FOR: Duration = Duration::from_secs(120);
+
+/// Which output a line came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stream {
+    Stdout,
+    Stderr,
+    System,
+}
+
+impl Stream {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Stdout => "stdout",
+            Self::Stderr => "stderr",
+            Self::System => "system",
+        }
+    }
+}
+
+/// A line of output, before it is numbered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    pub stream: Stream,
+    pub body: String,
+}
+
+/// A numbered log entry, as the server takes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogEntry {
+    pub seq: u64,
+    pub stream: Stream,
+    pub body: String,
+}
+
+/// Numbers lines and gathers them into batches.
+#[derive(Debug)]
+pub struct LogBatcher {
+    next_seq: u64,
+    pending: Vec<LogEntry>,
+    pending_bytes: usize,
+    max_lines: usize,
+    max_bytes: usize,
+}
+
+impl Default for LogBatcher {
+    fn default() -> Self {
+        Self::new(MAX_BATCH_LINES, MAX_BATCH_BYTES)
+    }
+}
+
+impl LogBatcher {
+    pub fn new(max_lines: usize, max_bytes: usize) -> Self {
+        Self {
+            next_seq: 1,
+            pending: Vec::new(),
+            pending_bytes: 0,
+            max_lines: max_lines.max(1),
+            max_bytes,
+        }
+    }
+
+    /// Numbers and queues a line; returns true when the batch is full and should be sent.
+    pub fn push(&mut self, stream: Stream, body: String) -> bool {
+        self.pending_bytes += body.len();
+        self.pending.push(LogEntry {
+            seq: self.next_seq,
+            stream,
+            body,
+        });
+        self.next_seq += 1;
+        self.pending.len() >= self.max_lines || self.pending_bytes >= self.max_bytes
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    /// The queued entries, leaving the batcher empty (numbering continues).
+    pub fn take(&mut self) -> Vec<LogEntry> {
+        self.pending_bytes = 0;
+        std::mem::take(&mut self.pending)
+    }
+}
+
+/// Why shipping stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShipEnd {
+    /// Every line was sent (or given up on after retries); the output has ended.
+    Drained,
+    /// The server says the job is no longer ours.
+    LeaseLost,
+    /// The server no longer accepts our token.
+    Unauthorized,
+}
+
+/// Sends the lines arriving on `rx` as log batches until every sender is gone. Tells the
+/// job through `signals` at once when the server refuses the lease or the token.
+pub async fn ship(
+    client: Client,
+    job_id: String,
+    attempt: u32,
+    mut rx: mpsc::Receiver<LogLine>,
+    signals: mpsc::UnboundedSender<JobSignal>,
+) -> ShipEnd {
+    let mut batcher = LogBatcher::default();
+    let mut due: Option<Instant> = None;
+    loop {
+        let line = match due {
+            Some(at) => tokio::select! {
+                line = rx.recv() => line,
+                () = tokio::time::sleep_until(at) => {
+                    due = None;
+                    if let Err(end) = send(&client, &job_id, attempt, batcher.take(), &signals).await {
+                        return end;
+                    }
+                    continue;
+                }
+            },
+            None => rx.recv().await,
+        };
+        let Some(LogLine { stream, body }) = line else {
+            if !batcher.is_empty()
+                && let Err(end) = send(&client, &job_id, attempt, batcher.take(), &signals).await
+            {
+                return end;
+            }
+            return ShipEnd::Drained;
+        };
+        if batcher.is_empty() {
+            due = Some(Instant::now() + FLUSH_INTERVAL);
+        }
+        if batcher.push(stream, body) {
+            due = None;
+            if let Err(end) = send(&client, &job_id, attempt, batcher.take(), &signals).await {
+                return end;
+            }
+        }
+    }
+}
+
+async fn send(
+    client: &Client,
+    job_id: &str,
+    attempt: u32,
+    entries: Vec<LogEntry>,
+    signals: &mpsc::UnboundedSender<JobSignal>,
+) -> Result<(), ShipEnd> {
+    let deadline = Instant::now() + BATCH_RETRY_FOR;
+    let result = retrying("sending logs", deadline, || {
+        client.append_logs(job_id, attempt, &entries)
+    })
+    .await;
+    match result {
+        Ok(()) => Ok(()),
+        Err(CallError::LeaseLost(detail)) => {
+            tracing::warn!(job_id, attempt, %detail, "lease lost while sending logs");
+            let _ = signals.send(JobSignal::LeaseLost);
+            Err(ShipEnd::LeaseLost)
+        }
+        Err(CallError::Unauthorized(detail)) => {
+            let _ = signals.send(JobSignal::Unauthorized(detail));
+            Err(ShipEnd::Unauthorized)
+        }
+        Err(e) => {
+            let (first, last) = (
+                entries.first().map_or(0, |e| e.seq),
+                entries.last().map_or(0, |e| e.seq),
+            );
+            tracing::warn!(job_id, attempt, error = %e, first, last, "dropping a log batch");
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seq_starts_at_one_and_runs_across_streams_and_batches() {
+        let mut b = LogBatcher::new(3, 1 << 20);
+        assert!(!b.push(Stream::Stdout, "a".into()));
+        assert!(!b.push(Stream::Stderr, "b".into()));
+        let first = b.take();
+        assert!(b.is_empty());
+        assert!(!b.push(Stream::Stdout, "c".into()));
+        let second = b.take();
+        let seqs: Vec<_> = first.iter().chain(&second).map(|e| e.seq).collect();
+        assert_eq!(seqs, vec![1, 2, 3]);
+        assert_eq!(first[1].stream, Stream::Stderr);
+    }
+
+    #[test]
+    fn a_batch_is_full_at_the_line_or_byte_limit() {
+        let mut b = LogBatcher::new(3, 10);
+        assert!(!b.push(Stream::Stdout, "x".into()));
+        assert!(!b.push(Stream::Stdout, "x".into()));
+        assert!(b.push(Stream::Stdout, "x".into()));
+        assert_eq!(b.take().len(), 3);
+        assert!(!b.push(Stream::Stdout, "12345".into()));
+        assert!(b.push(Stream::Stdout, "67890".into()));
+        assert_eq!(b.take().len(), 2);
+        assert!(
+            !b.push(Stream::Stdout, "x".into()),
+            "bytes reset after take"
+        );
+    }
+
+    #[test]
+    fn entries_serialize_as_the_protocol_expects() {
+        let entry = LogEntry {
+            seq: 1,
+            stream: Stream::Stderr,
+            body: "oops".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&entry).expect("json"),
+            serde_json::json!({"seq": 1, "stream": "stderr", "body": "oops"})
+        );
+    }
+}
