@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod bench;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -15,6 +17,7 @@ cargo xtask <command>
 
 Commands:
   openapi   regenerate openapi/runyard.openapi.json from the API's code
+  bench     benchmark a release build and write BENCHMARKS.md (--quick: smoke run)
   help      show this message
 ";
 
@@ -27,9 +30,11 @@ fn openapi() -> anyhow::Result<()> {
 }
 
 fn main() -> ExitCode {
-    let cmd = std::env::args().nth(1).unwrap_or_default();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let cmd = args.first().cloned().unwrap_or_default();
     let result = match cmd.as_str() {
         "openapi" => openapi(),
+        "bench" => bench::run(&root(), &args[1..]),
         "help" | "--help" | "-h" | "" => {
             print!("{HELP}");
             Ok(())

@@ -65,7 +65,7 @@ pub async fn claim(
               SET status = 'RUNNING', attempt = r.attempt + 1, lease_runner_id = $4, \
                   lease_expires_at = now() + make_interval(secs => $5), started_at = now(), \
                   last_event_seq = r.last_event_seq + 1, updated_at = now() \
-             FROM c WHERE r.workspace_id = $1 AND r.id = c.id \
+            WHERE r.workspace_id = $1 AND r.id = ANY(ARRAY(SELECT id FROM c)) \
            RETURNING r.* \
          ), e AS ( \
            INSERT INTO job_events (workspace_id, job_id, seq, id, type, actor, payload) \
@@ -590,7 +590,8 @@ pub async fn complete_many(
                           finished_at = now(), lease_runner_id = NULL, lease_expires_at = NULL, \
                           last_event_seq = r.last_event_seq + 1, updated_at = now() \
                      FROM x \
-                    WHERE r.workspace_id = $1 AND r.id = x.id AND r.status = 'RUNNING' \
+                    WHERE r.workspace_id = $1 AND r.id = ANY(ARRAY(SELECT id FROM x)) AND r.id = x.id \
+                      AND r.status = 'RUNNING' \
                       AND r.lease_runner_id = $2 AND r.attempt = x.attempt \
                    RETURNING r.workspace_id, r.id, r.last_event_seq, r.attempt \
                  ), e AS ( \
