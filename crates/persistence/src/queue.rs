@@ -184,22 +184,35 @@ pub async fn heartbeat(
     }
 }
 
-/// Takes a share lock on the job while this runner holds the attempt, so the job cannot
-/// change hands before the caller's writes commit.
+/// How firmly [`hold`] locks the job row.
+#[derive(Clone, Copy)]
+enum Lock {
+    /// Enough to keep the job from changing hands before the caller's writes commit.
+    Share,
+    /// Also serialises writers of the job row (e.g. to take an event seq from it).
+    Update,
+}
+
+/// Locks the job while this runner holds the attempt; otherwise says why not.
 async fn hold(
     tx: &WorkspaceTx,
     runner: &RunnerIdentity,
     job_id: Uuid,
     attempt: i32,
+    lock: Lock,
 ) -> Result<(), StoreError> {
     #[derive(FromQueryResult)]
     struct Held {
         #[allow(dead_code)]
         one: i32,
     }
+    let mode = match lock {
+        Lock::Share => "SHARE",
+        Lock::Update => "UPDATE",
+    };
     let held: Option<Held> = tx
         .one(
-            &format!("SELECT 1 AS one FROM runner_jobs WHERE {FENCE} FOR SHARE"),
+            &format!("SELECT 1 AS one FROM runner_jobs WHERE {FENCE} FOR {mode}"),
             fence_values(tx, runner, job_id, attempt),
         )
         .await?;
@@ -227,7 +240,7 @@ pub async fn append_logs(
     attempt: i32,
     entries: &[LogEntry],
 ) -> Result<(u64, u64), StoreError> {
-    hold(tx, runner, job_id, attempt).await?;
+    hold(tx, runner, job_id, attempt, Lock::Share).await?;
     let rows: Vec<serde_json::Value> = entries
         .iter()
         .map(|e| serde_json::json!({"seq": e.seq, "stream": e.stream, "body": e.body}))
@@ -295,21 +308,8 @@ pub async fn upsert_step(
     ordinal: i32,
     step: &StepReport,
 ) -> Result<StepRecord, StoreError> {
-    // A row lock, not a share lock: the event seq is taken from the job row.
-    #[derive(FromQueryResult)]
-    struct Held {
-        #[allow(dead_code)]
-        one: i32,
-    }
-    let held: Option<Held> = tx
-        .one(
-            &format!("SELECT 1 AS one FROM runner_jobs WHERE {FENCE} FOR UPDATE"),
-            fence_values(tx, runner, job_id, attempt),
-        )
-        .await?;
-    if held.is_none() {
-        return Err(explain_miss(tx, job_id, attempt).await);
-    }
+    // The event seq is taken from the job row, so writers of it are serialised.
+    hold(tx, runner, job_id, attempt, Lock::Update).await?;
     #[derive(FromQueryResult)]
     struct Previous {
         status: String,
@@ -397,7 +397,7 @@ pub async fn put_artifact(
     attempt: i32,
     artifact: NewArtifact,
 ) -> Result<ArtifactRecord, StoreError> {
-    hold(tx, runner, job_id, attempt).await?;
+    hold(tx, runner, job_id, attempt, Lock::Share).await?;
     let NewArtifact {
         name,
         content_type,
