@@ -320,6 +320,31 @@ fn parse_filter(
     })
 }
 
+/// The `after_seq` to continue from: the last seq of a full page, none after a short one.
+fn seq_cursor(count: usize, limit: u64, last_seq: Option<i64>) -> Option<String> {
+    (count as u64 == limit)
+        .then_some(last_seq)
+        .flatten()
+        .map(|seq| seq.to_string())
+}
+
+impl JobsApi {
+    /// Enters `ws` as a viewer and checks job `id` is there (404 otherwise), for the
+    /// endpoints that read what belongs to a job.
+    async fn enter_job(
+        &self,
+        caller: &Caller,
+        ws: &str,
+        id: Uuid,
+    ) -> Result<runyard_persistence::WorkspaceTx> {
+        let tx = self.state.enter(caller, ws, Role::Viewer).await?;
+        jobs::get(&tx, id)
+            .await
+            .map_err(|e| ApiError::from_store(e, "job"))?;
+        Ok(tx)
+    }
+}
+
 #[OpenApi(tag = "Tag::Jobs")]
 impl JobsApi {
     /// Create and enqueue a job (member). With an `Idempotency-Key`, repeating the same
@@ -476,16 +501,11 @@ impl JobsApi {
         limit: Query<Option<u32>>,
     ) -> Result<Json<dto::JobEventList>> {
         let caller = caller(&self.state, &token)?;
-        let tx = self.state.enter(&caller, &ws, Role::Viewer).await?;
-        jobs::get(&tx, *id)
-            .await
-            .map_err(|e| ApiError::from_store(e, "job"))?;
+        let tx = self.enter_job(&caller, &ws, *id).await?;
         let limit = u64::from(limit.0.unwrap_or(100));
         let events = jobs::events(&tx, *id, after_seq.0.unwrap_or(0), limit).await?;
         tx.commit().await?;
-        let next_cursor = (events.len() as u64 == limit)
-            .then(|| events.last().map(|e| e.seq.to_string()))
-            .flatten();
+        let next_cursor = seq_cursor(events.len(), limit, events.last().map(|e| e.seq));
         Ok(Json(dto::JobEventList {
             items: events.into_iter().map(Into::into).collect(),
             next_cursor,
@@ -545,16 +565,11 @@ impl JobsApi {
         limit: Query<Option<u32>>,
     ) -> Result<Json<dto::LogList>> {
         let caller = caller(&self.state, &token)?;
-        let tx = self.state.enter(&caller, &ws, Role::Viewer).await?;
-        jobs::get(&tx, *id)
-            .await
-            .map_err(|e| ApiError::from_store(e, "job"))?;
+        let tx = self.enter_job(&caller, &ws, *id).await?;
         let limit = u64::from(limit.0.unwrap_or(1000));
         let lines = jobs::logs(&tx, *id, after_seq.0.unwrap_or(0), limit).await?;
         tx.commit().await?;
-        let next_cursor = (lines.len() as u64 == limit)
-            .then(|| lines.last().map(|l| l.seq.to_string()))
-            .flatten();
+        let next_cursor = seq_cursor(lines.len(), limit, lines.last().map(|l| l.seq));
         Ok(Json(dto::LogList {
             items: lines.into_iter().map(Into::into).collect(),
             next_cursor,
@@ -587,10 +602,7 @@ impl JobsApi {
     > {
         let caller = caller(&self.state, &token)?;
         // Check access once up front, so a stranger gets a 404 rather than a stream.
-        let tx = self.state.enter(&caller, &ws, Role::Viewer).await?;
-        jobs::get(&tx, *id)
-            .await
-            .map_err(|e| ApiError::from_store(e, "job"))?;
+        let tx = self.enter_job(&caller, &ws, *id).await?;
         tx.commit().await?;
         let after = last_event_id.0.or(after_seq.0).unwrap_or(0).max(0);
         let stream = logs::tail(self.state.clone(), caller, ws.0, *id, after);
@@ -608,10 +620,7 @@ impl JobsApi {
         id: Path<Uuid>,
     ) -> Result<Json<dto::ArtifactList>> {
         let caller = caller(&self.state, &token)?;
-        let tx = self.state.enter(&caller, &ws, Role::Viewer).await?;
-        jobs::get(&tx, *id)
-            .await
-            .map_err(|e| ApiError::from_store(e, "job"))?;
+        let tx = self.enter_job(&caller, &ws, *id).await?;
         let items = jobs::artifacts(&tx, *id)
             .await?
             .into_iter()
