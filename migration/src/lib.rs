@@ -20,6 +20,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "m20261123_000002_runner_protocol",
         include_str!("sql/m20261123_000002_runner_protocol.sql"),
     ),
+    (
+        "m20261123_000003_agent_tasks",
+        include_str!("sql/m20261123_000003_agent_tasks.sql"),
+    ),
 ];
 
 /// The name of the role the server runs as.

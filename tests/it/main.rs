@@ -7,5 +7,6 @@ mod health;
 mod isolation;
 mod jobs;
 mod runner;
+mod tasks;
 mod tidy;
 mod workspaces;

@@ -14,6 +14,7 @@ fn quick(lease_ms: u64) -> QueueConfig {
     QueueConfig {
         lease: Duration::from_millis(lease_ms),
         sweep_interval: Duration::from_millis(50),
+        ..QueueConfig::default()
     }
 }
 

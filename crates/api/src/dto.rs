@@ -1,6 +1,7 @@
 //! The JSON shapes of the API, converted by hand from the layers below.
 
 use chrono::{DateTime, Utc};
+use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Enum, Object};
 use runyard_persistence::{EventRecord, JobRecord, MemberRecord, StepRecord, WorkspaceRecord};
 use uuid::Uuid;
@@ -72,7 +73,7 @@ pub struct Workspace {
     pub id: Uuid,
     pub slug: String,
     pub name: String,
-    pub settings: serde_json::Value,
+    pub settings: WorkspaceSettings,
     /// The caller's role here.
     pub role: Role,
     pub created_at: DateTime<Utc>,
@@ -85,7 +86,7 @@ impl Workspace {
             id: w.id,
             slug: w.slug,
             name: w.name,
-            settings: w.settings,
+            settings: runyard_domain::WorkspaceSettings::from_json(&w.settings).into(),
             role: role.into(),
             created_at: w.created_at,
             updated_at: w.updated_at,
@@ -470,8 +471,14 @@ pub struct ClaimedJob {
     pub timeout_seconds: i32,
     /// Heartbeat before this, or lose the job.
     pub lease_expires_at: DateTime<Utc>,
-    /// State to resume from, when the job was paused before.
+    /// The agent task the job belongs to, if any.
+    pub agent_task_id: Option<Uuid>,
+    /// The task's snapshot (what a paused run handed back), when this job was re-queued by
+    /// a resume: continue from it.
     pub resume_snapshot: Option<serde_json::Value>,
+    /// Number this attempt's log lines from here: earlier attempts' lines keep theirs
+    /// (a seq is written once per job).
+    pub next_log_seq: i64,
 }
 
 impl From<runyard_persistence::ClaimedJob> for ClaimedJob {
@@ -487,7 +494,9 @@ impl From<runyard_persistence::ClaimedJob> for ClaimedJob {
             max_attempts: j.max_attempts,
             timeout_seconds: j.timeout_seconds,
             lease_expires_at: j.lease_expires_at,
-            resume_snapshot: None,
+            agent_task_id: j.agent_task_id,
+            resume_snapshot: j.resume_snapshot,
+            next_log_seq: j.next_log_seq,
         }
     }
 }
@@ -621,6 +630,8 @@ pub enum StepType {
 pub enum StepStatus {
     Pending,
     Running,
+    /// A `GATE` step waiting for an approval: the job waits too (its lease is released).
+    Waiting,
     Completed,
     Failed,
     Skipped,
@@ -729,4 +740,281 @@ pub struct CompletionResult {
 #[derive(Object)]
 pub struct BatchCompleteResult {
     pub results: Vec<CompletionResult>,
+}
+
+/// A workspace's limits and sweeps. Absent (null) means no limit / off.
+#[derive(Object)]
+pub struct WorkspaceSettings {
+    /// Pause active agent tasks after this many seconds without activity (no job event
+    /// or log line); heartbeats alone are not activity.
+    pub auto_pause_after_seconds: Option<i64>,
+    /// At most this many jobs RUNNING at once; claims hand out no more until some finish.
+    pub max_running_jobs: Option<i64>,
+    /// At most this many jobs QUEUED or PENDING; enqueues past it get 429.
+    pub max_queued_jobs: Option<i64>,
+    /// Finished jobs (with steps, logs, artifacts, events) are deleted this many days
+    /// after they finished.
+    pub retention_days: Option<i64>,
+}
+
+impl From<runyard_domain::WorkspaceSettings> for WorkspaceSettings {
+    fn from(s: runyard_domain::WorkspaceSettings) -> Self {
+        Self {
+            auto_pause_after_seconds: s.auto_pause_after_seconds,
+            max_running_jobs: s.max_running_jobs,
+            max_queued_jobs: s.max_queued_jobs,
+            retention_days: s.retention_days,
+        }
+    }
+}
+
+/// Changes to a workspace's settings: a value sets, `null` clears, absent keeps.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct WorkspaceSettingsPatch {
+    /// 1–2592000 seconds.
+    pub auto_pause_after_seconds: MaybeUndefined<i64>,
+    /// 0–100000000.
+    pub max_running_jobs: MaybeUndefined<i64>,
+    /// 0–100000000.
+    pub max_queued_jobs: MaybeUndefined<i64>,
+    /// 1–36500 days.
+    pub retention_days: MaybeUndefined<i64>,
+}
+
+/// Rename a workspace and/or change its settings (admin).
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct UpdateWorkspace {
+    pub name: Option<String>,
+    pub settings: Option<WorkspaceSettingsPatch>,
+}
+
+/// Approve or reject a job waiting for an approval.
+#[derive(Object, Default)]
+#[oai(deny_unknown_fields)]
+pub struct ApprovalDecision {
+    /// Why; recorded in the job's event with the approver.
+    pub comment: Option<String>,
+}
+
+/// Hand a job back because its task is pausing.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct PausedRequest {
+    pub attempt: i32,
+    /// What the job needs to resume (e.g. the conversation log so far). Replaces the
+    /// task's previous snapshot.
+    pub snapshot: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum TaskStatus {
+    Active,
+    Paused,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+impl From<runyard_domain::TaskStatus> for TaskStatus {
+    fn from(s: runyard_domain::TaskStatus) -> Self {
+        use runyard_domain::TaskStatus as D;
+        match s {
+            D::Active => Self::Active,
+            D::Paused => Self::Paused,
+            D::Completed => Self::Completed,
+            D::Failed => Self::Failed,
+            D::Cancelled => Self::Cancelled,
+        }
+    }
+}
+
+/// Who paused a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum PauseKind {
+    Manual,
+    Auto,
+}
+
+impl From<runyard_domain::PauseKind> for PauseKind {
+    fn from(k: runyard_domain::PauseKind) -> Self {
+        match k {
+            runyard_domain::PauseKind::Manual => Self::Manual,
+            runyard_domain::PauseKind::Auto => Self::Auto,
+        }
+    }
+}
+
+/// Create an agent task: a long-lived piece of work whose jobs can be paused into a
+/// snapshot and resumed.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct CreateTask {
+    /// 1–200 characters.
+    pub title: String,
+    /// Free-form JSON object kept with the task.
+    pub metadata: Option<serde_json::Value>,
+}
+
+#[derive(Object)]
+pub struct AgentTask {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub title: String,
+    pub status: TaskStatus,
+    pub metadata: serde_json::Value,
+    /// When the task last did something (created, got a job, resumed).
+    pub last_activity_at: DateTime<Utc>,
+    /// Set while a pause waits for running jobs to hand back their snapshots.
+    pub pause_requested_at: Option<DateTime<Utc>>,
+    /// How the current (or pending) pause came about.
+    pub pause_kind: Option<PauseKind>,
+    pub pause_reason: Option<String>,
+    pub paused_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<runyard_persistence::TaskRecord> for AgentTask {
+    fn from(t: runyard_persistence::TaskRecord) -> Self {
+        Self {
+            id: t.id,
+            workspace_id: t.workspace_id,
+            title: t.title,
+            status: t.status.into(),
+            metadata: t.metadata,
+            last_activity_at: t.last_activity_at,
+            pause_requested_at: t.pause_requested_at,
+            pause_kind: t.pause_kind.map(Into::into),
+            pause_reason: t.pause_reason,
+            paused_at: t.paused_at,
+            finished_at: t.finished_at,
+            created_by: t.created_by,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct TaskList {
+    pub items: Vec<AgentTask>,
+    pub next_cursor: Option<String>,
+}
+
+/// A snapshot's description, without its content.
+#[derive(Object)]
+pub struct SnapshotInfo {
+    /// The job that handed it back (null once that job is deleted by retention).
+    pub job_id: Option<Uuid>,
+    pub kind: PauseKind,
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<runyard_persistence::SnapshotMeta> for SnapshotInfo {
+    fn from(m: runyard_persistence::SnapshotMeta) -> Self {
+        Self {
+            job_id: m.job_id,
+            kind: m.kind.into(),
+            reason: m.reason,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// A task with its newest jobs and its snapshot's description.
+#[derive(Object)]
+pub struct TaskDetail {
+    pub task: AgentTask,
+    /// Up to 100 of the task's jobs, newest first (list all with
+    /// `GET .../runner-jobs?agent_task_id=`).
+    pub jobs: Vec<Job>,
+    pub snapshot: Option<SnapshotInfo>,
+}
+
+/// The task's latest snapshot: what its paused job handed back.
+#[derive(Object)]
+pub struct TaskSnapshot {
+    pub task_id: Uuid,
+    pub job_id: Option<Uuid>,
+    pub kind: PauseKind,
+    pub reason: Option<String>,
+    pub log_snapshot: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<runyard_persistence::SnapshotRecord> for TaskSnapshot {
+    fn from(s: runyard_persistence::SnapshotRecord) -> Self {
+        Self {
+            task_id: s.task_id,
+            job_id: s.meta.job_id,
+            kind: s.meta.kind.into(),
+            reason: s.meta.reason,
+            log_snapshot: s.log_snapshot,
+            created_at: s.meta.created_at,
+        }
+    }
+}
+
+/// Pause a task.
+#[derive(Object, Default)]
+#[oai(deny_unknown_fields)]
+pub struct PauseTask {
+    /// Why; kept with the snapshot and in the events.
+    pub reason: Option<String>,
+}
+
+/// How a task ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum TaskOutcome {
+    Completed,
+    Failed,
+}
+
+/// Finish a task.
+#[derive(Object, Default)]
+#[oai(deny_unknown_fields)]
+pub struct CompleteTask {
+    /// `completed` (default) or `failed`.
+    pub status: Option<TaskOutcome>,
+}
+
+#[derive(Object)]
+pub struct TaskEvent {
+    pub id: Uuid,
+    pub task_id: Uuid,
+    /// Per task, gap-free, from 1.
+    pub seq: i64,
+    #[oai(rename = "type")]
+    pub event_type: String,
+    pub actor: String,
+    pub payload: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<runyard_persistence::TaskEventRecord> for TaskEvent {
+    fn from(e: runyard_persistence::TaskEventRecord) -> Self {
+        Self {
+            id: e.id,
+            task_id: e.task_id,
+            seq: e.seq,
+            event_type: e.event_type,
+            actor: e.actor,
+            payload: e.payload,
+            created_at: e.created_at,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct TaskEventList {
+    pub items: Vec<TaskEvent>,
+    pub next_cursor: Option<String>,
 }

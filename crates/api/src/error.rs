@@ -100,6 +100,9 @@ pub enum ApiError {
     /// Well-formed, but a value breaks a rule; `field` names it.
     #[oai(status = 422, content_type = "application/problem+json")]
     Unprocessable(Json<Problem>),
+    /// A workspace limit is reached (e.g. `max_queued_jobs`); try again later.
+    #[oai(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Json<Problem>),
     /// Something failed on the server; the detail is in its log.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
@@ -120,6 +123,7 @@ impl ApiError {
             413 => Self::PayloadTooLarge(j),
             415 => Self::UnsupportedMediaType(j),
             422 => Self::Unprocessable(j),
+            429 => Self::TooManyRequests(j),
             503 => Self::Unavailable(j),
             _ => Self::Internal(j),
         }
@@ -211,6 +215,25 @@ impl ApiError {
                 )
                 .with_field(field),
             ),
+            StoreError::TaskTransition(t) => Self::conflict("illegal_transition", t.to_string()),
+            StoreError::TaskClosed { .. } => Self::from_problem(
+                Problem::new(StatusCode::CONFLICT, "task_closed", err.to_string())
+                    .with_field("agent_task_id"),
+            ),
+            StoreError::TaskBusy { .. } => Self::conflict("task_busy", err.to_string()),
+            StoreError::NotPausable(why) => Self::conflict("not_pausable", why),
+            StoreError::NotAwaitingApproval => Self::conflict(
+                "not_awaiting_approval",
+                "the job is not waiting for an approval",
+            ),
+            StoreError::QuotaExceeded { setting, .. } => Self::from_problem(
+                Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "quota_exceeded",
+                    format!("{err}; see the workspace setting {setting}"),
+                )
+                .with_field(format!("settings.{setting}")),
+            ),
             StoreError::Database(e) => Self::internal("database error", &e),
         }
     }
@@ -225,6 +248,7 @@ impl ApiError {
             | Self::PayloadTooLarge(p)
             | Self::UnsupportedMediaType(p)
             | Self::Unprocessable(p)
+            | Self::TooManyRequests(p)
             | Self::Internal(p)
             | Self::Unavailable(p) => &p.0,
         }

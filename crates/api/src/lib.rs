@@ -29,6 +29,7 @@ type Apis = (
     routes::WorkspacesApi,
     routes::JobsApi,
     routes::RunnersApi,
+    routes::TasksApi,
     routes::RunnerApi,
 );
 
@@ -44,6 +45,9 @@ fn service(state: Arc<AppState>) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         routes::RunnersApi {
+            state: state.clone(),
+        },
+        routes::TasksApi {
             state: state.clone(),
         },
         routes::RunnerApi { state },

@@ -15,8 +15,14 @@ use crate::{ApiError, AuthConfig};
 pub struct QueueConfig {
     /// How long a claim or heartbeat leases a job for.
     pub lease: Duration,
-    /// How often the reaper and promoter run when nothing falls due sooner.
+    /// How often the reaper and promoter run when nothing falls due sooner; also how
+    /// often idle tasks are looked for and requested pauses settled.
     pub sweep_interval: Duration,
+    /// How long a running job may take to hand back after its task asked it to pause,
+    /// before it loses its lease (the task is paused without a new snapshot).
+    pub pause_grace: Duration,
+    /// How often retention deletes expired jobs.
+    pub retention_interval: Duration,
 }
 
 impl Default for QueueConfig {
@@ -24,6 +30,8 @@ impl Default for QueueConfig {
         Self {
             lease: Duration::from_secs(30),
             sweep_interval: Duration::from_secs(1),
+            pause_grace: Duration::from_secs(30),
+            retention_interval: Duration::from_secs(60),
         }
     }
 }
@@ -86,10 +94,12 @@ impl AppState {
         let sweeper = tokio::spawn(sweep(
             self.db.clone(),
             self.signals.clone(),
-            self.queue.sweep_interval,
+            self.queue.clone(),
         ));
+        let tasks = tokio::spawn(sweep_tasks(self.db.clone(), self.queue.sweep_interval));
+        let retention = tokio::spawn(retain(self.db.clone(), self.queue.retention_interval));
         Background {
-            tasks: vec![listener, publisher, sweeper],
+            tasks: vec![listener, publisher, sweeper, tasks, retention],
         }
     }
 
@@ -141,8 +151,9 @@ impl AppState {
 
 /// The sweeper: reaps expired leases and promotes due jobs, then sleeps until the next
 /// job falls due or the interval passes.
-async fn sweep(db: Database, signals: Signals, interval: Duration) {
+async fn sweep(db: Database, signals: Signals, queue: QueueConfig) {
     const BATCH: u32 = 1000;
+    let interval = queue.sweep_interval;
     loop {
         // A runner that lost a lease may be gone while a long-poll of its own still waits
         // here (a killed process does not cancel its request): it must not take the job
@@ -152,7 +163,7 @@ async fn sweep(db: Database, signals: Signals, interval: Duration) {
                 signals.runner_stopping(*runner, *workspace);
             }
         };
-        let reaped = match db.reap_expired(BATCH, mark).await {
+        let reaped = match db.reap_expired(BATCH, queue.pause_grace, mark).await {
             Ok(lost) => {
                 // Some went straight back to the queue (no backoff).
                 for (workspace, _) in &lost {
@@ -191,5 +202,75 @@ async fn sweep(db: Database, signals: Signals, interval: Duration) {
             _ => interval,
         };
         tokio::time::sleep(until_due.clamp(Duration::from_millis(20), interval)).await;
+    }
+}
+
+/// The task sweeper: settles requested pauses whose jobs are all handed back or reaped,
+/// and pauses tasks idle past their workspace's `auto_pause_after_seconds`.
+async fn sweep_tasks(db: Database, interval: Duration) {
+    const BATCH: u32 = 100;
+    loop {
+        match db.settle_pauses().await {
+            Ok(settled) if !settled.is_empty() => {
+                tracing::info!(
+                    tasks = settled.len(),
+                    "paused tasks whose jobs all handed back"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "settling pauses failed"),
+        }
+        match db.idle_tasks(BATCH).await {
+            Ok(idle) => {
+                for (workspace, task) in idle {
+                    if let Err(e) = auto_pause(&db, workspace, task).await {
+                        tracing::warn!(error = %e, %workspace, %task, "auto-pause failed");
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "looking for idle tasks failed"),
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
+
+async fn auto_pause(
+    db: &Database,
+    workspace: uuid::Uuid,
+    task: uuid::Uuid,
+) -> Result<(), runyard_persistence::StoreError> {
+    let tx = db.enter_system(workspace).await?;
+    let paused =
+        runyard_persistence::tasks::pause(&tx, task, runyard_domain::PauseKind::Auto, Some("idle"))
+            .await?;
+    tx.commit().await?;
+    tracing::info!(%workspace, %task, status = %paused.status, "auto-paused an idle task");
+    Ok(())
+}
+
+/// Retention: deletes finished jobs past their workspace's `retention_days`, in bounded
+/// batches, one replica at a time.
+async fn retain(db: Database, interval: Duration) {
+    const BATCH: u32 = 500;
+    loop {
+        let mut total = 0;
+        loop {
+            match db.apply_retention(BATCH).await {
+                Ok(n) => {
+                    total += n;
+                    if n < u64::from(BATCH) {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "retention failed");
+                    break;
+                }
+            }
+        }
+        if total > 0 {
+            tracing::info!(jobs = total, "retention deleted finished jobs");
+        }
+        tokio::time::sleep(interval).await;
     }
 }

@@ -69,14 +69,15 @@ impl JobStatus {
         matches!(
             (self, to),
             // run_after reached, approved, or backoff elapsed; or rejected/cancelled
-            (Pending, Queued | Cancelled)
+            // (or back to waiting after a resume); its task paused
+            (Pending, Queued | Cancelled | Paused)
                 // claimed; cancelled before it ran; its task paused
                 | (Queued, Running | Cancelled | Paused)
                 // finished; lease lost or retryable failure (back to the queue, maybe
                 // after a backoff); waiting at a gate; paused with a snapshot
                 | (Running, Completed | Failed | Cancelled | Queued | Pending | Paused)
-                // resumed; cancelled while paused
-                | (Paused, Queued | Cancelled)
+                // resumed (to wait for its time or an approval, or claimable); cancelled
+                | (Paused, Queued | Pending | Cancelled)
                 // a user retries a finished job that did not succeed
                 | (Failed | Cancelled, Queued)
         )
@@ -134,7 +135,7 @@ str_enum!(
 );
 str_enum!(
     /// Where a step is.
-    StepStatus { Pending = "PENDING", Running = "RUNNING", Completed = "COMPLETED", Failed = "FAILED", Skipped = "SKIPPED" }
+    StepStatus { Pending = "PENDING", Running = "RUNNING", Waiting = "WAITING", Completed = "COMPLETED", Failed = "FAILED", Skipped = "SKIPPED" }
 );
 
 /// The `type` of each job event Runyard records.
@@ -148,6 +149,10 @@ pub mod event_type {
     pub const COMPLETED: &str = "job_completed";
     pub const FAILED: &str = "job_failed";
     pub const RELEASED: &str = "job_released";
+    pub const APPROVED: &str = "job_approved";
+    pub const REJECTED: &str = "job_rejected";
+    pub const AWAITING_APPROVAL: &str = "job_awaiting_approval";
+    pub const PAUSE_REQUESTED: &str = "job_pause_requested";
 }
 
 /// A job as a client asked for it, every field validated. Built only by [`NewJob::parse`].
@@ -290,6 +295,10 @@ mod tests {
             (Running, Pending),
             (Running, Paused),
             (Paused, Queued),
+            (Pending, Paused),
+            (Queued, Paused),
+            (Paused, Pending),
+            (Paused, Cancelled),
             (Failed, Queued),
             (Cancelled, Queued),
         ] {

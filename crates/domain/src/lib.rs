@@ -5,6 +5,7 @@
 
 mod job;
 mod runner;
+mod task;
 mod validate;
 mod workspace;
 
@@ -13,6 +14,9 @@ pub use job::{
     payload_hash,
 };
 pub use runner::{RunnerToken, after_failed_attempt, backoff_seconds};
+pub use task::{
+    PauseKind, TaskStatus, TaskTitle, TaskTransitionError, WorkspaceSettings, task_event_type,
+};
 pub use validate::{
     JobType, Labels, MaxAttempts, Priority, Slug, TimeoutSeconds, ValidationError, WorkspaceName,
 };

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use runyard_domain::{Actor, Role};
+use runyard_domain::{Actor, Role, WorkspaceSettings};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, DatabaseConnection, FromQueryResult, TransactionTrait,
 };
@@ -83,6 +83,7 @@ impl Database {
         struct Entered {
             entered_id: Uuid,
             entered_role: String,
+            entered_settings: serde_json::Value,
         }
         let (id, slug) = match ws {
             WorkspaceRef::Id(id) => (Some(*id), None),
@@ -90,7 +91,7 @@ impl Database {
         };
         let tx = self.conn.begin().await?;
         let entered = Entered::find_by_statement(stmt(
-            "SELECT entered_id, entered_role FROM runyard_enter_workspace($1, $2, $3, $4)",
+            "SELECT entered_id, entered_role, entered_settings FROM runyard_enter_workspace($1, $2, $3, $4)",
             [
                 subject.into(),
                 actor.to_string().into(),
@@ -111,6 +112,7 @@ impl Database {
             entered.entered_id,
             role,
             actor.to_string(),
+            WorkspaceSettings::from_json(&entered.entered_settings),
         )))
     }
 
@@ -185,13 +187,14 @@ impl Database {
         #[derive(FromQueryResult)]
         struct Entered {
             runner_labels: Vec<String>,
+            workspace_settings: serde_json::Value,
         }
         let Some(token) = runyard_domain::RunnerToken::parse(token) else {
             return Ok(None);
         };
         let tx = self.conn.begin().await?;
         let entered = Entered::find_by_statement(stmt(
-            "SELECT runner_labels FROM runyard_enter_runner($1, $2, $3)",
+            "SELECT runner_labels, workspace_settings FROM runyard_enter_runner($1, $2, $3)",
             [
                 token.workspace_id.into(),
                 token.runner_id.into(),
@@ -204,7 +207,8 @@ impl Database {
             return Ok(None);
         };
         let actor = Actor::Runner(token.runner_id).to_string();
-        let scope = WorkspaceTx::new(tx, token.workspace_id, Role::Member, actor);
+        let settings = WorkspaceSettings::from_json(&entered.workspace_settings);
+        let scope = WorkspaceTx::new(tx, token.workspace_id, Role::Member, actor, settings);
         Ok(Some((
             scope,
             crate::queue::RunnerIdentity {
@@ -221,6 +225,7 @@ impl Database {
     pub async fn reap_expired(
         &self,
         limit: u32,
+        pause_grace: Duration,
         before_commit: impl FnOnce(&[(Uuid, Uuid)]),
     ) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
         #[derive(FromQueryResult)]
@@ -230,8 +235,8 @@ impl Database {
         }
         let tx = self.conn.begin().await?;
         let rows = Reaped::find_by_statement(stmt(
-            "SELECT reaped_workspace, reaped_runner FROM runyard_reap_expired($1::integer)",
-            [i64::from(limit).into()],
+            "SELECT reaped_workspace, reaped_runner FROM runyard_reap_expired($1::integer, $2)",
+            [i64::from(limit).into(), pause_grace.as_secs_f64().into()],
         ))
         .all(&tx)
         .await?;
@@ -281,6 +286,89 @@ impl Database {
             .one(&self.conn)
             .await?;
         Ok(row.and_then(|r| r.due))
+    }
+
+    /// Enters workspace `id` as the system itself (the sweepers' actor), in a new
+    /// transaction. For background work that acts on what an audited sweep function
+    /// returned; never reachable from a request.
+    pub async fn enter_system(&self, id: Uuid) -> Result<WorkspaceTx, StoreError> {
+        #[derive(FromQueryResult)]
+        struct Entered {
+            settings: serde_json::Value,
+        }
+        let tx = self.conn.begin().await?;
+        let entered = Entered::find_by_statement(stmt(
+            "SELECT w.settings FROM (SELECT set_config('runyard.workspace_id', $1, true), \
+                    set_config('runyard.actor', 'system', true)) s, workspaces w WHERE w.id = $2",
+            [id.to_string().into(), id.into()],
+        ))
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        Ok(WorkspaceTx::new(
+            tx,
+            id,
+            Role::Owner,
+            Actor::System.to_string(),
+            WorkspaceSettings::from_json(&entered.settings),
+        ))
+    }
+
+    /// Active tasks idle past their workspace's `auto_pause_after_seconds`, as
+    /// (workspace, task), oldest activity first.
+    pub async fn idle_tasks(&self, limit: u32) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+        #[derive(FromQueryResult)]
+        struct Idle {
+            idle_workspace: Uuid,
+            idle_task: Uuid,
+        }
+        let rows = Idle::find_by_statement(stmt(
+            "SELECT idle_workspace, idle_task FROM runyard_idle_tasks($1::integer)",
+            [i64::from(limit).into()],
+        ))
+        .all(&self.conn)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.idle_workspace, r.idle_task))
+            .collect())
+    }
+
+    /// Settles every requested pause whose task has no running job left. Returns the
+    /// tasks that became `paused`, as (workspace, task).
+    pub async fn settle_pauses(&self) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+        #[derive(FromQueryResult)]
+        struct Settled {
+            settled_workspace: Uuid,
+            settled_task: Uuid,
+        }
+        let rows = Settled::find_by_statement(stmt(
+            "SELECT settled_workspace, settled_task FROM runyard_settle_all_pauses()",
+            [],
+        ))
+        .all(&self.conn)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.settled_workspace, r.settled_task))
+            .collect())
+    }
+
+    /// Deletes up to `limit` finished jobs past their workspace's `retention_days`, with
+    /// everything that belongs to them. Returns how many jobs went (0 when another
+    /// replica holds the retention lock).
+    pub async fn apply_retention(&self, limit: u32) -> Result<u64, StoreError> {
+        #[derive(FromQueryResult)]
+        struct Deleted {
+            deleted: i64,
+        }
+        let row = Deleted::find_by_statement(stmt(
+            "SELECT runyard_apply_retention($1::integer) AS deleted",
+            [i64::from(limit).into()],
+        ))
+        .one(&self.conn)
+        .await?;
+        Ok(row.map_or(0, |r| r.deleted.max(0) as u64))
     }
 
     pub(crate) fn pool(&self) -> &sea_orm::sqlx::PgPool {

@@ -1,6 +1,6 @@
 //! What can go wrong in storage, in terms the layer above can act on.
 
-use runyard_domain::TransitionError;
+use runyard_domain::{TaskTransitionError, TransitionError};
 use sea_orm::DbErr;
 
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +23,26 @@ pub enum StoreError {
     LogConflict { seq: i64 },
     #[error(transparent)]
     Transition(#[from] TransitionError),
+    #[error(transparent)]
+    TaskTransition(#[from] TaskTransitionError),
+    /// Jobs cannot be added to a finished task.
+    #[error("the task is {status}; it takes no more jobs")]
+    TaskClosed { status: runyard_domain::TaskStatus },
+    /// The task still has work in flight.
+    #[error("the task has {count} job(s) still queued or running; cancel them or wait")]
+    TaskBusy { count: i64 },
+    /// Only a job of an agent task can hand back a snapshot, and only when asked to pause.
+    #[error("{0}")]
+    NotPausable(&'static str),
+    #[error("the job is not waiting for an approval")]
+    NotAwaitingApproval,
+    /// A workspace limit would be exceeded.
+    #[error("the workspace allows at most {limit} {what}")]
+    QuotaExceeded {
+        setting: &'static str,
+        what: &'static str,
+        limit: i64,
+    },
     /// A reference to another row (named by its request field) that does not exist here.
     #[error("{field} does not name an existing row in this workspace")]
     UnknownReference { field: &'static str },

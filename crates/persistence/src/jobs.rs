@@ -206,7 +206,13 @@ pub async fn create(
     idempotency_key: Option<&str>,
 ) -> Result<(JobRecord, Created), StoreError> {
     let hash = payload_hash(job);
-    let status = job.initial_status(now_ms());
+    check_queue_room(tx, 1).await?;
+    let held = crate::tasks::admit_jobs(tx, job.agent_task_id.as_slice()).await?;
+    let status = if held.is_empty() {
+        job.initial_status(now_ms())
+    } else {
+        JobStatus::Paused
+    };
     let sql = format!(
         "WITH j AS ( \
            INSERT INTO runner_jobs (workspace_id, id, agent_task_id, type, payload, labels, priority, \
@@ -278,6 +284,13 @@ pub async fn create(
 /// nothing: the caller's transaction commits them together. Returned in input order.
 pub async fn create_batch(tx: &WorkspaceTx, jobs: &[NewJob]) -> Result<Vec<JobRecord>, StoreError> {
     let now = now_ms();
+    check_queue_room(tx, jobs.len()).await?;
+    let task_ids: Vec<Uuid> = jobs.iter().filter_map(|j| j.agent_task_id).collect();
+    let held = crate::tasks::admit_jobs(tx, &task_ids).await?;
+    let status = |job: &NewJob| match job.agent_task_id {
+        Some(t) if held.contains(&t) => JobStatus::Paused,
+        _ => job.initial_status(now),
+    };
     let ids: Vec<Uuid> = jobs.iter().map(|_| Uuid::now_v7()).collect();
     let rows: Vec<serde_json::Value> = jobs
         .iter()
@@ -291,7 +304,7 @@ pub async fn create_batch(tx: &WorkspaceTx, jobs: &[NewJob]) -> Result<Vec<JobRe
                 "payload": job.payload,
                 "labels": job.labels.as_slice(),
                 "priority": job.priority.get(),
-                "status": job.initial_status(now).as_str(),
+                "status": status(job).as_str(),
                 "requires_approval": job.requires_approval,
                 "max_attempts": job.max_attempts.get(),
                 "run_after": run_after(job),
@@ -340,6 +353,43 @@ pub async fn create_batch(tx: &WorkspaceTx, jobs: &[NewJob]) -> Result<Vec<JobRe
     ids.iter()
         .map(|id| by_id.remove(id).ok_or(StoreError::NotFound)?.try_into())
         .collect()
+}
+
+/// Refuses `adding` more jobs when the workspace's `max_queued_jobs` would be exceeded.
+/// Concurrent enqueues of a workspace with a limit take turns on an advisory lock held to
+/// the end of the transaction, so the limit holds under races.
+async fn check_queue_room(tx: &WorkspaceTx, adding: usize) -> Result<(), StoreError> {
+    let Some(limit) = tx.settings().max_queued_jobs else {
+        return Ok(());
+    };
+    let exceeded = || StoreError::QuotaExceeded {
+        setting: runyard_domain::WorkspaceSettings::MAX_QUEUED_JOBS,
+        what: "queued or pending jobs",
+        limit,
+    };
+    if adding as i64 > limit {
+        return Err(exceeded());
+    }
+    #[derive(FromQueryResult)]
+    struct Waiting {
+        n: i64,
+    }
+    tx.execute(
+        "SELECT pg_advisory_xact_lock(hashtext('runyard_queued:' || $1::text))",
+        [tx.workspace_id().into()],
+    )
+    .await?;
+    let waiting: Option<Waiting> = tx
+        .one(
+            "SELECT count(*) AS n FROM (SELECT 1 FROM runner_jobs \
+              WHERE workspace_id = $1 AND status IN ('QUEUED', 'PENDING') LIMIT $2) w",
+            [tx.workspace_id().into(), limit.into()],
+        )
+        .await?;
+    if waiting.map_or(0, |w| w.n) + adding as i64 > limit {
+        return Err(exceeded());
+    }
+    Ok(())
 }
 
 /// Which jobs a list shows. Every filter given must match.
@@ -560,6 +610,69 @@ pub async fn retry(tx: &WorkspaceTx, id: Uuid) -> Result<JobRecord, StoreError> 
         vec![to.as_str().into()],
         event_type::RETRIED,
         serde_json::json!({ "from": status.as_str() }),
+    )
+    .await
+}
+
+/// Approves a job waiting for an approval: it becomes claimable (or waits for its
+/// `run_after`), and a gate step waiting on it is completed. Records the approver and
+/// the comment.
+pub async fn approve(
+    tx: &WorkspaceTx,
+    id: Uuid,
+    comment: Option<&str>,
+) -> Result<JobRecord, StoreError> {
+    decide(tx, id, true, comment).await
+}
+
+/// Rejects a job waiting for an approval: it is `CANCELLED`, and a gate step waiting on
+/// it fails.
+pub async fn reject(
+    tx: &WorkspaceTx,
+    id: Uuid,
+    comment: Option<&str>,
+) -> Result<JobRecord, StoreError> {
+    decide(tx, id, false, comment).await
+}
+
+async fn decide(
+    tx: &WorkspaceTx,
+    id: Uuid,
+    approved: bool,
+    comment: Option<&str>,
+) -> Result<JobRecord, StoreError> {
+    let status = lock_status(tx, id).await?;
+    let job = get(tx, id).await?;
+    if status != JobStatus::Pending || !job.requires_approval {
+        return Err(StoreError::NotAwaitingApproval);
+    }
+    let (step_status, kind, set) = if approved {
+        status.transition(JobStatus::Queued)?;
+        (
+            "COMPLETED",
+            event_type::APPROVED,
+            "requires_approval = false,              status = CASE WHEN run_after > now() THEN 'PENDING' ELSE 'QUEUED' END",
+        )
+    } else {
+        status.transition(JobStatus::Cancelled)?;
+        (
+            "FAILED",
+            event_type::REJECTED,
+            "requires_approval = false, status = 'CANCELLED', finished_at = now()",
+        )
+    };
+    tx.execute(
+        "UPDATE job_steps SET status = $3, completed_at = now(), updated_at = now()           WHERE workspace_id = $1 AND job_id = $2 AND type = 'GATE' AND status = 'WAITING'",
+        [tx.workspace_id().into(), id.into(), step_status.into()],
+    )
+    .await?;
+    update_with_event(
+        tx,
+        id,
+        set,
+        vec![],
+        kind,
+        serde_json::json!({"by": tx.actor(), "comment": comment}),
     )
     .await
 }

@@ -2,7 +2,7 @@
 //!
 //! Every piece of tenant data is read and written through a [`WorkspaceTx`]: a transaction
 //! that has entered one workspace (`runyard.workspace_id` set, transaction-local). The
-//! repository functions in [`workspaces`], [`members`] and [`jobs`] take a `&WorkspaceTx`,
+//! repository functions in [`workspaces`], [`members`], [`jobs`], [`tasks`] and [`queue`] take a `&WorkspaceTx`,
 //! never a pool, so a query without the workspace scope does not compile. Row-level
 //! security in the database backs that up for anything the code gets wrong.
 //!
@@ -18,13 +18,15 @@ pub mod members;
 pub mod queue;
 pub mod runners;
 mod signals;
+pub mod tasks;
 pub mod workspaces;
 
 pub use database::{Database, WorkspaceRef};
 pub use error::StoreError;
 pub use records::{
     ArtifactRecord, ClaimedJob, EventRecord, Heartbeat, JobRecord, LogRecord, MemberRecord,
-    RunnerRecord, StepRecord, WorkspaceRecord,
+    RunnerRecord, SnapshotMeta, SnapshotRecord, StepRecord, TaskEventRecord, TaskRecord,
+    WorkspaceRecord,
 };
 pub use scope::WorkspaceTx;
 pub use signals::Signals;

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use runyard_domain::{
-    JobStatus, StepPhase, StepStatus, StepType, after_failed_attempt, event_type,
+    JobStatus, PauseKind, StepPhase, StepStatus, StepType, after_failed_attempt, event_type,
 };
 use sea_orm::{FromQueryResult, Value};
 use uuid::Uuid;
@@ -43,6 +43,44 @@ struct ClaimRow {
     max_attempts: i32,
     timeout_seconds: i32,
     lease_expires_at: Timestamp,
+    agent_task_id: Option<Uuid>,
+    resume_snapshot: Option<serde_json::Value>,
+    next_log_seq: i64,
+}
+
+/// How many more jobs the workspace's `max_running_jobs` lets this claim take (all of
+/// `max` when unlimited). With a limit, concurrent claims of the workspace take turns on
+/// an advisory lock held to the end of the transaction, so the limit holds under races.
+async fn running_room(tx: &WorkspaceTx, max: u32) -> Result<u32, StoreError> {
+    let Some(limit) = tx.settings().max_running_jobs else {
+        return Ok(max);
+    };
+    #[derive(FromQueryResult)]
+    struct Running {
+        n: i64,
+    }
+    tx.execute(
+        "SELECT pg_advisory_xact_lock(hashtext('runyard_running:' || $1::text))",
+        [tx.workspace_id().into()],
+    )
+    .await?;
+    // A fresh statement, so it sees every claim committed before the lock was granted.
+    let running: Option<Running> = tx
+        .one(
+            "SELECT count(*) AS n FROM (SELECT 1 FROM runner_jobs               WHERE workspace_id = $1 AND status = 'RUNNING' LIMIT $2) r",
+            [tx.workspace_id().into(), limit.max(0).into()],
+        )
+        .await?;
+    let room = (limit - running.map_or(0, |r| r.n)).max(0);
+    Ok(u32::try_from(room).unwrap_or(u32::MAX).min(max))
+}
+
+/// What a claim got.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claimed {
+    pub jobs: Vec<ClaimedJob>,
+    /// The workspace's `max_running_jobs` held the claim back.
+    pub at_running_limit: bool,
 }
 
 /// Claims up to `max` claimable jobs whose labels the runner has, in priority, then
@@ -53,7 +91,14 @@ pub async fn claim(
     runner: &RunnerIdentity,
     max: u32,
     lease: Duration,
-) -> Result<Vec<ClaimedJob>, StoreError> {
+) -> Result<Claimed, StoreError> {
+    let room = running_room(tx, max).await?;
+    if room == 0 {
+        return Ok(Claimed {
+            jobs: Vec::new(),
+            at_running_limit: true,
+        });
+    }
     let sql = format!(
         "WITH c AS ( \
            SELECT id FROM runner_jobs \
@@ -75,7 +120,13 @@ pub async fn claim(
              FROM j \
          ) \
          SELECT id, workspace_id, type, payload, labels, priority, attempt, max_attempts, \
-                timeout_seconds, lease_expires_at FROM j ORDER BY priority DESC, run_after, id",
+                timeout_seconds, lease_expires_at, agent_task_id, \
+                (SELECT s.log_snapshot FROM task_snapshots s \
+                  WHERE j.resumed_at IS NOT NULL AND s.workspace_id = j.workspace_id \
+                    AND s.task_id = j.agent_task_id) AS resume_snapshot, \
+                (SELECT coalesce(max(l.seq), 0) + 1 FROM job_logs l \
+                  WHERE l.workspace_id = j.workspace_id AND l.job_id = j.id) AS next_log_seq \
+           FROM j ORDER BY priority DESC, run_after, id",
         claimed = event_type::CLAIMED,
     );
     let rows: Vec<ClaimRow> = tx
@@ -84,13 +135,13 @@ pub async fn claim(
             [
                 tx.workspace_id().into(),
                 runner.labels.clone().into(),
-                i64::from(max).into(),
+                i64::from(room).into(),
                 runner.id.into(),
                 secs(lease),
             ],
         )
         .await?;
-    Ok(rows
+    let jobs = rows
         .into_iter()
         .map(|r| ClaimedJob {
             id: r.id,
@@ -103,8 +154,17 @@ pub async fn claim(
             max_attempts: r.max_attempts,
             timeout_seconds: r.timeout_seconds,
             lease_expires_at: r.lease_expires_at,
+            agent_task_id: r.agent_task_id,
+            resume_snapshot: r.resume_snapshot,
+            next_log_seq: r.next_log_seq,
         })
-        .collect())
+        .collect::<Vec<_>>();
+    Ok(Claimed {
+        at_running_limit: tx.settings().max_running_jobs.is_some()
+            && jobs.len() as u32 == room
+            && room < max,
+        jobs,
+    })
 }
 
 /// Why a fenced statement touched no row: the job is not there, or not ours.
@@ -376,6 +436,23 @@ pub async fn upsert_step(
         )
         .await?;
     }
+    if step.step_type == StepType::Gate && step.status == StepStatus::Waiting {
+        // The job waits for an approval: the lease is handed back, the attempt not counted.
+        let to = JobStatus::Running.transition(JobStatus::Pending)?;
+        finish(
+            tx,
+            runner,
+            job_id,
+            attempt,
+            "status = $8, requires_approval = true, attempt = attempt - 1, started_at = NULL",
+            vec![to.as_str().into()],
+            (
+                event_type::AWAITING_APPROVAL,
+                serde_json::json!({"step_id": record.id, "ordinal": ordinal, "name": record.name}),
+            ),
+        )
+        .await?;
+    }
     Ok(record)
 }
 
@@ -555,6 +632,77 @@ pub async fn release(
         (event_type::RELEASED, serde_json::json!({})),
     )
     .await
+}
+
+/// The runner hands back a job whose task asked it to pause, with the snapshot to resume
+/// from. In one transaction: the task's snapshot is replaced, the job becomes `PAUSED`
+/// (the attempt is not counted), and the task becomes `paused` if no job of it still runs.
+pub async fn paused(
+    tx: &WorkspaceTx,
+    runner: &RunnerIdentity,
+    job_id: Uuid,
+    attempt: i32,
+    snapshot: serde_json::Value,
+) -> Result<JobRecord, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Job {
+        agent_task_id: Option<Uuid>,
+    }
+    let job: Option<Job> = tx
+        .one(
+            &format!("SELECT agent_task_id FROM runner_jobs WHERE {FENCE}"),
+            fence_values(tx, runner, job_id, attempt),
+        )
+        .await?;
+    let Some(job) = job else {
+        return Err(explain_miss(tx, job_id, attempt).await);
+    };
+    let Some(task_id) = job.agent_task_id else {
+        return Err(StoreError::NotPausable(
+            "only a job of an agent task can hand back a snapshot",
+        ));
+    };
+    // Task before job, as a pause takes them.
+    let task = crate::tasks::lock(tx, task_id).await?;
+    #[derive(FromQueryResult)]
+    struct Asked {
+        asked: bool,
+    }
+    let asked: Option<Asked> = tx
+        .one(
+            &format!(
+                "SELECT pause_requested_at IS NOT NULL AS asked FROM runner_jobs WHERE {FENCE} FOR UPDATE"
+            ),
+            fence_values(tx, runner, job_id, attempt),
+        )
+        .await?;
+    match asked {
+        None => return Err(explain_miss(tx, job_id, attempt).await),
+        Some(Asked { asked: false }) => {
+            return Err(StoreError::NotPausable(
+                "the job was not asked to pause (or the pause was withdrawn)",
+            ));
+        }
+        Some(_) => {}
+    }
+    crate::tasks::put_snapshot(tx, &task, job_id, snapshot).await?;
+    let to = JobStatus::Running.transition(JobStatus::Paused)?;
+    let kind = task.pause_kind.unwrap_or(PauseKind::Manual);
+    let job = finish(
+        tx,
+        runner,
+        job_id,
+        attempt,
+        "status = $8, attempt = attempt - 1, started_at = NULL, pause_requested_at = NULL",
+        vec![to.as_str().into()],
+        (
+            kind.event_type(),
+            serde_json::json!({"snapshot": true, "reason": task.pause_reason, "task_id": task_id}),
+        ),
+    )
+    .await?;
+    crate::tasks::settle(tx, task_id).await?;
+    Ok(job)
 }
 
 /// One job of a batch completion.

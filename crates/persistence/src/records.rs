@@ -1,6 +1,6 @@
 //! Plain records handed to the layer above. SeaORM row types stay in this crate.
 
-use runyard_domain::{JobStatus, Role};
+use runyard_domain::{JobStatus, PauseKind, Role, TaskStatus};
 use uuid::Uuid;
 
 use crate::Timestamp;
@@ -107,6 +107,11 @@ pub struct ClaimedJob {
     pub max_attempts: i32,
     pub timeout_seconds: i32,
     pub lease_expires_at: Timestamp,
+    pub agent_task_id: Option<Uuid>,
+    /// The task's snapshot, when this job was re-queued by a resume.
+    pub resume_snapshot: Option<serde_json::Value>,
+    /// One past the highest log seq the job has: where this attempt's lines start.
+    pub next_log_seq: i64,
 }
 
 /// What a heartbeat tells the runner.
@@ -133,5 +138,50 @@ pub struct ArtifactRecord {
     pub content_type: String,
     pub size: i64,
     pub sha256: String,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskRecord {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub title: String,
+    pub status: TaskStatus,
+    pub metadata: serde_json::Value,
+    pub last_activity_at: Timestamp,
+    pub pause_requested_at: Option<Timestamp>,
+    pub pause_kind: Option<PauseKind>,
+    pub pause_reason: Option<String>,
+    pub paused_at: Option<Timestamp>,
+    pub finished_at: Option<Timestamp>,
+    pub created_by: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A task's snapshot, without its content.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapshotMeta {
+    pub job_id: Option<Uuid>,
+    pub kind: PauseKind,
+    pub reason: Option<String>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapshotRecord {
+    pub task_id: Uuid,
+    pub meta: SnapshotMeta,
+    pub log_snapshot: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskEventRecord {
+    pub id: Uuid,
+    pub task_id: Uuid,
+    pub seq: i64,
+    pub event_type: String,
+    pub actor: String,
+    pub payload: serde_json::Value,
     pub created_at: Timestamp,
 }

@@ -1,6 +1,6 @@
 //! The workspace-scoped transaction: the only way repository code reaches tenant data.
 
-use runyard_domain::Role;
+use runyard_domain::{Role, WorkspaceSettings};
 use sea_orm::{
     ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Statement, TransactionTrait,
     Value,
@@ -19,6 +19,7 @@ pub struct WorkspaceTx {
     workspace_id: Uuid,
     role: Role,
     actor: String,
+    settings: WorkspaceSettings,
 }
 
 impl WorkspaceTx {
@@ -27,12 +28,14 @@ impl WorkspaceTx {
         workspace_id: Uuid,
         role: Role,
         actor: String,
+        settings: WorkspaceSettings,
     ) -> Self {
         Self {
             tx,
             workspace_id,
             role,
             actor,
+            settings,
         }
     }
 
@@ -58,7 +61,13 @@ impl WorkspaceTx {
             ],
         ))
         .await?;
-        Ok(Self::new(tx, workspace_id, role, actor))
+        Ok(Self::new(
+            tx,
+            workspace_id,
+            role,
+            actor,
+            WorkspaceSettings::default(),
+        ))
     }
 
     pub fn workspace_id(&self) -> Uuid {
@@ -68,6 +77,11 @@ impl WorkspaceTx {
     /// The caller's role in this workspace.
     pub fn role(&self) -> Role {
         self.role
+    }
+
+    /// The workspace's settings as they were when the transaction entered it.
+    pub fn settings(&self) -> WorkspaceSettings {
+        self.settings
     }
 
     /// Who acts, as recorded on events (`user:alice`).

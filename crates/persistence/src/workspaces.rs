@@ -1,6 +1,6 @@
 //! Workspaces: create one (its creator becomes owner) and read the entered one.
 
-use runyard_domain::{Actor, Role, Slug, WorkspaceName};
+use runyard_domain::{Actor, Role, Slug, WorkspaceName, WorkspaceSettings};
 use sea_orm::FromQueryResult;
 use uuid::Uuid;
 
@@ -74,6 +74,40 @@ pub async fn current(tx: &WorkspaceTx) -> Result<WorkspaceRecord, StoreError> {
         .one(
             &format!("SELECT {COLUMNS} FROM workspaces WHERE id = $1"),
             [tx.workspace_id().into()],
+        )
+        .await?;
+    row.map(Into::into).ok_or(StoreError::NotFound)
+}
+
+/// Renames the entered workspace and/or replaces its settings.
+pub async fn update(
+    tx: &WorkspaceTx,
+    name: Option<&WorkspaceName>,
+    settings: Option<WorkspaceSettings>,
+) -> Result<WorkspaceRecord, StoreError> {
+    let known: Vec<String> = [
+        WorkspaceSettings::AUTO_PAUSE_AFTER_SECONDS,
+        WorkspaceSettings::MAX_RUNNING_JOBS,
+        WorkspaceSettings::MAX_QUEUED_JOBS,
+        WorkspaceSettings::RETENTION_DAYS,
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let row: Option<WorkspaceRow> = tx
+        .one(
+            &format!(
+                "UPDATE workspaces SET name = coalesce($2, name), \
+                        settings = CASE WHEN $3::jsonb IS NULL THEN settings \
+                                        ELSE (settings - $4::text[]) || $3::jsonb END, \
+                        updated_at = now() \
+                  WHERE id = $1 RETURNING {COLUMNS}"
+            ),
+            [
+                tx.workspace_id().into(),
+                name.map(|n| n.as_str().to_owned()).into(),
+                settings.map(WorkspaceSettings::to_json).into(),
+                known.into(),
+            ],
         )
         .await?;
     row.map(Into::into).ok_or(StoreError::NotFound)

@@ -28,6 +28,14 @@ pub struct ServeArgs {
     /// How often the lease reaper and the promoter of due jobs run, in milliseconds.
     #[arg(long, env = "RUNYARD_SWEEP_INTERVAL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=60000))]
     pub sweep_interval_ms: u64,
+    /// How long a running job may take to hand back a snapshot after its task asked it to
+    /// pause, in seconds; then it loses its lease and the task is paused without one.
+    #[arg(long, env = "RUNYARD_PAUSE_GRACE_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub pause_grace_seconds: u64,
+    /// How often retention deletes finished jobs past their workspace's retention_days,
+    /// in seconds.
+    #[arg(long, env = "RUNYARD_RETENTION_INTERVAL_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub retention_interval_seconds: u64,
     #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(flatten)]
@@ -105,6 +113,8 @@ async fn run(
     let queue = QueueConfig {
         lease: Duration::from_secs(args.lease_seconds),
         sweep_interval: Duration::from_millis(args.sweep_interval_ms),
+        pause_grace: Duration::from_secs(args.pause_grace_seconds),
+        retention_interval: Duration::from_secs(args.retention_interval_seconds),
     };
     let state = Arc::new(AppState::new(
         db.clone(),

@@ -204,6 +204,7 @@ async fn a_runner_killed_mid_job_loses_it_and_its_late_complete_is_refused() {
     let (server, alice, token) = setup(QueueConfig {
         lease: Duration::from_secs(1),
         sweep_interval: Duration::from_millis(50),
+        ..QueueConfig::default()
     })
     .await;
     let runner = RunnerProcess::start(&server, &token);
@@ -280,4 +281,107 @@ async fn a_runner_killed_mid_job_loses_it_and_its_late_complete_is_refused() {
     let _ = Command::new("kill")
         .args(["-KILL", "--", &format!("-{pgid}")])
         .status();
+}
+
+#[tokio::test]
+async fn a_paused_task_stops_the_script_and_the_resumed_job_reads_its_snapshot() {
+    let (server, alice, token) = setup(QueueConfig {
+        // Short leases make heartbeats (which carry the pause request) come every second.
+        lease: Duration::from_secs(3),
+        sweep_interval: Duration::from_millis(100),
+        ..QueueConfig::default()
+    })
+    .await;
+    let _runner = RunnerProcess::start(&server, &token);
+    let ws = "/v1/workspaces/acme";
+    let task = alice
+        .post(&format!("{ws}/agent-tasks"), json!({"title": "long chat"}))
+        .await;
+    let task = task.expect(201)["id"].as_str().unwrap().to_owned();
+    let script = "if [ -n \"$RUNYARD_RESUME_SNAPSHOT\" ]; then \
+                    echo \"resumed with $(grep -c '\"body\"' \"$RUNYARD_RESUME_SNAPSHOT\") lines\"; \
+                  fi; \
+                  echo \"run $RUNYARD_ATTEMPT\"; sleep 120; echo never";
+    let job = alice
+        .create_job(
+            "acme",
+            json!({"type": "command", "agent_task_id": task, "payload": {"script": script}}),
+        )
+        .await;
+    let id = job["id"].as_str().unwrap().to_owned();
+    let printed = |want: &'static str| {
+        let (alice, id) = (alice.clone(), id.clone());
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(20);
+            loop {
+                if log_text(&alice, &id).await.iter().any(|(_, b)| b == want) {
+                    return;
+                }
+                assert!(Instant::now() < deadline, "the job never printed {want:?}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    let paused = |alice: Client, task: String| async move {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let t = alice
+                .get(&format!("/v1/workspaces/acme/agent-tasks/{task}"))
+                .await
+                .expect(200)
+                .clone();
+            if t["task"]["status"] == "paused" {
+                return t;
+            }
+            assert!(Instant::now() < deadline, "the task never paused: {t}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+
+    printed("run 1").await;
+    alice
+        .post(
+            &format!("{ws}/agent-tasks/{task}/pause"),
+            json!({"reason": "break"}),
+        )
+        .await
+        .expect(200);
+    let detail = paused(alice.clone(), task.clone()).await;
+    assert_eq!(detail["jobs"][0]["status"], "PAUSED");
+    let snap = alice
+        .get(&format!("{ws}/agent-tasks/{task}/snapshot"))
+        .await;
+    let first = snap.expect(200)["log_snapshot"].clone();
+    assert_eq!(first["format"], "runyard.command.transcript.v1");
+    let bodies = |s: &Value| -> Vec<String> {
+        s["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["body"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(bodies(&first), ["run 1"]);
+
+    // Resumed, the job runs again and finds the snapshot; a second pause hands back
+    // everything printed by both runs, replacing the first snapshot.
+    alice
+        .post_empty(&format!("{ws}/agent-tasks/{task}/resume"))
+        .await
+        .expect(200);
+    printed("resumed with 1 lines").await;
+    alice
+        .post(&format!("{ws}/agent-tasks/{task}/pause"), json!({}))
+        .await
+        .expect(200);
+    paused(alice.clone(), task.clone()).await;
+    let snap = alice
+        .get(&format!("{ws}/agent-tasks/{task}/snapshot"))
+        .await;
+    let second = snap.expect(200)["log_snapshot"].clone();
+    assert_eq!(bodies(&second), ["run 1", "resumed with 1 lines", "run 1"]);
+    alice
+        .post_empty(&format!("{ws}/agent-tasks/{task}/cancel"))
+        .await
+        .expect(200);
 }

@@ -3,9 +3,11 @@
 mod logs;
 mod runner;
 mod runners;
+mod tasks;
 
 pub use runner::RunnerApi;
 pub use runners::RunnersApi;
+pub use tasks::TasksApi;
 
 use std::sync::Arc;
 
@@ -14,7 +16,9 @@ use poem_openapi::auth::Bearer;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, SecurityScheme, Tags};
-use runyard_domain::{JobStatus, Labels, Role, Slug, ValidationError, WorkspaceName};
+use runyard_domain::{
+    JobStatus, Labels, Role, Slug, ValidationError, WorkspaceName, WorkspaceSettings,
+};
 use runyard_persistence::jobs::{self, Created, JobFilter};
 use runyard_persistence::{members, workspaces};
 use uuid::Uuid;
@@ -33,6 +37,8 @@ pub(crate) enum Tag {
     Jobs,
     /// Registering and revoking runners.
     Runners,
+    /// Agent tasks: long-lived work whose jobs pause into a snapshot and resume from it.
+    Tasks,
     /// The runner protocol: claim, heartbeat, report, finish. Runner tokens only.
     Runner,
 }
@@ -176,6 +182,36 @@ impl WorkspacesApi {
         Ok(Json(dto::Workspace::new(record, role)))
     }
 
+    /// Rename a workspace or change its settings (admin): quotas (`max_running_jobs`,
+    /// `max_queued_jobs`), `auto_pause_after_seconds` and `retention_days`. In `settings`,
+    /// a value sets, `null` clears (no limit / off), an absent key keeps.
+    #[oai(path = "/v1/workspaces/:ws", method = "patch")]
+    async fn update_workspace(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        body: Json<dto::UpdateWorkspace>,
+    ) -> Result<Json<dto::Workspace>> {
+        let caller = caller(&self.state, &token)?;
+        let body = body.0;
+        let name = body
+            .name
+            .as_deref()
+            .map(WorkspaceName::parse)
+            .transpose()
+            .map_err(ApiError::invalid)?;
+        let tx = self.state.enter(&caller, &ws, Role::Admin).await?;
+        let settings = body
+            .settings
+            .map(|patch| apply_settings(tx.settings(), patch))
+            .transpose()
+            .map_err(ApiError::invalid)?;
+        let record = workspaces::update(&tx, name.as_ref(), settings).await?;
+        let role = tx.role();
+        tx.commit().await?;
+        Ok(Json(dto::Workspace::new(record, role)))
+    }
+
     /// The workspace's members (admin).
     #[oai(path = "/v1/workspaces/:ws/members", method = "get")]
     async fn list_members(
@@ -249,6 +285,41 @@ impl WorkspacesApi {
     }
 }
 
+/// Applies a settings patch: a value sets (once checked), `null` clears, absent keeps.
+fn apply_settings(
+    current: WorkspaceSettings,
+    patch: dto::WorkspaceSettingsPatch,
+) -> std::result::Result<WorkspaceSettings, ValidationError> {
+    use poem_openapi::types::MaybeUndefined;
+    let merge = |key: &'static str, now: Option<i64>, change: MaybeUndefined<i64>| match change {
+        MaybeUndefined::Undefined => Ok(now),
+        MaybeUndefined::Null => Ok(None),
+        MaybeUndefined::Value(v) => WorkspaceSettings::check(key, v).map(Some),
+    };
+    Ok(WorkspaceSettings {
+        auto_pause_after_seconds: merge(
+            WorkspaceSettings::AUTO_PAUSE_AFTER_SECONDS,
+            current.auto_pause_after_seconds,
+            patch.auto_pause_after_seconds,
+        )?,
+        max_running_jobs: merge(
+            WorkspaceSettings::MAX_RUNNING_JOBS,
+            current.max_running_jobs,
+            patch.max_running_jobs,
+        )?,
+        max_queued_jobs: merge(
+            WorkspaceSettings::MAX_QUEUED_JOBS,
+            current.max_queued_jobs,
+            patch.max_queued_jobs,
+        )?,
+        retention_days: merge(
+            WorkspaceSettings::RETENTION_DAYS,
+            current.retention_days,
+            patch.retention_days,
+        )?,
+    })
+}
+
 pub struct JobsApi {
     pub state: Arc<AppState>,
 }
@@ -318,6 +389,17 @@ fn parse_filter(
         agent_task_id,
         labels,
     })
+}
+
+fn approval_comment(body: dto::ApprovalDecision) -> Result<Option<String>> {
+    let comment = body.comment.map(|c| c.trim().to_owned());
+    if comment.as_ref().is_some_and(|c| c.chars().count() > 1000) {
+        return Err(ApiError::invalid_field(
+            "comment",
+            "must be at most 1000 characters",
+        ));
+    }
+    Ok(comment)
 }
 
 /// The `after_seq` to continue from: the last seq of a full page, none after a short one.
@@ -547,6 +629,51 @@ impl JobsApi {
         let workspace = tx.workspace_id();
         tx.commit().await?;
         self.state.signals.jobs_queued(workspace);
+        Ok(Json(job.into()))
+    }
+
+    /// Approve a job waiting for an approval (admin): created with
+    /// `requires_approval`, or stopped at a `GATE` step. It becomes `QUEUED` (or waits for
+    /// its `run_after`); a waiting gate step completes. 409 when it waits for no approval.
+    #[oai(path = "/v1/workspaces/:ws/runner-jobs/:id/approve", method = "post")]
+    async fn approve_job(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        id: Path<Uuid>,
+        body: Json<dto::ApprovalDecision>,
+    ) -> Result<Json<dto::Job>> {
+        let comment = approval_comment(body.0)?;
+        let caller = caller(&self.state, &token)?;
+        let tx = self.state.enter(&caller, &ws, Role::Admin).await?;
+        let job = jobs::approve(&tx, *id, comment.as_deref())
+            .await
+            .map_err(|e| ApiError::from_store(e, "job"))?;
+        let workspace = tx.workspace_id();
+        tx.commit().await?;
+        if job.status == JobStatus::Queued {
+            self.state.signals.jobs_queued(workspace);
+        }
+        Ok(Json(job.into()))
+    }
+
+    /// Reject a job waiting for an approval (admin): it is `CANCELLED`, and a waiting
+    /// gate step fails. 409 when it waits for no approval.
+    #[oai(path = "/v1/workspaces/:ws/runner-jobs/:id/reject", method = "post")]
+    async fn reject_job(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        id: Path<Uuid>,
+        body: Json<dto::ApprovalDecision>,
+    ) -> Result<Json<dto::Job>> {
+        let comment = approval_comment(body.0)?;
+        let caller = caller(&self.state, &token)?;
+        let tx = self.state.enter(&caller, &ws, Role::Admin).await?;
+        let job = jobs::reject(&tx, *id, comment.as_deref())
+            .await
+            .map_err(|e| ApiError::from_store(e, "job"))?;
+        tx.commit().await?;
         Ok(Json(job.into()))
     }
 

@@ -100,20 +100,27 @@ impl RunnerApi {
                 n.enable();
             }
             let (tx, runner) = self.state.enter_runner(&token.0.token).await?;
-            let jobs = queue::claim(&tx, &runner, max, self.state.queue.lease)
+            let claimed = queue::claim(&tx, &runner, max, self.state.queue.lease)
                 .await
                 .map_err(store_err)?;
             tx.commit().await?;
-            if !jobs.is_empty() || tokio::time::Instant::now() >= deadline {
+            if !claimed.jobs.is_empty() || tokio::time::Instant::now() >= deadline {
                 return Ok(Json(dto::ClaimResponse {
-                    jobs: jobs.into_iter().map(Into::into).collect(),
+                    jobs: claimed.jobs.into_iter().map(Into::into).collect(),
                 }));
             }
+            // At the workspace's running limit, room appears when a job finishes, which
+            // sends no notification: look again every second.
+            let wake = if claimed.at_running_limit {
+                deadline.min(tokio::time::Instant::now() + Duration::from_secs(1))
+            } else {
+                deadline
+            };
             match notified.as_mut().as_pin_mut() {
                 Some(n) => {
-                    let _ = tokio::time::timeout_at(deadline, n).await;
+                    let _ = tokio::time::timeout_at(wake, n).await;
                 }
-                None => tokio::time::sleep_until(deadline).await,
+                None => tokio::time::sleep_until(wake).await,
             }
         }
     }
@@ -296,6 +303,26 @@ impl RunnerApi {
         Ok(Json(job.into()))
     }
 
+    /// Hand back a job whose task is pausing (its heartbeat said `pause_requested`), with
+    /// the snapshot to resume from. In one transaction the task's snapshot is replaced, the
+    /// job becomes `PAUSED` (the attempt is not counted) and the task `paused` once none of
+    /// its jobs runs. 409 `not_pausable` when no pause was asked.
+    #[oai(path = "/v1/runner/jobs/:id/paused", method = "post")]
+    async fn paused(
+        &self,
+        token: RunnerToken,
+        id: Path<Uuid>,
+        body: Json<dto::PausedRequest>,
+    ) -> Result<Json<dto::Job>> {
+        let body = body.0;
+        let (tx, runner) = self.state.enter_runner(&token.0.token).await?;
+        let job = queue::paused(&tx, &runner, *id, body.attempt, body.snapshot)
+            .await
+            .map_err(store_err)?;
+        tx.commit().await?;
+        Ok(Json(job.into()))
+    }
+
     /// Hand the job back to the queue (e.g. on shutdown); the attempt is not counted.
     #[oai(path = "/v1/runner/jobs/:id/release", method = "post")]
     async fn release(
@@ -388,6 +415,7 @@ fn step_status(s: dto::StepStatus) -> StepStatus {
     match s {
         dto::StepStatus::Pending => StepStatus::Pending,
         dto::StepStatus::Running => StepStatus::Running,
+        dto::StepStatus::Waiting => StepStatus::Waiting,
         dto::StepStatus::Completed => StepStatus::Completed,
         dto::StepStatus::Failed => StepStatus::Failed,
         dto::StepStatus::Skipped => StepStatus::Skipped,

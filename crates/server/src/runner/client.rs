@@ -37,6 +37,16 @@ pub struct ClaimedJob {
     pub timeout_seconds: Option<u64>,
     #[serde(default)]
     pub lease_expires_at: Option<DateTime<Utc>>,
+    /// What an earlier, paused run of the job's task handed back.
+    #[serde(default)]
+    pub resume_snapshot: Option<Value>,
+    /// Where this run's log numbering starts (after what earlier runs wrote).
+    #[serde(default = "first_log_seq")]
+    pub next_log_seq: u64,
+}
+
+fn first_log_seq() -> u64 {
+    1
 }
 
 #[derive(Debug, Deserialize)]
@@ -335,6 +345,22 @@ impl Client {
         self.post_job(job_id, "release", json!({ "attempt": attempt }))
             .await
             .map(drop)
+    }
+
+    /// `POST .../paused`: hands the job back with the snapshot to resume from.
+    pub async fn paused(
+        &self,
+        job_id: &str,
+        attempt: u32,
+        snapshot: &Value,
+    ) -> Result<(), CallError> {
+        self.post_job(
+            job_id,
+            "paused",
+            json!({ "attempt": attempt, "snapshot": snapshot }),
+        )
+        .await
+        .map(drop)
     }
 }
 

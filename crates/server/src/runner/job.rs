@@ -16,10 +16,13 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::client::{CallError, ClaimedJob, Client, retrying};
-use super::logs::{self, ShipEnd, Stream};
+use super::logs::{self, ShipEnd, Stream, Transcript};
 use super::process::{
     self, Exit, ScriptSpec, Started, WorkDir, artifact_path, content_type_for, kill_group,
 };
+
+/// The file (in a resumed job's work directory) holding its task's snapshot.
+pub const RESUME_SNAPSHOT_FILE: &str = ".runyard-resume-snapshot.json";
 
 /// The one job type this runner runs.
 pub const COMMAND: &str = "command";
@@ -43,6 +46,8 @@ const LOG_CHANNEL_LINES: usize = 10_000;
 pub enum JobSignal {
     /// A user asked to cancel the job.
     Cancel,
+    /// The job's task is pausing: hand the job back with a snapshot.
+    Pause,
     /// The server says the job is no longer ours (409).
     LeaseLost,
     /// The server no longer accepts our token (401).
@@ -56,6 +61,8 @@ pub enum JobOutcome {
     Finished,
     /// Handed back to the queue (shutdown).
     Released,
+    /// Handed back with a snapshot because its task paused.
+    Paused,
     /// Given up without reporting: the lease was lost, or reporting failed.
     Abandoned,
     /// The server rejected the runner's token; the runner should stop.
@@ -121,6 +128,7 @@ enum Report {
     Complete(Value),
     Fail { error: String, retryable: bool },
     Release,
+    Paused(Value),
 }
 
 /// Aborts a task when dropped, so no helper outlives its job.
@@ -180,6 +188,7 @@ enum Ending {
     Exited(Exit),
     WaitFailed(String),
     Cancelled,
+    Paused,
     Shutdown,
     LeaseLost,
     Unauthorized(String),
@@ -209,12 +218,39 @@ async fn run_command(ctx: &JobContext, job: &ClaimedJob, payload: CommandPayload
             return report(ctx, job, Report::Fail { error, retryable }).await;
         }
     };
+    // A resumed job finds its snapshot in a file named by RUNYARD_RESUME_SNAPSHOT.
+    let resume_file = match &job.resume_snapshot {
+        Some(snapshot) => {
+            let path = workdir.path().join(RESUME_SNAPSHOT_FILE);
+            let written = serde_json::to_vec_pretty(snapshot)
+                .map_err(std::io::Error::other)
+                .and_then(|bytes| std::fs::write(&path, bytes));
+            if let Err(e) = written {
+                workdir.remove().await;
+                let error = format!("writing the resume snapshot: {e}");
+                return report(
+                    ctx,
+                    job,
+                    Report::Fail {
+                        error,
+                        retryable: true,
+                    },
+                )
+                .await;
+            }
+            tracing::info!("resuming from the task's snapshot");
+            Some(path)
+        }
+        None => None,
+    };
+    let transcript = Transcript::resuming(job.resume_snapshot.as_ref());
     let spawned = process::spawn_script(&ScriptSpec {
         script: &payload.script,
         env: &payload.env,
         job_id: &job.id,
         attempt: job.attempt,
         dir: workdir.path(),
+        resume_snapshot: resume_file.as_deref(),
     });
     let Started { mut child, pgid } = match spawned {
         Ok(started) => started,
@@ -244,6 +280,8 @@ async fn run_command(ctx: &JobContext, job: &ClaimedJob, payload: CommandPayload
             job.attempt,
             line_rx,
             signal_tx,
+            transcript.clone(),
+            job.next_log_seq,
         )
         .in_current_span(),
     ));
@@ -256,6 +294,7 @@ async fn run_command(ctx: &JobContext, job: &ClaimedJob, payload: CommandPayload
         },
         Some(signal) = signals.recv() => match signal {
             JobSignal::Cancel => Ending::Cancelled,
+            JobSignal::Pause => Ending::Paused,
             JobSignal::LeaseLost => Ending::LeaseLost,
             JobSignal::Unauthorized(detail) => Ending::Unauthorized(detail),
         },
@@ -303,7 +342,7 @@ async fn run_command(ctx: &JobContext, job: &ClaimedJob, payload: CommandPayload
             // takes no more logs for this attempt).
             let shipped = ctx.bounded(FINISH_RETRY_FOR, &mut shipper.0).await;
             let late_signal = std::iter::from_fn(|| signals.try_recv().ok())
-                .find(|s| !matches!(s, JobSignal::Cancel));
+                .find(|s| !matches!(s, JobSignal::Cancel | JobSignal::Pause));
             match (shipped, late_signal) {
                 (Some(Ok(ShipEnd::LeaseLost)), _) | (_, Some(JobSignal::LeaseLost)) => {
                     tracing::warn!("lease lost: abandoned the job");
@@ -317,7 +356,7 @@ async fn run_command(ctx: &JobContext, job: &ClaimedJob, payload: CommandPayload
                     if shipped.is_none() {
                         tracing::warn!("gave up waiting for the last logs to be sent");
                     }
-                    finish(ctx, job, &payload, &workdir, ending).await
+                    finish(ctx, job, &payload, &workdir, ending, &transcript).await
                 }
             }
         }
@@ -333,6 +372,7 @@ async fn finish(
     payload: &CommandPayload,
     workdir: &WorkDir,
     ending: Ending,
+    transcript: &Transcript,
 ) -> JobOutcome {
     let report_as = match ending {
         Ending::Exited(exit) => {
@@ -365,6 +405,10 @@ async fn finish(
                 error: "cancelled".into(),
                 retryable: false,
             }
+        }
+        Ending::Paused => {
+            tracing::info!("task pausing: stopped the script; handing back what it printed");
+            Report::Paused(transcript.snapshot(&job.id, job.attempt))
         }
         Ending::Shutdown => {
             tracing::info!("runner stopping: killed the script; handing the job back");
@@ -445,6 +489,12 @@ async fn report(ctx: &JobContext, job: &ClaimedJob, report: Report) -> JobOutcom
             })
             .await
         }
+        Report::Paused(snapshot) => {
+            retrying("handing back the paused job", deadline, || {
+                client.paused(id, attempt, snapshot)
+            })
+            .await
+        }
     };
     match (result, report) {
         (Ok(()), Report::Complete(_)) => {
@@ -458,6 +508,10 @@ async fn report(ctx: &JobContext, job: &ClaimedJob, report: Report) -> JobOutcom
         (Ok(()), Report::Release) => {
             tracing::info!("job released back to the queue");
             JobOutcome::Released
+        }
+        (Ok(()), Report::Paused(_)) => {
+            tracing::info!("job paused with a snapshot");
+            JobOutcome::Paused
         }
         (Err(CallError::LeaseLost(detail)), _) => {
             tracing::warn!(%detail, "lease lost: the job is no longer ours; abandoned it");
@@ -489,7 +543,7 @@ async fn heartbeat_loop(
     mut lease_expires_at: Option<DateTime<Utc>>,
     signals: mpsc::UnboundedSender<JobSignal>,
 ) {
-    let mut pause_noted = false;
+    let mut pause_sent = false;
     loop {
         tokio::time::sleep(heartbeat_interval(lease_expires_at, Utc::now())).await;
         match client.heartbeat(&job_id, attempt).await {
@@ -497,11 +551,10 @@ async fn heartbeat_loop(
                 if beat.lease_expires_at.is_some() {
                     lease_expires_at = beat.lease_expires_at;
                 }
-                if beat.pause_requested && !pause_noted {
-                    pause_noted = true;
-                    tracing::info!(
-                        "pause requested; this runner cannot pause, so the job keeps running"
-                    );
+                if beat.pause_requested && !pause_sent {
+                    pause_sent = true;
+                    tracing::info!("pause requested: the job's task is pausing");
+                    let _ = signals.send(JobSignal::Pause);
                 }
                 if beat.cancel_requested {
                     let _ = signals.send(JobSignal::Cancel);

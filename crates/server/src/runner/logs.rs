@@ -81,6 +81,12 @@ impl LogBatcher {
     }
 
     /// Numbers and queues a line; returns true when the batch is full and should be sent.
+    /// Numbers from `seq` on (lines of earlier runs of the job keep theirs).
+    pub fn starting_at(mut self, seq: u64) -> Self {
+        self.next_seq = seq.max(1);
+        self
+    }
+
     pub fn push(&mut self, stream: Stream, body: String) -> bool {
         self.pending_bytes += body.len();
         self.pending.push(LogEntry {
@@ -114,6 +120,85 @@ pub enum ShipEnd {
     Unauthorized,
 }
 
+/// What a job printed so far, newest kept when it grows past its bounds: the snapshot a
+/// paused job hands back, and what a resumed one starts from.
+#[derive(Debug, Clone, Default)]
+pub struct Transcript {
+    inner: std::sync::Arc<std::sync::Mutex<TranscriptLines>>,
+}
+
+#[derive(Debug, Default)]
+struct TranscriptLines {
+    lines: std::collections::VecDeque<LogLine>,
+    bytes: usize,
+    truncated: bool,
+}
+
+impl Transcript {
+    /// Lines kept at most, and their bodies' bytes at most.
+    pub const MAX_LINES: usize = 10_000;
+    pub const MAX_BYTES: usize = 1024 * 1024;
+    /// The `format` of the snapshots this runner writes.
+    pub const FORMAT: &'static str = "runyard.command.transcript.v1";
+
+    /// A transcript continuing from a snapshot this runner wrote (anything else is
+    /// ignored: the job starts a fresh transcript).
+    pub fn resuming(snapshot: Option<&serde_json::Value>) -> Self {
+        let transcript = Self::default();
+        let Some(snapshot) = snapshot.filter(|s| s["format"] == Self::FORMAT) else {
+            return transcript;
+        };
+        if snapshot["truncated"] == true {
+            transcript.lock().truncated = true;
+        }
+        for line in snapshot["lines"].as_array().into_iter().flatten() {
+            let stream = match line["stream"].as_str() {
+                Some("stderr") => Stream::Stderr,
+                Some("system") => Stream::System,
+                _ => Stream::Stdout,
+            };
+            if let Some(body) = line["body"].as_str() {
+                transcript.push(stream, body.to_owned());
+            }
+        }
+        transcript
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, TranscriptLines> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn push(&self, stream: Stream, body: String) {
+        let mut t = self.lock();
+        t.bytes += body.len();
+        t.lines.push_back(LogLine { stream, body });
+        while t.lines.len() > Self::MAX_LINES || t.bytes > Self::MAX_BYTES {
+            let Some(old) = t.lines.pop_front() else {
+                break;
+            };
+            t.bytes -= old.body.len();
+            t.truncated = true;
+        }
+    }
+
+    /// The snapshot to hand back: every line kept, oldest first.
+    pub fn snapshot(&self, job_id: &str, attempt: u32) -> serde_json::Value {
+        let t = self.lock();
+        let lines: Vec<serde_json::Value> = t
+            .lines
+            .iter()
+            .map(|l| serde_json::json!({"stream": l.stream.as_str(), "body": l.body}))
+            .collect();
+        serde_json::json!({
+            "format": Self::FORMAT,
+            "job_id": job_id,
+            "attempt": attempt,
+            "truncated": t.truncated,
+            "lines": lines,
+        })
+    }
+}
+
 /// Sends the lines arriving on `rx` as log batches until every sender is gone. Tells the
 /// job through `signals` at once when the server refuses the lease or the token.
 pub async fn ship(
@@ -122,8 +207,10 @@ pub async fn ship(
     attempt: u32,
     mut rx: mpsc::Receiver<LogLine>,
     signals: mpsc::UnboundedSender<JobSignal>,
+    transcript: Transcript,
+    first_seq: u64,
 ) -> ShipEnd {
-    let mut batcher = LogBatcher::default();
+    let mut batcher = LogBatcher::default().starting_at(first_seq);
     let mut due: Option<Instant> = None;
     loop {
         let line = match due {
@@ -150,6 +237,7 @@ pub async fn ship(
         if batcher.is_empty() {
             due = Some(Instant::now() + FLUSH_INTERVAL);
         }
+        transcript.push(stream, body.clone());
         if batcher.push(stream, body) {
             due = None;
             if let Err(end) = send(&client, &job_id, attempt, batcher.take(), &signals).await {

@@ -87,6 +87,9 @@ pub struct ScriptSpec<'a> {
     pub job_id: &'a str,
     pub attempt: u32,
     pub dir: &'a Path,
+    /// A file holding the snapshot to resume from, named to the script by
+    /// `RUNYARD_RESUME_SNAPSHOT`.
+    pub resume_snapshot: Option<&'a Path>,
 }
 
 /// A started script: the child (`sh`) and its process group, whose id is the child's pid.
@@ -98,7 +101,8 @@ pub struct Started {
 
 /// Starts `sh -c <script>` in `dir`, in a new process group, stdin from /dev/null and
 /// stdout/stderr piped. The job's variables are added to ours (minus the runner's
-/// token), then `RUNYARD_JOB_ID` and `RUNYARD_ATTEMPT`, which the job cannot override.
+/// token), then `RUNYARD_JOB_ID`, `RUNYARD_ATTEMPT` and (when resuming)
+/// `RUNYARD_RESUME_SNAPSHOT`, which the job cannot override.
 pub fn spawn_script(spec: &ScriptSpec<'_>) -> io::Result<Started> {
     let mut command = Command::new("sh");
     command
@@ -117,6 +121,10 @@ pub fn spawn_script(spec: &ScriptSpec<'_>) -> io::Result<Started> {
         .envs(spec.env)
         .env("RUNYARD_JOB_ID", spec.job_id)
         .env("RUNYARD_ATTEMPT", spec.attempt.to_string());
+    command.env_remove("RUNYARD_RESUME_SNAPSHOT");
+    if let Some(path) = spec.resume_snapshot {
+        command.env("RUNYARD_RESUME_SNAPSHOT", path);
+    }
     let child = command.spawn()?;
     let pgid = child
         .id()
@@ -481,6 +489,7 @@ mod tests {
             job_id: "test-kill",
             attempt: 1,
             dir: dir.path(),
+            resume_snapshot: None,
         })
         .expect("spawn");
         // Wait until sh has started both sleeps.
@@ -536,6 +545,7 @@ mod tests {
             job_id: "job-1",
             attempt: 7,
             dir: &path,
+            resume_snapshot: None,
         })
         .expect("spawn");
         let (tx, mut rx) = mpsc::channel(16);
