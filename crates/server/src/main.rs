@@ -54,6 +54,8 @@ enum Command {
     /// registering a runner:
     /// POST /v1/workspaces/{ws}/runners.
     Runner(RunnerArgs),
+    #[command(flatten)]
+    Client(runyard::cli::ClientCommand),
 }
 
 fn init_logging() {
@@ -99,6 +101,7 @@ async fn main() -> ExitCode {
             .and_then(|auth| Ok(auth.mint(&sub, ttl_seconds)?))
             .map(|token| println!("{token}")),
         Some(Command::Runner(args)) => runyard::runner::run(args.into(), shutdown_signal()).await,
+        Some(Command::Client(command)) => return runyard::cli::run(command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
