@@ -51,8 +51,8 @@ enum Command {
     /// script is stopped and the job handed back with a snapshot of what it printed; the
     /// resumed job finds that snapshot in the file named by RUNYARD_RESUME_SNAPSHOT. Ctrl-C
     /// or SIGTERM kills running jobs and hands them back to the queue. Get a token by
-    /// registering a runner:
-    /// POST /v1/workspaces/{ws}/runners.
+    /// registering a runner: `runyard runners register --name NAME -w WORKSPACE` (or
+    /// POST /v1/workspaces/{ws}/runners).
     Runner(RunnerArgs),
     #[command(flatten)]
     Client(runyard::cli::ClientCommand),

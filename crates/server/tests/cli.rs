@@ -1135,3 +1135,148 @@ async fn artifacts_are_listed_and_downloaded_with_their_checksum() {
         .failed(1);
     assert!(missing.stderr.contains("[404 not_found]"), "{missing:?}");
 }
+
+#[tokio::test]
+async fn tasks_pause_resume_and_show_their_snapshot_and_jobs_are_approved() {
+    let (_server, alice, cli) = setup().await;
+    let created = cli
+        .run(&["tasks", "create", "-w", "acme", "--title", "chat", "--json"])
+        .await
+        .ok()
+        .json();
+    let task = created["id"].as_str().unwrap().to_owned();
+    let job = alice
+        .create_job("acme", json!({"type": "agent", "agent_task_id": task}))
+        .await;
+    let job = job["id"].as_str().unwrap().to_owned();
+    let runner = claim(&alice, &job).await;
+
+    let paused = cli
+        .run(&["tasks", "pause", "-w", "acme", &task, "--reason", "lunch"])
+        .await
+        .ok();
+    assert!(paused.stdout.contains("active"), "{paused:?}");
+    // No snapshot yet: a clear 404.
+    let none = cli
+        .run(&["tasks", "snapshot", "-w", "acme", &task])
+        .await
+        .failed(1);
+    assert!(none.stderr.contains("[404 not_found]"), "{none:?}");
+    runner
+        .post(
+            &format!("/v1/runner/jobs/{job}/paused"),
+            json!({"attempt": 1, "snapshot": {"messages": ["hi"]}}),
+        )
+        .await
+        .expect(200);
+    let shown = cli.run(&["tasks", "show", "-w", "acme", &task]).await.ok();
+    assert!(shown.stdout.contains("paused"), "{shown:?}");
+    assert!(shown.stdout.contains(&job), "{shown:?}");
+    let listed = cli
+        .run(&["tasks", "list", "-w", "acme", "--status", "paused"])
+        .await
+        .ok();
+    assert!(
+        line_with(&listed.stdout, &task).contains("paused"),
+        "{listed:?}"
+    );
+    let snapshot = cli
+        .run(&["tasks", "snapshot", "-w", "acme", &task, "--json"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(snapshot["log_snapshot"], json!({"messages": ["hi"]}));
+    let dir = TempDir::new();
+    let file = dir.path().join("snap.json");
+    cli.run(&[
+        "tasks",
+        "snapshot",
+        "-w",
+        "acme",
+        &task,
+        "-o",
+        file.to_str().unwrap(),
+    ])
+    .await
+    .ok();
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(saved, json!({"messages": ["hi"]}));
+
+    let resumed = cli
+        .run(&["tasks", "resume", "-w", "acme", &task, "--json"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(resumed["status"], "active");
+    let again = cli
+        .run(&["tasks", "resume", "-w", "acme", &task])
+        .await
+        .failed(1);
+    assert!(again.stderr.contains("illegal_transition"), "{again:?}");
+    let cancelled = cli
+        .run(&["tasks", "cancel", "-w", "acme", &task, "--json"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(cancelled["status"], "cancelled");
+
+    // Approvals.
+    let gated = cli
+        .run(&[
+            "jobs",
+            "submit",
+            "-w",
+            "acme",
+            "--type",
+            "deploy",
+            "--requires-approval",
+            "-q",
+        ])
+        .await
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+    let approved = cli
+        .run(&[
+            "jobs",
+            "approve",
+            "-w",
+            "acme",
+            &gated,
+            "--comment",
+            "go",
+            "--json",
+        ])
+        .await
+        .ok()
+        .json();
+    assert_eq!(approved["status"], "QUEUED");
+    let twice = cli
+        .run(&["jobs", "reject", "-w", "acme", &gated])
+        .await
+        .failed(1);
+    assert!(twice.stderr.contains("not_awaiting_approval"), "{twice:?}");
+    let other = cli
+        .run(&[
+            "jobs",
+            "submit",
+            "-w",
+            "acme",
+            "--type",
+            "deploy",
+            "--requires-approval",
+            "-q",
+        ])
+        .await
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+    let rejected = cli
+        .run(&["jobs", "reject", "-w", "acme", &other, "--json"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(rejected["status"], "CANCELLED");
+}
