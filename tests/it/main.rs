@@ -3,6 +3,7 @@
 
 mod auth;
 mod errors;
+mod feed;
 mod health;
 mod isolation;
 mod jobs;

@@ -30,6 +30,7 @@ type Apis = (
     routes::JobsApi,
     routes::RunnersApi,
     routes::TasksApi,
+    routes::EventsApi,
     routes::RunnerApi,
 );
 
@@ -48,6 +49,9 @@ fn service(state: Arc<AppState>) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         routes::TasksApi {
+            state: state.clone(),
+        },
+        routes::EventsApi {
             state: state.clone(),
         },
         routes::RunnerApi { state },

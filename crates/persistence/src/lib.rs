@@ -13,6 +13,7 @@ mod error;
 mod records;
 mod scope;
 
+pub mod feed;
 pub mod jobs;
 pub mod members;
 pub mod queue;

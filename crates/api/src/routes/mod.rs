@@ -1,10 +1,12 @@
 //! The endpoints of API v1, grouped by resource.
 
+mod events;
 mod logs;
 mod runner;
 mod runners;
 mod tasks;
 
+pub use events::EventsApi;
 pub use runner::RunnerApi;
 pub use runners::RunnersApi;
 pub use tasks::TasksApi;
@@ -37,6 +39,8 @@ pub(crate) enum Tag {
     Jobs,
     /// Registering and revoking runners.
     Runners,
+    /// The workspace event feed: every job and task event, paged or live.
+    Events,
     /// Agent tasks: long-lived work whose jobs pause into a snapshot and resume from it.
     Tasks,
     /// The runner protocol: claim, heartbeat, report, finish. Runner tokens only.
