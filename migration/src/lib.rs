@@ -20,6 +20,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "m20261123_000002_runner_protocol",
         include_str!("sql/m20261123_000002_runner_protocol.sql"),
     ),
+    (
+        "m20261123_000004_metrics",
+        include_str!("sql/m20261123_000004_metrics.sql"),
+    ),
 ];
 
 /// The name of the role the server runs as.

@@ -18,6 +18,7 @@ pub mod members;
 pub mod queue;
 pub mod runners;
 mod signals;
+pub mod stats;
 pub mod workspaces;
 
 pub use database::{Database, WorkspaceRef};
