@@ -4,8 +4,10 @@
 mod auth;
 mod errors;
 mod health;
+mod http_extras;
 mod isolation;
 mod jobs;
+mod metrics;
 mod runner;
 mod tidy;
 mod workspaces;

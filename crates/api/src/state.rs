@@ -8,7 +8,7 @@ use runyard_domain::{Actor, Role};
 use runyard_persistence::queue::RunnerIdentity;
 use runyard_persistence::{Database, Signals, WorkspaceRef, WorkspaceTx};
 
-use crate::{ApiError, AuthConfig};
+use crate::{ApiError, AuthConfig, Metrics};
 
 /// Queue timing.
 #[derive(Debug, Clone)]
@@ -35,6 +35,7 @@ pub struct AppState {
     pub expected_schema_version: String,
     pub queue: QueueConfig,
     pub signals: Signals,
+    pub metrics: Arc<Metrics>,
 }
 
 /// An authenticated user.
@@ -69,6 +70,7 @@ impl AppState {
             expected_schema_version: expected_schema_version.into(),
             queue,
             signals: Signals::default(),
+            metrics: Arc::default(),
         }
     }
 
@@ -87,6 +89,7 @@ impl AppState {
             self.db.clone(),
             self.signals.clone(),
             self.queue.sweep_interval,
+            self.metrics.clone(),
         ));
         Background {
             tasks: vec![listener, publisher, sweeper],
@@ -141,7 +144,7 @@ impl AppState {
 
 /// The sweeper: reaps expired leases and promotes due jobs, then sleeps until the next
 /// job falls due or the interval passes.
-async fn sweep(db: Database, signals: Signals, interval: Duration) {
+async fn sweep(db: Database, signals: Signals, interval: Duration, metrics: Arc<Metrics>) {
     const BATCH: u32 = 1000;
     loop {
         // A runner that lost a lease may be gone while a long-poll of its own still waits
@@ -158,6 +161,7 @@ async fn sweep(db: Database, signals: Signals, interval: Duration) {
                 for (workspace, _) in &lost {
                     signals.jobs_queued(*workspace);
                 }
+                metrics.leases_expired.add(lost.len() as u64);
                 lost.len() as u64
             }
             Err(e) => {
@@ -171,6 +175,7 @@ async fn sweep(db: Database, signals: Signals, interval: Duration) {
         let promoted = match db.promote_due(BATCH).await {
             Ok(workspaces) => {
                 let n = workspaces.len() as u64;
+                metrics.jobs_promoted.add(n);
                 for workspace in workspaces {
                     signals.jobs_queued(workspace);
                 }

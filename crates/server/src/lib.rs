@@ -6,6 +6,7 @@
 //! harness uses [`provision`] to set up its throw-away databases the same way.
 
 pub mod config;
+pub mod logging;
 pub mod provision;
 pub mod runner;
 pub mod serve;

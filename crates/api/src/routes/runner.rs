@@ -104,6 +104,7 @@ impl RunnerApi {
                 .await
                 .map_err(store_err)?;
             tx.commit().await?;
+            self.state.metrics.jobs_claimed.add(jobs.len() as u64);
             if !jobs.is_empty() || tokio::time::Instant::now() >= deadline {
                 return Ok(Json(dto::ClaimResponse {
                     jobs: jobs.into_iter().map(Into::into).collect(),
@@ -268,6 +269,7 @@ impl RunnerApi {
             .await
             .map_err(store_err)?;
         tx.commit().await?;
+        self.state.metrics.jobs_completed.add(1);
         Ok(Json(job.into()))
     }
 
@@ -293,6 +295,7 @@ impl RunnerApi {
         .await
         .map_err(store_err)?;
         tx.commit().await?;
+        self.state.metrics.jobs_failed.add(1);
         Ok(Json(job.into()))
     }
 
@@ -350,6 +353,8 @@ impl RunnerApi {
             .await
             .map_err(store_err)?;
         tx.commit().await?;
+        let completed = outcomes.iter().filter(|o| o.is_ok()).count();
+        self.state.metrics.jobs_completed.add(completed as u64);
         let results = items
             .iter()
             .zip(outcomes)
