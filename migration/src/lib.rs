@@ -24,6 +24,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "m20261123_000003_agent_tasks",
         include_str!("sql/m20261123_000003_agent_tasks.sql"),
     ),
+    (
+        "m20261123_000004_metrics",
+        include_str!("sql/m20261123_000004_metrics.sql"),
+    ),
 ];
 
 /// The name of the role the server runs as.

@@ -30,6 +30,10 @@ pub struct Problem {
     /// The request field at fault, for input errors.
     #[oai(skip_serializing_if_is_none)]
     pub field: Option<String>,
+    /// The id of the request (as in its `X-Request-Id` response header), to find it in
+    /// the server's log.
+    #[oai(skip_serializing_if_is_none)]
+    pub request_id: Option<String>,
 }
 
 impl Problem {
@@ -41,6 +45,7 @@ impl Problem {
             detail: detail.into(),
             code: code.to_owned(),
             field: None,
+            request_id: None,
         }
     }
 

@@ -4,14 +4,21 @@
 //! the OpenAPI document without a database, for `cargo xtask openapi` and the drift test.
 
 mod auth;
+mod cors;
 mod dto;
 mod error;
+mod etag;
+mod metrics;
 mod middleware;
+mod request_id;
 mod routes;
 mod state;
 
 pub use auth::{AuthConfig, AuthConfigError, Claims};
+pub use cors::CorsOrigins;
 pub use error::{ApiError, PROBLEM_JSON, Problem};
+pub use metrics::Metrics;
+pub use request_id::RequestId;
 pub use state::{AppState, Background, QueueConfig};
 
 use std::sync::Arc;
@@ -67,16 +74,45 @@ pub fn spec_json() -> String {
     service(Arc::new(AppState::for_spec())).spec()
 }
 
-/// The HTTP application: the API, `/openapi.json`, `/docs`, body limits and uniform errors.
+/// Settings of the HTTP layer around the API.
+#[derive(Debug, Clone, Default)]
+pub struct HttpOptions {
+    /// Origins browsers may call the API from (CORS); none by default.
+    pub cors_origins: CorsOrigins,
+    /// When set, `/metrics` needs `Authorization: Bearer <this>`.
+    pub metrics_token: Option<String>,
+}
+
+/// The HTTP application with default [`HttpOptions`].
 pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
+    app_with(state, HttpOptions::default())
+}
+
+/// The HTTP application: the API, `/openapi.json`, `/docs`, `/metrics`, body limits,
+/// uniform errors, request ids, ETags, metrics and CORS.
+pub fn app_with(state: Arc<AppState>, options: HttpOptions) -> impl Endpoint + 'static {
+    let metrics = state.metrics.clone();
+    let routes = Arc::new(metrics::RouteLabels::new(
+        <Apis as poem_openapi::OpenApi>::meta()
+            .into_iter()
+            .flat_map(|api| api.paths)
+            .map(|path| path.path),
+    ));
+    let scrape = metrics::MetricsEndpoint::new(state.clone(), options.metrics_token.as_deref());
+    let cors = Arc::new(options.cors_origins);
     let api = service(state);
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     Route::new()
         .at("/openapi.json", spec)
+        .at("/metrics", poem::get(scrape))
         .nest("/docs", docs)
         .nest("/", api)
         .around(middleware::limit_body)
+        .around(etag::etag)
         .around(middleware::log_request)
+        .around(move |next, req| metrics::record_http(next, req, metrics.clone(), routes.clone()))
         .catch_all_error(error::render_error)
+        .around(move |next, req| cors::cors(next, req, cors.clone()))
+        .around(request_id::request_id)
 }

@@ -8,7 +8,7 @@ use runyard_domain::{Actor, Role};
 use runyard_persistence::queue::RunnerIdentity;
 use runyard_persistence::{Database, Signals, WorkspaceRef, WorkspaceTx};
 
-use crate::{ApiError, AuthConfig};
+use crate::{ApiError, AuthConfig, Metrics};
 
 /// Queue timing.
 #[derive(Debug, Clone)]
@@ -43,6 +43,7 @@ pub struct AppState {
     pub expected_schema_version: String,
     pub queue: QueueConfig,
     pub signals: Signals,
+    pub metrics: Arc<Metrics>,
 }
 
 /// An authenticated user.
@@ -77,6 +78,7 @@ impl AppState {
             expected_schema_version: expected_schema_version.into(),
             queue,
             signals: Signals::default(),
+            metrics: Arc::default(),
         }
     }
 
@@ -95,6 +97,7 @@ impl AppState {
             self.db.clone(),
             self.signals.clone(),
             self.queue.clone(),
+            self.metrics.clone(),
         ));
         let tasks = tokio::spawn(sweep_tasks(self.db.clone(), self.queue.sweep_interval));
         let retention = tokio::spawn(retain(self.db.clone(), self.queue.retention_interval));
@@ -151,7 +154,7 @@ impl AppState {
 
 /// The sweeper: reaps expired leases and promotes due jobs, then sleeps until the next
 /// job falls due or the interval passes.
-async fn sweep(db: Database, signals: Signals, queue: QueueConfig) {
+async fn sweep(db: Database, signals: Signals, queue: QueueConfig, metrics: Arc<Metrics>) {
     const BATCH: u32 = 1000;
     let interval = queue.sweep_interval;
     loop {
@@ -169,6 +172,7 @@ async fn sweep(db: Database, signals: Signals, queue: QueueConfig) {
                 for (workspace, _) in &lost {
                     signals.jobs_queued(*workspace);
                 }
+                metrics.leases_expired.add(lost.len() as u64);
                 lost.len() as u64
             }
             Err(e) => {
@@ -182,6 +186,7 @@ async fn sweep(db: Database, signals: Signals, queue: QueueConfig) {
         let promoted = match db.promote_due(BATCH).await {
             Ok(workspaces) => {
                 let n = workspaces.len() as u64;
+                metrics.jobs_promoted.add(n);
                 for workspace in workspaces {
                     signals.jobs_queued(workspace);
                 }

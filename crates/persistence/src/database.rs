@@ -175,6 +175,11 @@ impl Database {
             conn: DatabaseConnection::default(),
         }
     }
+
+    /// The connection, for the statistics in [`crate::stats`].
+    pub(crate) fn connection(&self) -> &DatabaseConnection {
+        &self.conn
+    }
 }
 
 impl Database {

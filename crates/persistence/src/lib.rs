@@ -19,6 +19,7 @@ pub mod members;
 pub mod queue;
 pub mod runners;
 mod signals;
+pub mod stats;
 pub mod tasks;
 pub mod workspaces;
 

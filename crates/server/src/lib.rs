@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod logging;
 pub mod provision;
 pub mod runner;
 pub mod serve;

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use runyard::config::{AuthArgs, DatabaseArgs};
+use runyard::logging::LogFormat;
 use runyard::runner::RunnerArgs;
 use runyard::serve::{ServeArgs, Target, serve, shutdown_signal};
 
@@ -18,6 +19,9 @@ struct Cli {
     command: Option<Command>,
     #[command(flatten)]
     serve: ServeArgs,
+    /// Log output: `text` for people, `json` for one JSON object per line.
+    #[arg(long, global = true, env = "RUNYARD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
 }
 
 #[derive(Subcommand)]
@@ -58,16 +62,6 @@ enum Command {
     Client(runyard::cli::ClientCommand),
 }
 
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("RUNYARD_LOG").unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn")
-    });
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
-}
-
 async fn migrate(database: DatabaseArgs) -> anyhow::Result<()> {
     if database.database_url.is_some() && database.migration_database_url.is_none() {
         anyhow::bail!(
@@ -85,8 +79,8 @@ async fn migrate(database: DatabaseArgs) -> anyhow::Result<()> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    init_logging();
     let cli = Cli::parse();
+    runyard::logging::init(cli.log_format);
     let result = match cli.command {
         None => serve(cli.serve).await,
         Some(Command::Serve(args)) => serve(args).await,

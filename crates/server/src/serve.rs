@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use poem::Server;
 use poem::listener::{Acceptor, Listener, TcpListener};
-use runyard_api::{AppState, QueueConfig};
+use runyard_api::{AppState, CorsOrigins, HttpOptions, QueueConfig};
 use runyard_persistence::Database;
 
 use crate::config::{AuthArgs, DatabaseArgs};
@@ -36,6 +36,13 @@ pub struct ServeArgs {
     /// in seconds.
     #[arg(long, env = "RUNYARD_RETENTION_INTERVAL_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub retention_interval_seconds: u64,
+    /// Origins allowed to call the API from a browser (CORS), comma-separated, e.g.
+    /// `https://app.example.com,http://localhost:5173`; `*` for any. None by default.
+    #[arg(long, env = "RUNYARD_CORS_ORIGINS", value_parser = CorsOrigins::parse, default_value = "")]
+    pub cors_origins: CorsOrigins,
+    /// When set, `/metrics` answers only requests with `Authorization: Bearer <this>`.
+    #[arg(long, env = "RUNYARD_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(flatten)]
@@ -136,6 +143,7 @@ async fn run(
     println!("Runyard is listening on {base}");
     println!("  API docs:      {base}/docs");
     println!("  OpenAPI spec:  {base}/openapi.json");
+    println!("  Metrics:       {base}/metrics");
     if let Some(token) = dev_token {
         println!("  Dev token (sub \"dev\", valid 30 days):");
         println!("    export RUNYARD_TOKEN={token}");
@@ -143,7 +151,13 @@ async fn run(
     println!("Press Ctrl-C to stop.");
     Server::new_with_acceptor(acceptor)
         .run_with_graceful_shutdown(
-            runyard_api::app(state),
+            runyard_api::app_with(
+                state,
+                HttpOptions {
+                    cors_origins: args.cors_origins.clone(),
+                    metrics_token: args.metrics_token.clone(),
+                },
+            ),
             shutdown_signal(),
             Some(Duration::from_secs(10)),
         )

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use poem::listener::{Acceptor, Listener, TcpListener};
-use runyard_api::{AppState, AuthConfig, Background, QueueConfig};
+use runyard_api::{AppState, AuthConfig, Background, HttpOptions, QueueConfig};
 use runyard_persistence::Database;
 use serde_json::Value;
 use tokio::sync::oneshot;
@@ -30,6 +30,11 @@ impl TestServer {
 
     /// A server with its own queue timing (e.g. short leases for expiry tests).
     pub async fn start_with(queue: QueueConfig) -> Self {
+        Self::start_with_options(queue, HttpOptions::default()).await
+    }
+
+    /// A server with its own queue timing and HTTP settings (CORS, metrics token).
+    pub async fn start_with_options(queue: QueueConfig, http: HttpOptions) -> Self {
         let db = TestDb::new().await;
         let auth = AuthConfig::hs256(TEST_SECRET).expect("test secret");
         let pool = Database::connect(&db.app_url, 8)
@@ -54,7 +59,7 @@ impl TestServer {
         let (tx, rx) = oneshot::channel::<()>();
         tokio::spawn(
             poem::Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(
-                runyard_api::app(state),
+                runyard_api::app_with(state, http),
                 async {
                     let _ = rx.await;
                 },

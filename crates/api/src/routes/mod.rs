@@ -467,7 +467,10 @@ impl JobsApi {
             self.state.signals.jobs_queued(workspace);
         }
         Ok(match created {
-            Created::New => JobCreated::Created(Json(record.into())),
+            Created::New => {
+                self.state.metrics.jobs_created.add(1);
+                JobCreated::Created(Json(record.into()))
+            }
             Created::Replayed => JobCreated::Replayed(Json(record.into())),
         })
     }
@@ -497,6 +500,7 @@ impl JobsApi {
             .map_err(|e| ApiError::from_store(e, "job"))?;
         let workspace = tx.workspace_id();
         tx.commit().await?;
+        self.state.metrics.jobs_created.add(records.len() as u64);
         if records
             .iter()
             .any(|j| j.status == runyard_domain::JobStatus::Queued)

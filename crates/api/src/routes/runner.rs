@@ -104,6 +104,10 @@ impl RunnerApi {
                 .await
                 .map_err(store_err)?;
             tx.commit().await?;
+            self.state
+                .metrics
+                .jobs_claimed
+                .add(claimed.jobs.len() as u64);
             if !claimed.jobs.is_empty() || tokio::time::Instant::now() >= deadline {
                 return Ok(Json(dto::ClaimResponse {
                     jobs: claimed.jobs.into_iter().map(Into::into).collect(),
@@ -275,6 +279,7 @@ impl RunnerApi {
             .await
             .map_err(store_err)?;
         tx.commit().await?;
+        self.state.metrics.jobs_completed.add(1);
         Ok(Json(job.into()))
     }
 
@@ -300,6 +305,7 @@ impl RunnerApi {
         .await
         .map_err(store_err)?;
         tx.commit().await?;
+        self.state.metrics.jobs_failed.add(1);
         Ok(Json(job.into()))
     }
 
@@ -377,6 +383,8 @@ impl RunnerApi {
             .await
             .map_err(store_err)?;
         tx.commit().await?;
+        let completed = outcomes.iter().filter(|o| o.is_ok()).count();
+        self.state.metrics.jobs_completed.add(completed as u64);
         let results = items
             .iter()
             .zip(outcomes)
