@@ -44,6 +44,9 @@ pub struct AppState {
     pub queue: QueueConfig,
     pub signals: Signals,
     pub metrics: Arc<Metrics>,
+    /// Becomes true when the server starts shutting down: long-polls and live streams end
+    /// so that draining does not wait for them.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 /// An authenticated user.
@@ -79,6 +82,7 @@ impl AppState {
             queue,
             signals: Signals::default(),
             metrics: Arc::default(),
+            stopping: tokio::sync::watch::Sender::new(false),
         }
     }
 
@@ -104,6 +108,17 @@ impl AppState {
         Background {
             tasks: vec![listener, publisher, sweeper, tasks, retention],
         }
+    }
+
+    /// Ends waiting long-polls and live streams: the server is shutting down.
+    pub fn begin_shutdown(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    /// Resolves once [`AppState::begin_shutdown`] was called.
+    pub(crate) async fn stopping(&self) {
+        let mut rx = self.stopping.subscribe();
+        let _ = rx.wait_for(|stopping| *stopping).await;
     }
 
     pub(crate) fn authenticate(&self, token: &str) -> Result<Caller, ApiError> {

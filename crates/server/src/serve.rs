@@ -149,6 +149,7 @@ async fn run(
         println!("    export RUNYARD_TOKEN={token}");
     }
     println!("Press Ctrl-C to stop.");
+    let draining = state.clone();
     Server::new_with_acceptor(acceptor)
         .run_with_graceful_shutdown(
             runyard_api::app_with(
@@ -158,7 +159,10 @@ async fn run(
                     metrics_token: args.metrics_token.clone(),
                 },
             ),
-            shutdown_signal(),
+            async move {
+                shutdown_signal().await;
+                draining.begin_shutdown();
+            },
             Some(Duration::from_secs(10)),
         )
         .await

@@ -145,7 +145,11 @@ fn follow(
             f.after = page.next;
             f.buffered.extend(page.events.into_iter().map(Into::into));
             if f.buffered.is_empty() && !page.more {
-                let _ = tokio::time::timeout(POLL, notified).await;
+                tokio::select! {
+                    _ = tokio::time::timeout(POLL, notified) => {}
+                    // Shutting down: end the stream; clients resume elsewhere.
+                    () = f.state.stopping() => return None,
+                }
             }
         }
     })

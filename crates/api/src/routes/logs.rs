@@ -76,7 +76,11 @@ pub(crate) fn tail(
                         t.done = true;
                     }
                     if t.buffered.is_empty() {
-                        let _ = tokio::time::timeout(STATUS_CHECK, notified).await;
+                        tokio::select! {
+                            _ = tokio::time::timeout(STATUS_CHECK, notified) => {}
+                            // Shutting down: end the stream; clients resume elsewhere.
+                            () = t.state.stopping() => return None,
+                        }
                     }
                 }
                 Err(()) => return None,

@@ -120,11 +120,20 @@ impl RunnerApi {
             } else {
                 deadline
             };
-            match notified.as_mut().as_pin_mut() {
-                Some(n) => {
-                    let _ = tokio::time::timeout_at(wake, n).await;
+            let waited = async {
+                match notified.as_mut().as_pin_mut() {
+                    Some(n) => {
+                        let _ = tokio::time::timeout_at(wake, n).await;
+                    }
+                    None => tokio::time::sleep_until(wake).await,
                 }
-                None => tokio::time::sleep_until(wake).await,
+            };
+            tokio::select! {
+                () = waited => {}
+                // Shutting down: answer now rather than hold the drain up.
+                () = self.state.stopping() => {
+                    return Ok(Json(dto::ClaimResponse { jobs: Vec::new() }));
+                }
             }
         }
     }
