@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod bench;
+mod openapi;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -13,32 +14,34 @@ fn root() -> PathBuf {
 }
 
 const HELP: &str = "\
-cargo xtask <command>
+cargo xtask <command> [--help]
 
 Commands:
-  openapi   regenerate openapi/runyard.openapi.json from the API's code
+  openapi   regenerate openapi/runyard.openapi.json and the TypeScript client's types
+            (--check: fail instead when either is stale)
   bench     benchmark a release build and write BENCHMARKS.md (--quick: smoke run)
-  help      show this message
+  help      show this message, or `help <command>` for one command
 ";
 
-fn openapi() -> anyhow::Result<()> {
-    let path = root().join("openapi/runyard.openapi.json");
-    let spec = runyard_api::spec_json();
-    std::fs::write(&path, format!("{spec}\n"))?;
-    println!("wrote {}", path.display());
+fn help(topic: Option<&str>) -> anyhow::Result<()> {
+    match topic {
+        None => print!("{HELP}"),
+        Some("openapi") => print!("{}", openapi::HELP),
+        Some("bench") => print!("{}", bench::HELP),
+        Some(other) => anyhow::bail!("no command {other:?}\n\n{HELP}"),
+    }
     Ok(())
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let cmd = args.first().cloned().unwrap_or_default();
+    let root = root();
+    let rest = args.get(1..).unwrap_or_default();
     let result = match cmd.as_str() {
-        "openapi" => openapi(),
-        "bench" => bench::run(&root(), &args[1..]),
-        "help" | "--help" | "-h" | "" => {
-            print!("{HELP}");
-            Ok(())
-        }
+        "openapi" => openapi::run(&root, rest),
+        "bench" => bench::run(&root, rest),
+        "help" | "--help" | "-h" | "" => help(rest.first().map(String::as_str)),
         other => {
             eprint!("unknown command {other:?}\n\n{HELP}");
             return ExitCode::from(2);
