@@ -2,7 +2,7 @@
 //! TypeScript client's types from that document.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
@@ -130,7 +130,7 @@ pub fn npm_ci(root: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn read_json(path: &PathBuf) -> anyhow::Result<serde_json::Value> {
+fn read_json(path: &Path) -> anyhow::Result<serde_json::Value> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
