@@ -9,6 +9,7 @@ mod http_extras;
 mod isolation;
 mod jobs;
 mod metrics;
+mod paging;
 mod runner;
 mod tasks;
 mod tidy;

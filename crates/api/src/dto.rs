@@ -393,6 +393,8 @@ pub struct JobDetail {
     pub steps: Vec<Step>,
     /// The job's first events (up to 500); page through the rest with `/events`.
     pub events: Vec<JobEvent>,
+    /// Set when the job has more events than shown: pass it as `cursor` to `/events`.
+    pub events_next_cursor: Option<String>,
 }
 
 /// Register a runner.

@@ -716,16 +716,35 @@ pub async fn logs(
         .collect())
 }
 
-/// A job's artifacts by name.
-pub async fn artifacts(tx: &WorkspaceTx, job_id: Uuid) -> Result<Vec<ArtifactRecord>, StoreError> {
-    let rows: Vec<ArtifactRow> = tx
+/// A page of a job's artifacts by name, after the name `after`.
+pub async fn artifacts(
+    tx: &WorkspaceTx,
+    job_id: Uuid,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<(Vec<ArtifactRecord>, Option<String>), StoreError> {
+    let mut rows: Vec<ArtifactRow> = tx
         .all(
             "SELECT name, attempt, content_type, size, sha256, created_at FROM job_artifacts \
-              WHERE workspace_id = $1 AND job_id = $2 ORDER BY name",
-            [tx.workspace_id().into(), job_id.into()],
+              WHERE workspace_id = $1 AND job_id = $2 AND ($3::text IS NULL OR name > $3) \
+              ORDER BY name LIMIT $4",
+            [
+                tx.workspace_id().into(),
+                job_id.into(),
+                after.map(str::to_owned).into(),
+                ((limit + 1) as i64).into(),
+            ],
         )
         .await?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let records: Vec<ArtifactRecord> = rows.into_iter().map(Into::into).collect();
+    let next = if more {
+        records.last().map(|a| a.name.clone())
+    } else {
+        None
+    };
+    Ok((records, next))
 }
 
 /// One artifact with its content.

@@ -27,16 +27,36 @@ impl TryFrom<MemberRow> for MemberRecord {
     }
 }
 
-/// Every member of the entered workspace, by subject.
-pub async fn list(tx: &WorkspaceTx) -> Result<Vec<MemberRecord>, StoreError> {
-    let rows: Vec<MemberRow> = tx
+/// A page of the members of the entered workspace, by subject, after `after`.
+pub async fn list(
+    tx: &WorkspaceTx,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<(Vec<MemberRecord>, Option<String>), StoreError> {
+    let mut rows: Vec<MemberRow> = tx
         .all(
             "SELECT subject, role, created_at FROM workspace_members \
-              WHERE workspace_id = $1 ORDER BY subject",
-            [tx.workspace_id().into()],
+              WHERE workspace_id = $1 AND ($2::text IS NULL OR subject > $2) \
+              ORDER BY subject LIMIT $3",
+            [
+                tx.workspace_id().into(),
+                after.map(str::to_owned).into(),
+                ((limit + 1) as i64).into(),
+            ],
         )
         .await?;
-    rows.into_iter().map(TryInto::try_into).collect()
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let records: Vec<MemberRecord> = rows
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect::<Result<_, _>>()?;
+    let next = if more {
+        records.last().map(|m| m.subject.clone())
+    } else {
+        None
+    };
+    Ok((records, next))
 }
 
 /// Adds `subject` with `role`; [`StoreError::AlreadyMember`] if it is one already.

@@ -64,14 +64,29 @@ pub async fn register(
 }
 
 /// Every runner of the workspace, oldest first (revoked ones too).
-pub async fn list(tx: &WorkspaceTx) -> Result<Vec<RunnerRecord>, StoreError> {
-    let rows: Vec<RunnerRow> = tx
+pub async fn list(
+    tx: &WorkspaceTx,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<(Vec<RunnerRecord>, Option<Uuid>), StoreError> {
+    let mut rows: Vec<RunnerRow> = tx
         .all(
-            &format!("SELECT {COLUMNS} FROM runners WHERE workspace_id = $1 ORDER BY id"),
-            [tx.workspace_id().into()],
+            &format!(
+                "SELECT {COLUMNS} FROM runners WHERE workspace_id = $1 AND ($2::uuid IS NULL OR id > $2) \
+                  ORDER BY id LIMIT $3"
+            ),
+            [tx.workspace_id().into(), after.into(), ((limit + 1) as i64).into()],
         )
         .await?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let records: Vec<RunnerRecord> = rows.into_iter().map(Into::into).collect();
+    let next = if more {
+        records.last().map(|r| r.id)
+    } else {
+        None
+    };
+    Ok((records, next))
 }
 
 /// Revokes a runner: its token stops working on its next request. Idempotent.

@@ -222,18 +222,21 @@ impl WorkspacesApi {
         &self,
         token: UserToken,
         ws: Path<String>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1–500 (default 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
     ) -> Result<Json<dto::MemberList>> {
         let caller = caller(&self.state, &token)?;
+        let after = cursor.0.as_deref().map(decode_text_cursor).transpose()?;
         let tx = self.state.enter(&caller, &ws, Role::Admin).await?;
-        let items = members::list(&tx)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect();
+        let (page, next) =
+            members::list(&tx, after.as_deref(), u64::from(limit.0.unwrap_or(100))).await?;
         tx.commit().await?;
         Ok(Json(dto::MemberList {
-            items,
-            next_cursor: None,
+            items: page.into_iter().map(Into::into).collect(),
+            next_cursor: next.as_deref().map(encode_text_cursor),
         }))
     }
 
@@ -357,6 +360,32 @@ fn decode_cursor(cursor: &str) -> Result<Uuid> {
         .ok()
         .and_then(|b| Uuid::from_slice(&b).ok())
         .ok_or_else(|| ApiError::invalid_field("cursor", "is not a cursor this API returned"))
+}
+
+fn encode_text_cursor(key: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.as_bytes())
+}
+
+fn decode_text_cursor(cursor: &str) -> Result<String> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(|| ApiError::invalid_field("cursor", "is not a cursor this API returned"))
+}
+
+/// Where a seq-ordered page starts: `after_seq`, or the `cursor` a previous page returned
+/// (the same number, as the API's other lists take it).
+fn after_seq_or_cursor(after_seq: Option<i64>, cursor: Option<&str>) -> Result<i64> {
+    match (after_seq, cursor) {
+        (Some(seq), _) => Ok(seq),
+        (None, Some(c)) => c
+            .parse::<i64>()
+            .ok()
+            .filter(|seq| *seq >= 0)
+            .ok_or_else(|| ApiError::invalid_field("cursor", "is not a cursor this API returned")),
+        (None, None) => Ok(0),
+    }
 }
 
 fn comma_list(raw: Option<&str>) -> Vec<&str> {
@@ -567,12 +596,16 @@ impl JobsApi {
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
         let steps = jobs::steps(&tx, *id).await?;
-        let events = jobs::events(&tx, *id, 0, 500).await?;
+        const INLINE_EVENTS: u64 = 500;
+        let events = jobs::events(&tx, *id, 0, INLINE_EVENTS).await?;
         tx.commit().await?;
+        let events_next_cursor =
+            seq_cursor(events.len(), INLINE_EVENTS, events.last().map(|e| e.seq));
         Ok(Json(dto::JobDetail {
             job: job.into(),
             steps: steps.into_iter().map(Into::into).collect(),
             events: events.into_iter().map(Into::into).collect(),
+            events_next_cursor,
         }))
     }
 
@@ -586,14 +619,17 @@ impl JobsApi {
         /// Return events with a greater `seq` (default 0: from the start).
         #[oai(validator(minimum(value = "0")))]
         after_seq: Query<Option<i64>>,
+        /// `next_cursor` of the previous page (the same as `after_seq`).
+        cursor: Query<Option<String>>,
         /// Page size, 1–1000 (default 100).
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<u32>>,
     ) -> Result<Json<dto::JobEventList>> {
         let caller = caller(&self.state, &token)?;
+        let after = after_seq_or_cursor(after_seq.0, cursor.0.as_deref())?;
         let tx = self.enter_job(&caller, &ws, *id).await?;
         let limit = u64::from(limit.0.unwrap_or(100));
-        let events = jobs::events(&tx, *id, after_seq.0.unwrap_or(0), limit).await?;
+        let events = jobs::events(&tx, *id, after, limit).await?;
         tx.commit().await?;
         let next_cursor = seq_cursor(events.len(), limit, events.last().map(|e| e.seq));
         Ok(Json(dto::JobEventList {
@@ -695,14 +731,17 @@ impl JobsApi {
         /// Return lines with a greater `seq` (default 0: from the start).
         #[oai(validator(minimum(value = "0")))]
         after_seq: Query<Option<i64>>,
+        /// `next_cursor` of the previous page (the same as `after_seq`).
+        cursor: Query<Option<String>>,
         /// Page size, 1–5000 (default 1000).
         #[oai(validator(minimum(value = "1"), maximum(value = "5000")))]
         limit: Query<Option<u32>>,
     ) -> Result<Json<dto::LogList>> {
         let caller = caller(&self.state, &token)?;
+        let after = after_seq_or_cursor(after_seq.0, cursor.0.as_deref())?;
         let tx = self.enter_job(&caller, &ws, *id).await?;
         let limit = u64::from(limit.0.unwrap_or(1000));
-        let lines = jobs::logs(&tx, *id, after_seq.0.unwrap_or(0), limit).await?;
+        let lines = jobs::logs(&tx, *id, after, limit).await?;
         tx.commit().await?;
         let next_cursor = seq_cursor(lines.len(), limit, lines.last().map(|l| l.seq));
         Ok(Json(dto::LogList {
@@ -753,18 +792,26 @@ impl JobsApi {
         token: UserToken,
         ws: Path<String>,
         id: Path<Uuid>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1–500 (default 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
     ) -> Result<Json<dto::ArtifactList>> {
         let caller = caller(&self.state, &token)?;
+        let after = cursor.0.as_deref().map(decode_text_cursor).transpose()?;
         let tx = self.enter_job(&caller, &ws, *id).await?;
-        let items = jobs::artifacts(&tx, *id)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect();
+        let (page, next) = jobs::artifacts(
+            &tx,
+            *id,
+            after.as_deref(),
+            u64::from(limit.0.unwrap_or(100)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(Json(dto::ArtifactList {
-            items,
-            next_cursor: None,
+            items: page.into_iter().map(Into::into).collect(),
+            next_cursor: next.as_deref().map(encode_text_cursor),
         }))
     }
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 use runyard_domain::{Labels, Role, ValidationError};
@@ -69,18 +69,20 @@ impl RunnersApi {
         &self,
         token: UserToken,
         ws: Path<String>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1–500 (default 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
     ) -> Result<Json<dto::RunnerList>> {
         let caller = caller(&self.state, &token)?;
+        let after = cursor.0.as_deref().map(super::decode_cursor).transpose()?;
         let tx = self.state.enter(&caller, &ws, Role::Admin).await?;
-        let items = runners::list(&tx)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect();
+        let (page, next) = runners::list(&tx, after, u64::from(limit.0.unwrap_or(100))).await?;
         tx.commit().await?;
         Ok(Json(dto::RunnerList {
-            items,
-            next_cursor: None,
+            items: page.into_iter().map(Into::into).collect(),
+            next_cursor: next.map(super::encode_cursor),
         }))
     }
 

@@ -10,7 +10,10 @@ use runyard_persistence::jobs::{self, JobFilter};
 use runyard_persistence::{WorkspaceTx, tasks};
 use uuid::Uuid;
 
-use super::{Result, Tag, UserToken, caller, comma_list, decode_cursor, encode_cursor, seq_cursor};
+use super::{
+    Result, Tag, UserToken, after_seq_or_cursor, caller, comma_list, decode_cursor, encode_cursor,
+    seq_cursor,
+};
 use crate::dto;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -147,15 +150,19 @@ impl TasksApi {
         ws: Path<String>,
         id: Path<Uuid>,
         /// Return events with a greater `seq` (default 0: from the start).
+        #[oai(validator(minimum(value = "0")))]
         after_seq: Query<Option<i64>>,
+        /// `next_cursor` of the previous page (the same as `after_seq`).
+        cursor: Query<Option<String>>,
         /// Page size, 1–1000 (default 100).
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<u32>>,
     ) -> Result<Json<dto::TaskEventList>> {
+        let after = after_seq_or_cursor(after_seq.0, cursor.0.as_deref())?;
         let tx = self.enter(&token, &ws, Role::Viewer).await?;
         tasks::get(&tx, *id).await.map_err(store_err)?;
         let limit = u64::from(limit.0.unwrap_or(100));
-        let events = tasks::events(&tx, *id, after_seq.0.unwrap_or(0), limit).await?;
+        let events = tasks::events(&tx, *id, after, limit).await?;
         tx.commit().await?;
         let next_cursor = seq_cursor(events.len(), limit, events.last().map(|e| e.seq));
         Ok(Json(dto::TaskEventList {

@@ -638,7 +638,12 @@ export interface paths {
         /** The workspace's members (admin). */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description `next_cursor` of the previous page. */
+                    cursor?: string;
+                    /** @description Page size, 1–500 (default 100). */
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     ws: string;
@@ -1648,6 +1653,8 @@ export interface paths {
                 query?: {
                     /** @description Return events with a greater `seq` (default 0: from the start). */
                     after_seq?: number;
+                    /** @description `next_cursor` of the previous page (the same as `after_seq`). */
+                    cursor?: string;
                     /** @description Page size, 1–1000 (default 100). */
                     limit?: number;
                 };
@@ -2387,6 +2394,8 @@ export interface paths {
                 query?: {
                     /** @description Return lines with a greater `seq` (default 0: from the start). */
                     after_seq?: number;
+                    /** @description `next_cursor` of the previous page (the same as `after_seq`). */
+                    cursor?: string;
                     /** @description Page size, 1–5000 (default 1000). */
                     limit?: number;
                 };
@@ -2686,7 +2695,12 @@ export interface paths {
         /** A job's artifacts (viewer). */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description `next_cursor` of the previous page. */
+                    cursor?: string;
+                    /** @description Page size, 1–500 (default 100). */
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     ws: string;
@@ -2978,7 +2992,12 @@ export interface paths {
         /** The workspace's runners, with when each was last seen (admin). */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description `next_cursor` of the previous page. */
+                    cursor?: string;
+                    /** @description Page size, 1–500 (default 100). */
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     ws: string;
@@ -3821,6 +3840,8 @@ export interface paths {
                 query?: {
                     /** @description Return events with a greater `seq` (default 0: from the start). */
                     after_seq?: number;
+                    /** @description `next_cursor` of the previous page (the same as `after_seq`). */
+                    cursor?: string;
                     /** @description Page size, 1–1000 (default 100). */
                     limit?: number;
                 };
@@ -6885,6 +6906,8 @@ export interface components {
             steps: components["schemas"]["Step"][];
             /** @description The job's first events (up to 500); page through the rest with `/events`. */
             events: components["schemas"]["JobEvent"][];
+            /** @description Set when the job has more events than shown: pass it as `cursor` to `/events`. */
+            events_next_cursor?: string;
         };
         /**
          * JobEvent
