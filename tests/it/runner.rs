@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use runyard_api::QueueConfig;
-use runyard_testkit::{Client, TestServer};
+use runyard_testkit::{Client, TestServer, eventually};
 use serde_json::{Value, json};
 
 const JOBS: &str = "/v1/workspaces/acme/runner-jobs";
@@ -53,22 +53,6 @@ fn events(job: &Value) -> Vec<String> {
         .iter()
         .map(|e| e["type"].as_str().unwrap().to_owned())
         .collect()
-}
-
-/// Polls until `f` holds, for at most `secs`.
-async fn eventually<F, Fut>(secs: u64, mut f: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < deadline {
-        if f().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("condition not met within {secs}s");
 }
 
 #[tokio::test]

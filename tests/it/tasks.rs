@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use runyard_api::QueueConfig;
-use runyard_testkit::{Client, TestServer};
+use runyard_testkit::{Client, TestServer, eventually};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 
@@ -97,22 +97,6 @@ async fn heartbeat(runner: &Client, job: &str, attempt: i64) -> Value {
         .await
         .expect(200)
         .clone()
-}
-
-/// Polls until `f` holds, for at most `secs`.
-async fn eventually<F, Fut>(secs: u64, mut f: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < deadline {
-        if f().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("condition not met within {secs}s");
 }
 
 async fn patch_settings(alice: &Client, settings: Value) -> Value {

@@ -6,9 +6,12 @@
 //!   test process from the machine's PostgreSQL binaries.
 //! * [`TestServer::start`] serves the API over a fresh database on a loopback port.
 //! * [`Client`] speaks to it and returns [`Reply`]s with status, content type and JSON.
+//! * [`eventually`] waits for what the server does in the background.
 
 mod db;
 mod http;
+mod wait;
 
 pub use db::TestDb;
 pub use http::{Client, Reply, TEST_SECRET, TestServer};
+pub use wait::eventually;
