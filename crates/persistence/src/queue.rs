@@ -121,9 +121,10 @@ pub async fn claim(
          ) \
          SELECT id, workspace_id, type, payload, labels, priority, attempt, max_attempts, \
                 timeout_seconds, lease_expires_at, agent_task_id, \
-                (SELECT s.log_snapshot FROM task_snapshots s \
-                  WHERE j.resumed_at IS NOT NULL AND s.workspace_id = j.workspace_id \
-                    AND s.task_id = j.agent_task_id) AS resume_snapshot, \
+                CASE WHEN j.resumed_at IS NOT NULL THEN \
+                  (SELECT s.log_snapshot FROM task_snapshots s \
+                    WHERE s.workspace_id = j.workspace_id AND s.task_id = j.agent_task_id) \
+                END AS resume_snapshot, \
                 (SELECT coalesce(max(l.seq), 0) + 1 FROM job_logs l \
                   WHERE l.workspace_id = j.workspace_id AND l.job_id = j.id) AS next_log_seq \
            FROM j ORDER BY priority DESC, run_after, id",
