@@ -420,6 +420,9 @@ async fn roles_gate_job_actions() {
     vic.post_empty(&format!("{JOBS}/{id}/retry"))
         .await
         .expect_problem(403, "forbidden");
+    // Refused creates wrote nothing.
+    let listed = alice.get(JOBS).await;
+    assert_eq!(listed.expect(200)["items"].as_array().unwrap().len(), 1);
 
     let meg = server.client("meg");
     meg.create_job("acme", json!({"type": "command"})).await;
