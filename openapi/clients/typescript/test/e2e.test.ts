@@ -1,0 +1,227 @@
+// End to end through the typed client only: a user creates a workspace, registers a runner
+// and submits a job; the runner claims it, reports logs and completes it; the user reads the
+// job, its events and its logs back. Problem answers surface as `RunyardProblem`.
+
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+
+import {
+  createRunyardClient,
+  RunyardProblem,
+  type RunyardClient,
+  type Schemas,
+  unwrap,
+} from "@runyard/client";
+
+import { Server } from "./server.js";
+
+/** Asserts that `call` fails with a problem of this status and code; returns it. */
+async function expectProblem(
+  call: Promise<unknown>,
+  status: number,
+  code: string,
+): Promise<RunyardProblem> {
+  try {
+    await call;
+  } catch (e) {
+    assert.ok(e instanceof RunyardProblem, `expected a RunyardProblem, got ${String(e)}`);
+    assert.equal(e.status, status, `status of ${e.message}`);
+    assert.equal(e.code, code, `code of ${e.message}`);
+    assert.equal(e.type, `urn:runyard:problem:${code}`);
+    assert.ok(e.title.length > 0, "a problem has a title");
+    assert.ok(e.detail.length > 0, "a problem has a detail");
+    return e;
+  }
+  assert.fail(`expected ${status} ${code}, but the call succeeded`);
+}
+
+describe("the typed client against a real server", () => {
+  let server: Server;
+  let alice: RunyardClient;
+  let bob: RunyardClient;
+
+  before(async () => {
+    server = await Server.start();
+    alice = createRunyardClient({ baseUrl: server.baseUrl, token: await server.token("alice") });
+    bob = createRunyardClient({ baseUrl: server.baseUrl, token: await server.token("bob") });
+  });
+
+  after(async () => {
+    if (server) {
+      const how = await server.stop();
+      assert.match(how, /exited with 0/, `the server should stop cleanly on SIGTERM:\n${server.lastLines()}`);
+    }
+  });
+
+  let ws: Schemas["Workspace"];
+  let runnerToken: string;
+  let runnerId: string;
+  let job: Schemas["Job"];
+  let claimed: Schemas["ClaimedJob"];
+
+  it("creates a workspace; a taken slug is a 409 slug_taken problem", async () => {
+    ws = await unwrap(alice.POST("/v1/workspaces", { body: { name: "Client test", slug: "client-test" } }));
+    assert.equal(ws.slug, "client-test");
+    assert.equal(ws.name, "Client test");
+    assert.equal(ws.role, "owner");
+
+    const dup = await expectProblem(
+      unwrap(alice.POST("/v1/workspaces", { body: { name: "Again", slug: "client-test" } })),
+      409,
+      "slug_taken",
+    );
+    assert.equal(dup.name, "RunyardProblem");
+  });
+
+  it("keeps workspaces apart: another user gets 404 not_found", async () => {
+    await expectProblem(
+      unwrap(bob.GET("/v1/workspaces/{ws}", { params: { path: { ws: ws.slug } } })),
+      404,
+      "not_found",
+    );
+  });
+
+  it("registers a runner, whose token is shown once", async () => {
+    const registered = await unwrap(
+      alice.POST("/v1/workspaces/{ws}/runners", {
+        params: { path: { ws: ws.slug } },
+        body: { name: "node-test", labels: ["node"] },
+      }),
+    );
+    assert.match(registered.token, /^ryr_/);
+    assert.deepEqual(registered.runner.labels, ["node"]);
+    runnerToken = registered.token;
+    runnerId = registered.runner.id;
+
+    const listed = await unwrap(alice.GET("/v1/workspaces/{ws}/runners", { params: { path: { ws: ws.slug } } }));
+    assert.deepEqual(
+      listed.items.map((r) => r.name),
+      ["node-test"],
+    );
+  });
+
+  it("submits a job; the same Idempotency-Key returns it again with 200", async () => {
+    const submit = () =>
+      alice.POST("/v1/workspaces/{ws}/runner-jobs", {
+        params: { path: { ws: ws.slug }, header: { "Idempotency-Key": "client-test-1" } },
+        body: { type: "command", payload: { script: "echo hello" }, labels: ["node"], priority: 5 },
+      });
+    const first = await submit();
+    assert.equal(first.response.status, 201);
+    job = await unwrap(first);
+    assert.equal(job.status, "QUEUED");
+    assert.equal(job.type, "command");
+    assert.deepEqual(job.payload, { script: "echo hello" });
+    assert.equal(job.priority, 5);
+    assert.equal(job.created_by, "user:alice");
+
+    const again = await submit();
+    assert.equal(again.response.status, 200);
+    assert.equal((await unwrap(again)).id, job.id);
+  });
+
+  it("rejects a bad field with 422 validation_failed naming it", async () => {
+    const problem = await expectProblem(
+      unwrap(
+        alice.POST("/v1/workspaces/{ws}/runner-jobs", {
+          params: { path: { ws: ws.slug } },
+          body: { type: "command", priority: 1000 },
+        }),
+      ),
+      422,
+      "validation_failed",
+    );
+    assert.equal(problem.field, "priority");
+  });
+
+  it("lets the runner claim the job with its token", async () => {
+    const runner = createRunyardClient({ baseUrl: server.baseUrl, token: runnerToken });
+    const claim = await unwrap(runner.POST("/v1/runner/claim", { body: { max_jobs: 5, wait_seconds: 5 } }));
+    assert.equal(claim.jobs.length, 1, "exactly the one queued job");
+    claimed = claim.jobs[0]!;
+    assert.equal(claimed.id, job.id);
+    assert.equal(claimed.attempt, 1);
+    assert.deepEqual(claimed.payload, { script: "echo hello" });
+
+    const running = await unwrap(
+      alice.GET("/v1/workspaces/{ws}/runner-jobs/{id}", { params: { path: { ws: ws.slug, id: job.id } } }),
+    );
+    assert.equal(running.status, "RUNNING");
+  });
+
+  it("accepts a log batch once, then completes the job", async () => {
+    const runner = createRunyardClient({ baseUrl: server.baseUrl, token: runnerToken });
+    const batch: Schemas["LogBatch"] = {
+      attempt: claimed.attempt,
+      entries: [
+        { seq: 1, stream: "stdout", body: "hello" },
+        { seq: 2, stream: "stderr", body: "a warning" },
+        { seq: 3, stream: "stdout", body: "goodbye" },
+      ],
+    };
+    const logs = { params: { path: { id: claimed.id } }, body: batch };
+    assert.deepEqual(await unwrap(runner.POST("/v1/runner/jobs/{id}/logs", logs)), { accepted: 3, duplicates: 0 });
+    assert.deepEqual(await unwrap(runner.POST("/v1/runner/jobs/{id}/logs", logs)), { accepted: 0, duplicates: 3 });
+
+    const done = await unwrap(
+      runner.POST("/v1/runner/jobs/{id}/complete", {
+        params: { path: { id: claimed.id } },
+        body: { attempt: claimed.attempt, result: { exit_code: 0 } },
+      }),
+    );
+    assert.equal(done.status, "COMPLETED");
+
+    // The lease ended with the job: a heartbeat for it is refused.
+    await expectProblem(
+      unwrap(
+        runner.POST("/v1/runner/jobs/{id}/heartbeat", {
+          params: { path: { id: claimed.id } },
+          body: { attempt: claimed.attempt },
+        }),
+      ),
+      409,
+      "lease_lost",
+    );
+  });
+
+  it("reads the job, its events in order and its logs back", async () => {
+    const path = { ws: ws.slug, id: job.id };
+    const detail = await unwrap(alice.GET("/v1/workspaces/{ws}/runner-jobs/{id}", { params: { path } }));
+    assert.equal(detail.status, "COMPLETED");
+    assert.deepEqual(detail.result, { exit_code: 0 });
+    assert.equal(detail.attempt, 1);
+    assert.ok(detail.finished_at, "a finished job has finished_at");
+
+    const events = await unwrap(alice.GET("/v1/workspaces/{ws}/runner-jobs/{id}/events", { params: { path } }));
+    assert.deepEqual(
+      events.items.map((e) => [e.seq, e.type]),
+      [
+        [1, "job_created"],
+        [2, "job_claimed"],
+        [3, "job_completed"],
+      ],
+    );
+    assert.equal(events.items[0]!.actor, "user:alice");
+    assert.equal(events.items[1]!.actor, `runner:${runnerId}`);
+    assert.ok(events.items.every((e) => e.job_id === job.id));
+
+    // Paging: after_seq skips what was read.
+    const later = await unwrap(
+      alice.GET("/v1/workspaces/{ws}/runner-jobs/{id}/events", { params: { path, query: { after_seq: 2 } } }),
+    );
+    assert.deepEqual(
+      later.items.map((e) => e.type),
+      ["job_completed"],
+    );
+
+    const logs = await unwrap(alice.GET("/v1/workspaces/{ws}/runner-jobs/{id}/logs", { params: { path } }));
+    assert.deepEqual(
+      logs.items.map((l) => [l.seq, l.attempt, l.stream, l.body]),
+      [
+        [1, 1, "stdout", "hello"],
+        [2, 1, "stderr", "a warning"],
+        [3, 1, "stdout", "goodbye"],
+      ],
+    );
+  });
+});
