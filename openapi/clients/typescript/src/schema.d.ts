@@ -186,6 +186,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Something failed on the server; the detail is in its log. */
                 500: {
                     headers: {
@@ -301,6 +310,15 @@ export interface paths {
                 };
                 /** @description Well-formed, but a value breaks a rule; `field` names it. */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -439,6 +457,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Something failed on the server; the detail is in its log. */
                 500: {
                     headers: {
@@ -464,7 +491,141 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Rename a workspace or change its settings (admin): quotas (`max_running_jobs`,
+         *     `max_queued_jobs`), `auto_pause_after_seconds` and `retention_days`. In `settings`,
+         *     a value sets, `null` clears (no limit / off), an absent key keeps.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ws: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UpdateWorkspace"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["Workspace"];
+                    };
+                };
+                /**
+                 * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+                 *     unknown field.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A member of the workspace without the role this needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Absent, or in a workspace the caller is not a member of. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /**
+                 * @description Illegal state transition, idempotency key reused with another payload, or a
+                 *     uniqueness rule broken.
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; `field` names it. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on the server; the detail is in its log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/v1/workspaces/{ws}/members": {
@@ -565,6 +726,15 @@ export interface paths {
                 };
                 /** @description Well-formed, but a value breaks a rule; `field` names it. */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -688,6 +858,15 @@ export interface paths {
                 };
                 /** @description Well-formed, but a value breaks a rule; `field` names it. */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -821,6 +1000,15 @@ export interface paths {
                 };
                 /** @description Well-formed, but a value breaks a rule; `field` names it. */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -973,6 +1161,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Something failed on the server; the detail is in its log. */
                 500: {
                     headers: {
@@ -1106,6 +1303,15 @@ export interface paths {
                 };
                 /** @description Well-formed, but a value breaks a rule; `field` names it. */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1251,6 +1457,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Something failed on the server; the detail is in its log. */
                 500: {
                     headers: {
@@ -1376,6 +1591,15 @@ export interface paths {
                 };
                 /** @description Well-formed, but a value breaks a rule; `field` names it. */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1515,6 +1739,15 @@ export interface paths {
                 };
                 /** @description Well-formed, but a value breaks a rule; `field` names it. */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1662,6 +1895,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Something failed on the server; the detail is in its log. */
                 500: {
                     headers: {
@@ -1789,6 +2031,316 @@ export interface paths {
                 };
                 /** @description Well-formed, but a value breaks a rule; `field` names it. */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on the server; the detail is in its log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{ws}/runner-jobs/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a job waiting for an approval (admin): created with
+         *     `requires_approval`, or stopped at a `GATE` step. It becomes `QUEUED` (or waits for
+         *     its `run_after`); a waiting gate step completes. 409 when it waits for no approval.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ws: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ApprovalDecision"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["Job"];
+                    };
+                };
+                /**
+                 * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+                 *     unknown field.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A member of the workspace without the role this needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Absent, or in a workspace the caller is not a member of. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /**
+                 * @description Illegal state transition, idempotency key reused with another payload, or a
+                 *     uniqueness rule broken.
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; `field` names it. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on the server; the detail is in its log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{ws}/runner-jobs/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a job waiting for an approval (admin): it is `CANCELLED`, and a waiting
+         *     gate step fails. 409 when it waits for no approval.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ws: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ApprovalDecision"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["Job"];
+                    };
+                };
+                /**
+                 * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+                 *     unknown field.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A member of the workspace without the role this needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Absent, or in a workspace the caller is not a member of. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /**
+                 * @description Illegal state transition, idempotency key reused with another payload, or a
+                 *     uniqueness rule broken.
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; `field` names it. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1926,6 +2478,15 @@ export interface paths {
                 };
                 /** @description Well-formed, but a value breaks a rule; `field` names it. */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2078,6 +2639,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Something failed on the server; the detail is in its log. */
                 500: {
                     headers: {
@@ -2205,6 +2775,15 @@ export interface paths {
                 };
                 /** @description Well-formed, but a value breaks a rule; `field` names it. */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2352,6 +2931,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Something failed on the server; the detail is in its log. */
                 500: {
                     headers: {
@@ -2485,6 +3073,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Something failed on the server; the detail is in its log. */
                 500: {
                     headers: {
@@ -2602,6 +3199,15 @@ export interface paths {
                 };
                 /** @description Well-formed, but a value breaks a rule; `field` names it. */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2743,6 +3349,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Something failed on the server; the detail is in its log. */
                 500: {
                     headers: {
@@ -2763,6 +3378,1627 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{ws}/agent-tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List agent tasks, newest first (viewer). */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description e.g. `paused` or `active,paused`. */
+                    status?: string;
+                    /** @description `next_cursor` of the previous page. */
+                    cursor?: string;
+                    /** @description Page size, 1–200 (default 50). */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    ws: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["TaskList"];
+                    };
+                };
+                /**
+                 * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+                 *     unknown field.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A member of the workspace without the role this needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Absent, or in a workspace the caller is not a member of. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /**
+                 * @description Illegal state transition, idempotency key reused with another payload, or a
+                 *     uniqueness rule broken.
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; `field` names it. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on the server; the detail is in its log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an agent task (member). Jobs join it with `agent_task_id`. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ws: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["CreateTask"];
+                };
+            };
+            responses: {
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["AgentTask"];
+                    };
+                };
+                /**
+                 * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+                 *     unknown field.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A member of the workspace without the role this needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Absent, or in a workspace the caller is not a member of. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /**
+                 * @description Illegal state transition, idempotency key reused with another payload, or a
+                 *     uniqueness rule broken.
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; `field` names it. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on the server; the detail is in its log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{ws}/agent-tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One agent task with its newest jobs and its snapshot's description (viewer). */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ws: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["TaskDetail"];
+                    };
+                };
+                /**
+                 * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+                 *     unknown field.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A member of the workspace without the role this needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Absent, or in a workspace the caller is not a member of. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /**
+                 * @description Illegal state transition, idempotency key reused with another payload, or a
+                 *     uniqueness rule broken.
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; `field` names it. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on the server; the detail is in its log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{ws}/agent-tasks/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A page of the task's own lifecycle events in `seq` order, after `after_seq`
+         *     (viewer). Events of its jobs are on the jobs.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Return events with a greater `seq` (default 0: from the start). */
+                    after_seq?: number;
+                    /** @description Page size, 1–1000 (default 100). */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    ws: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["TaskEventList"];
+                    };
+                };
+                /**
+                 * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+                 *     unknown field.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A member of the workspace without the role this needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Absent, or in a workspace the caller is not a member of. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /**
+                 * @description Illegal state transition, idempotency key reused with another payload, or a
+                 *     uniqueness rule broken.
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; `field` names it. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on the server; the detail is in its log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{ws}/agent-tasks/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a task (member). Its queued and pending jobs are held at once; its running
+         *     jobs are asked (on their next heartbeat) to hand back a snapshot, and the task is
+         *     `paused` when none runs any more — at once if none did, keeping the previous
+         *     snapshot. A runner that does not hand back within the server's grace period loses
+         *     its lease and the task is paused all the same. Pausing a paused (or pausing) task
+         *     is a no-op; a finished task gives 409.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ws: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PauseTask"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["AgentTask"];
+                    };
+                };
+                /**
+                 * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+                 *     unknown field.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A member of the workspace without the role this needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Absent, or in a workspace the caller is not a member of. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /**
+                 * @description Illegal state transition, idempotency key reused with another payload, or a
+                 *     uniqueness rule broken.
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; `field` names it. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on the server; the detail is in its log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{ws}/agent-tasks/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused task (member): its paused jobs go back to the queue and their next
+         *     claims carry the task's snapshot as `resume_snapshot`. On a task still pausing,
+         *     withdraws the pause. An active task gives 409.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ws: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["AgentTask"];
+                    };
+                };
+                /**
+                 * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+                 *     unknown field.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A member of the workspace without the role this needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Absent, or in a workspace the caller is not a member of. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /**
+                 * @description Illegal state transition, idempotency key reused with another payload, or a
+                 *     uniqueness rule broken.
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; `field` names it. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on the server; the detail is in its log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{ws}/agent-tasks/{id}/snapshot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The task's latest snapshot (viewer): what its last paused job handed back. Each
+         *     pause overwrites it. 404 when the task has none.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ws: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["TaskSnapshot"];
+                    };
+                };
+                /**
+                 * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+                 *     unknown field.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A member of the workspace without the role this needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Absent, or in a workspace the caller is not a member of. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /**
+                 * @description Illegal state transition, idempotency key reused with another payload, or a
+                 *     uniqueness rule broken.
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; `field` names it. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on the server; the detail is in its log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{ws}/agent-tasks/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish a task as `completed` (default) or `failed` (member). 409 while any of its
+         *     jobs is queued, pending or running; its paused jobs are cancelled.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ws: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["CompleteTask"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["AgentTask"];
+                    };
+                };
+                /**
+                 * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+                 *     unknown field.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A member of the workspace without the role this needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Absent, or in a workspace the caller is not a member of. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /**
+                 * @description Illegal state transition, idempotency key reused with another payload, or a
+                 *     uniqueness rule broken.
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; `field` names it. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on the server; the detail is in its log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{ws}/agent-tasks/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a task (member): its waiting jobs are cancelled and its running jobs asked
+         *     to stop.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ws: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["AgentTask"];
+                    };
+                };
+                /**
+                 * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+                 *     unknown field.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A member of the workspace without the role this needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Absent, or in a workspace the caller is not a member of. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /**
+                 * @description Illegal state transition, idempotency key reused with another payload, or a
+                 *     uniqueness rule broken.
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; `field` names it. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on the server; the detail is in its log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{ws}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A page of the workspace's events (viewer): every job and task event, in the order
+         *     they became final. Without `after`, from the beginning. `next_cursor` is always
+         *     set: continue from it, by polling this endpoint or with the stream. Events appear
+         *     once the transaction that wrote them — and any that started before it — has ended.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A `cursor` or `next_cursor` from this feed, or `start`. */
+                    after?: string;
+                    /** @description Page size, 1–1000 (default 100). */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    ws: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["WorkspaceEventList"];
+                    };
+                };
+                /**
+                 * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+                 *     unknown field.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A member of the workspace without the role this needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Absent, or in a workspace the caller is not a member of. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /**
+                 * @description Illegal state transition, idempotency key reused with another payload, or a
+                 *     uniqueness rule broken.
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; `field` names it. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on the server; the detail is in its log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{ws}/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow the workspace's events live, as Server-Sent Events (viewer). Each event's
+         *     data is a `WorkspaceEvent` and its SSE id is its cursor. Starts after `after` (or
+         *     `Last-Event-ID`, which EventSource sends on reconnect); with neither, from now
+         *     (only new events). Resuming from an id yields every later event exactly once.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A cursor from this feed, or `start`. */
+                    after?: string;
+                };
+                header?: {
+                    /** @description The last event id received (set by EventSource on reconnect). */
+                    "Last-Event-ID"?: string;
+                };
+                path: {
+                    ws: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["WorkspaceEvent"][];
+                    };
+                };
+                /**
+                 * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+                 *     unknown field.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A member of the workspace without the role this needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Absent, or in a workspace the caller is not a member of. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /**
+                 * @description Illegal state transition, idempotency key reused with another payload, or a
+                 *     uniqueness rule broken.
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; `field` names it. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on the server; the detail is in its log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2874,6 +5110,15 @@ export interface paths {
                 };
                 /** @description Well-formed, but a value breaks a rule; `field` names it. */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3011,6 +5256,15 @@ export interface paths {
                 };
                 /** @description Well-formed, but a value breaks a rule; `field` names it. */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3158,6 +5412,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Something failed on the server; the detail is in its log. */
                 500: {
                     headers: {
@@ -3291,6 +5554,15 @@ export interface paths {
                 };
                 /** @description Well-formed, but a value breaks a rule; `field` names it. */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3443,6 +5715,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Something failed on the server; the detail is in its log. */
                 500: {
                     headers: {
@@ -3574,6 +5855,15 @@ export interface paths {
                 };
                 /** @description Well-formed, but a value breaks a rule; `field` names it. */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3721,6 +6011,166 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed on the server; the detail is in its log. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/runner/jobs/{id}/paused": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand back a job whose task is pausing (its heartbeat said `pause_requested`), with
+         *     the snapshot to resume from. In one transaction the task's snapshot is replaced, the
+         *     job becomes `PAUSED` (the attempt is not counted) and the task `paused` once none of
+         *     its jobs runs. 409 `not_pausable` when no pause was asked.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PausedRequest"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["Job"];
+                    };
+                };
+                /**
+                 * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+                 *     unknown field.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A member of the workspace without the role this needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Absent, or in a workspace the caller is not a member of. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /**
+                 * @description Illegal state transition, idempotency key reused with another payload, or a
+                 *     uniqueness rule broken.
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is larger than the server accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed, but a value breaks a rule; `field` names it. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Something failed on the server; the detail is in its log. */
                 500: {
                     headers: {
@@ -3851,6 +6301,15 @@ export interface paths {
                 };
                 /** @description Well-formed, but a value breaks a rule; `field` names it. */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3996,6 +6455,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Something failed on the server; the detail is in its log. */
                 500: {
                     headers: {
@@ -4034,6 +6502,46 @@ export interface components {
             /** @description The member's JWT `sub`. */
             subject: string;
             role: components["schemas"]["Role"];
+        };
+        /** AgentTask */
+        AgentTask: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            workspace_id: string;
+            title: string;
+            status: components["schemas"]["TaskStatus"];
+            metadata: unknown;
+            /**
+             * Format: date-time
+             * @description When the task last did something (created, got a job, resumed).
+             */
+            last_activity_at: string;
+            /**
+             * Format: date-time
+             * @description Set while a pause waits for running jobs to hand back their snapshots.
+             */
+            pause_requested_at?: string;
+            /** @description How the current (or pending) pause came about. */
+            pause_kind?: components["schemas"]["PauseKind"] & unknown;
+            pause_reason?: string;
+            /** Format: date-time */
+            paused_at?: string;
+            /** Format: date-time */
+            finished_at?: string;
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * ApprovalDecision
+         * @description Approve or reject a job waiting for an approval.
+         */
+        ApprovalDecision: {
+            /** @description Why; recorded in the job's event with the approver. */
+            comment?: string;
         };
         /** Artifact */
         Artifact: {
@@ -4113,8 +6621,22 @@ export interface components {
              * @description Heartbeat before this, or lose the job.
              */
             lease_expires_at: string;
-            /** @description State to resume from, when the job was paused before. */
+            /**
+             * Format: uuid
+             * @description The agent task the job belongs to, if any.
+             */
+            agent_task_id?: string;
+            /**
+             * @description The task's snapshot (what a paused run handed back), when this job was re-queued by
+             *     a resume: continue from it.
+             */
             resume_snapshot?: unknown;
+            /**
+             * Format: int64
+             * @description Number this attempt's log lines from here: earlier attempts' lines keep theirs
+             *     (a seq is written once per job).
+             */
+            next_log_seq: number;
         };
         /** CompleteItem */
         CompleteItem: {
@@ -4129,6 +6651,14 @@ export interface components {
             /** Format: int32 */
             attempt: number;
             result?: unknown;
+        };
+        /**
+         * CompleteTask
+         * @description Finish a task.
+         */
+        CompleteTask: {
+            /** @description `completed` (default) or `failed`. */
+            status?: components["schemas"]["TaskOutcome"] & unknown;
         };
         /** CompletionResult */
         CompletionResult: {
@@ -4191,6 +6721,17 @@ export interface components {
             jobs: components["schemas"]["CreateJob"][];
         };
         /**
+         * CreateTask
+         * @description Create an agent task: a long-lived piece of work whose jobs can be paused into a
+         *     snapshot and resumed.
+         */
+        CreateTask: {
+            /** @description 1–200 characters. */
+            title: string;
+            /** @description Free-form JSON object kept with the task. */
+            metadata?: unknown;
+        };
+        /**
          * CreateWorkspace
          * @description Create a workspace; the caller becomes its owner.
          */
@@ -4200,6 +6741,11 @@ export interface components {
             /** @description Unique, URL-safe: 3–63 of `a-z 0-9 -`, starting with a letter. */
             slug: string;
         };
+        /**
+         * @description What a workspace event is about.
+         * @enum {string}
+         */
+        EventSource: "job" | "task";
         /** FailRequest */
         FailRequest: {
             /** Format: int32 */
@@ -4465,6 +7011,32 @@ export interface components {
             next_cursor?: string;
         };
         /**
+         * @description Who paused a task.
+         * @enum {string}
+         */
+        PauseKind: "manual" | "auto";
+        /**
+         * PauseTask
+         * @description Pause a task.
+         */
+        PauseTask: {
+            /** @description Why; kept with the snapshot and in the events. */
+            reason?: string;
+        };
+        /**
+         * PausedRequest
+         * @description Hand a job back because its task is pausing.
+         */
+        PausedRequest: {
+            /** Format: int32 */
+            attempt: number;
+            /**
+             * @description What the job needs to resume (e.g. the conversation log so far). Replaces the
+             *     task's previous snapshot.
+             */
+            snapshot: unknown;
+        };
+        /**
          * Problem
          * @description A problem detail (RFC 9457).
          */
@@ -4484,6 +7056,11 @@ export interface components {
             code: string;
             /** @description The request field at fault, for input errors. */
             field?: string;
+            /**
+             * @description The id of the request (as in its `X-Request-Id` response header), to find it in
+             *     the server's log.
+             */
+            request_id?: string;
         };
         /**
          * Readiness
@@ -4545,6 +7122,21 @@ export interface components {
             /** @description Bearer token for `/v1/runner/*`. */
             token: string;
         };
+        /**
+         * SnapshotInfo
+         * @description A snapshot's description, without its content.
+         */
+        SnapshotInfo: {
+            /**
+             * Format: uuid
+             * @description The job that handed it back (null once that job is deleted by retention).
+             */
+            job_id?: string;
+            kind: components["schemas"]["PauseKind"];
+            reason?: string;
+            /** Format: date-time */
+            created_at: string;
+        };
         /** Step */
         Step: {
             /** Format: uuid */
@@ -4602,16 +7194,86 @@ export interface components {
             output?: unknown;
         };
         /** @enum {string} */
-        StepStatus: "PENDING" | "RUNNING" | "COMPLETED" | "FAILED" | "SKIPPED";
+        StepStatus: "PENDING" | "RUNNING" | "WAITING" | "COMPLETED" | "FAILED" | "SKIPPED";
         /** @enum {string} */
         StepType: "COMMAND" | "AI_ACTION" | "GATE" | "ARTIFACT";
+        /**
+         * TaskDetail
+         * @description A task with its newest jobs and its snapshot's description.
+         */
+        TaskDetail: {
+            task: components["schemas"]["AgentTask"];
+            /**
+             * @description Up to 100 of the task's jobs, newest first (list all with
+             *     `GET .../runner-jobs?agent_task_id=`).
+             */
+            jobs: components["schemas"]["Job"][];
+            snapshot?: components["schemas"]["SnapshotInfo"];
+        };
+        /** TaskEvent */
+        TaskEvent: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            task_id: string;
+            /**
+             * Format: int64
+             * @description Per task, gap-free, from 1.
+             */
+            seq: number;
+            type: string;
+            actor: string;
+            payload: unknown;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** TaskEventList */
+        TaskEventList: {
+            items: components["schemas"]["TaskEvent"][];
+            next_cursor?: string;
+        };
+        /** TaskList */
+        TaskList: {
+            items: components["schemas"]["AgentTask"][];
+            next_cursor?: string;
+        };
+        /**
+         * @description How a task ended.
+         * @enum {string}
+         */
+        TaskOutcome: "completed" | "failed";
+        /**
+         * TaskSnapshot
+         * @description The task's latest snapshot: what its paused job handed back.
+         */
+        TaskSnapshot: {
+            /** Format: uuid */
+            task_id: string;
+            /** Format: uuid */
+            job_id?: string;
+            kind: components["schemas"]["PauseKind"];
+            reason?: string;
+            log_snapshot: unknown;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @enum {string} */
+        TaskStatus: "active" | "paused" | "completed" | "failed" | "cancelled";
+        /**
+         * UpdateWorkspace
+         * @description Rename a workspace and/or change its settings (admin).
+         */
+        UpdateWorkspace: {
+            name?: string;
+            settings?: components["schemas"]["WorkspaceSettingsPatch"];
+        };
         /** Workspace */
         Workspace: {
             /** Format: uuid */
             id: string;
             slug: string;
             name: string;
-            settings: unknown;
+            settings: components["schemas"]["WorkspaceSettings"];
             /** @description The caller's role here. */
             role: components["schemas"]["Role"] & unknown;
             /** Format: date-time */
@@ -4619,10 +7281,115 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /**
+         * WorkspaceEvent
+         * @description One event of the workspace feed: a job event or a task event.
+         */
+        WorkspaceEvent: {
+            /**
+             * @description This event's place in the feed: pass it as `after` (or `Last-Event-ID`) to continue
+             *     after it.
+             */
+            cursor: string;
+            source: components["schemas"]["EventSource"];
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The job, for job events.
+             */
+            job_id?: string;
+            /**
+             * Format: uuid
+             * @description The task, for task events.
+             */
+            task_id?: string;
+            /** Format: uuid */
+            step_id?: string;
+            /**
+             * Format: int64
+             * @description Per job (or per task), gap-free, from 1.
+             */
+            seq: number;
+            /** @description e.g. `job_created`, `job_claimed`, `job_completed`, `task_manual_pause`. */
+            type: string;
+            actor: string;
+            payload: unknown;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /**
+         * WorkspaceEventList
+         * @description A page of the workspace feed.
+         */
+        WorkspaceEventList: {
+            items: components["schemas"]["WorkspaceEvent"][];
+            /**
+             * @description Where to continue from: always set, since a feed never ends. Poll with it, or pass
+             *     it to the stream.
+             */
+            next_cursor: string;
+            /** @description The page was full: more events are waiting now. */
+            has_more: boolean;
+        };
         /** WorkspaceList */
         WorkspaceList: {
             items: components["schemas"]["Workspace"][];
             next_cursor?: string;
+        };
+        /**
+         * WorkspaceSettings
+         * @description A workspace's limits and sweeps. Absent (null) means no limit / off.
+         */
+        WorkspaceSettings: {
+            /**
+             * Format: int64
+             * @description Pause active agent tasks after this many seconds without activity (no job event
+             *     or log line); heartbeats alone are not activity.
+             */
+            auto_pause_after_seconds?: number;
+            /**
+             * Format: int64
+             * @description At most this many jobs RUNNING at once; claims hand out no more until some finish.
+             */
+            max_running_jobs?: number;
+            /**
+             * Format: int64
+             * @description At most this many jobs QUEUED or PENDING; enqueues past it get 429.
+             */
+            max_queued_jobs?: number;
+            /**
+             * Format: int64
+             * @description Finished jobs (with steps, logs, artifacts, events) are deleted this many days
+             *     after they finished.
+             */
+            retention_days?: number;
+        };
+        /**
+         * WorkspaceSettingsPatch
+         * @description Changes to a workspace's settings: a value sets, `null` clears, absent keeps.
+         */
+        WorkspaceSettingsPatch: {
+            /**
+             * Format: int64
+             * @description 1–2592000 seconds.
+             */
+            auto_pause_after_seconds?: number;
+            /**
+             * Format: int64
+             * @description 0–100000000.
+             */
+            max_running_jobs?: number;
+            /**
+             * Format: int64
+             * @description 0–100000000.
+             */
+            max_queued_jobs?: number;
+            /**
+             * Format: int64
+             * @description 1–36500 days.
+             */
+            retention_days?: number;
         };
     };
     responses: never;
