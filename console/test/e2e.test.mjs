@@ -173,6 +173,7 @@ test("the jobs table updates live, filters by status and pages by cursor", async
     assert.equal(s, "QUEUED");
 
   await page.getByLabel("Status").selectOption("");
+  await page.waitForURL((url) => !url.hash.includes("status="));
   await page.getByLabel("Type").fill("report");
   await page.getByLabel("Type").press("Enter");
   await page.waitForURL(/type=report/);
@@ -386,6 +387,8 @@ test("phone width: no sideways scrolling, everything reachable", async () => {
   const overflowJob = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflowJob <= 0, `the job page is ${overflowJob}px wider than the screen`);
   await shot(phone, "phone-job");
+  await phone.emulateMedia({ colorScheme: "dark" });
+  await shot(phone, "phone-job-dark");
   await phone.close();
 });
 

@@ -78,7 +78,7 @@ export function JobPage({ ws, id }: { ws: Workspace; id: string }) {
       <div class="split">
         <div class="split-main">
           <JobLog key={job.id} ws={ws} jobId={job.id} status={job.status} />
-          <Steps steps={job.steps} />
+          <Steps steps={job.steps} finished={isTerminal(job.status)} />
           <Events events={job.events} />
         </div>
         <aside class="split-side">
@@ -269,7 +269,7 @@ function Facts({ ws, job }: { ws: Workspace; job: JobDetail }) {
   );
 }
 
-function Steps({ steps }: { steps: Schemas["Step"][] }) {
+function Steps({ steps, finished }: { steps: Schemas["Step"][]; finished: boolean }) {
   const sorted = [...steps].sort((a, b) => a.ordinal - b.ordinal);
   return (
     <section class="card section" aria-labelledby="steps-title">
@@ -278,7 +278,9 @@ function Steps({ steps }: { steps: Schemas["Step"][] }) {
         <span class="muted">{sorted.length || "none reported"}</span>
       </div>
       {sorted.length === 0 ? (
-        <p class="muted">The runner reports steps as it goes; this job has none yet.</p>
+        <p class="muted">
+          {finished ? "This job reported no steps." : "The runner reports steps as it goes; none yet."}
+        </p>
       ) : (
         <ol class="timeline">
           {sorted.map((step) => (

@@ -104,24 +104,14 @@ export function JobsPage({ ws, query }: { ws: Workspace; query: URLSearchParams 
             <option value="FAILED,CANCELLED">Failed or cancelled</option>
           </select>
         </div>
-        <div class="field inline">
-          <label for="f-type">Type</label>
-          <input
-            id="f-type"
-            value={filters.type}
-            placeholder="any"
-            onChange={(e) => go({ type: e.currentTarget.value.trim() })}
-          />
-        </div>
-        <div class="field inline">
-          <label for="f-label">Labels</label>
-          <input
-            id="f-label"
-            value={filters.label}
-            placeholder="e.g. linux,gpu"
-            onChange={(e) => go({ label: e.currentTarget.value.replace(/\s+/g, "") })}
-          />
-        </div>
+        <TextFilter id="f-type" label="Type" value={filters.type} placeholder="any" onCommit={(type) => go({ type })} />
+        <TextFilter
+          id="f-label"
+          label="Labels"
+          value={filters.label}
+          placeholder="e.g. linux,gpu"
+          onCommit={(label) => go({ label: label.replace(/\s+/g, "") })}
+        />
         {filtered && (
           <button type="button" class="btn ghost small" onClick={() => navigate(href.jobs(ws.slug))}>
             Clear filters
@@ -184,6 +174,42 @@ export function JobsPage({ ws, query }: { ws: Workspace; query: URLSearchParams 
           </nav>
         </>
       )}
+    </div>
+  );
+}
+
+/**
+ * A text filter applied on Enter or when focus leaves it. What is typed lives here until
+ * then, so a live update re-rendering the page does not wipe it.
+ */
+function TextFilter({
+  id,
+  label,
+  value,
+  placeholder,
+  onCommit,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  placeholder: string;
+  onCommit: (value: string) => void;
+}) {
+  const [draft, setDraft] = useState(value);
+  useEffect(() => setDraft(value), [value]);
+  return (
+    <div class="field inline">
+      <label for={id}>{label}</label>
+      <input
+        id={id}
+        value={draft}
+        placeholder={placeholder}
+        onInput={(e) => setDraft(e.currentTarget.value)}
+        onChange={(e) => {
+          const next = e.currentTarget.value.trim();
+          if (next !== value) onCommit(next);
+        }}
+      />
     </div>
   );
 }
