@@ -9,6 +9,8 @@ use anyhow::{Context, bail};
 
 use crate::openapi::{self, CLIENT_DIR};
 
+const CONSOLE_DIR: &str = "console";
+
 pub const HELP: &str = "\
 cargo xtask ci
 
@@ -20,13 +22,16 @@ Runs what CI runs, stopping at the first failure:
   5. cargo build -p runyard
   6. npm ci            (in openapi/clients/typescript)
   7. npm test          (builds the client and runs its tests against target/debug/runyard)
+  8. npm ci            (in console)
+  9. npm test          (console/dist is current; the browser test against target/debug/runyard)
 and ends with a summary of how long each step took. Needs PostgreSQL's server binaries
-(as for cargo test) and Node.js 20+ with npm.
+(as for cargo test), Node.js 20+ with npm, and Chromium at /usr/bin/chromium.
 ";
 
 enum Action {
     Cargo(&'static [&'static str]),
-    Npm(&'static [&'static str]),
+    /// npm with these arguments, in this directory.
+    Npm(&'static str, &'static [&'static str]),
     OpenapiCheck,
 }
 
@@ -65,11 +70,19 @@ const STEPS: &[Step] = &[
     },
     Step {
         title: "npm ci (openapi/clients/typescript)",
-        action: Action::Npm(&["ci", "--no-audit", "--no-fund"]),
+        action: Action::Npm(CLIENT_DIR, &["ci", "--no-audit", "--no-fund"]),
     },
     Step {
         title: "npm test (openapi/clients/typescript)",
-        action: Action::Npm(&["test"]),
+        action: Action::Npm(CLIENT_DIR, &["test"]),
+    },
+    Step {
+        title: "npm ci (console)",
+        action: Action::Npm(CONSOLE_DIR, &["ci", "--no-audit", "--no-fund"]),
+    },
+    Step {
+        title: "npm test (console)",
+        action: Action::Npm(CONSOLE_DIR, &["test"]),
     },
 ];
 
@@ -85,10 +98,10 @@ fn run_step(root: &Path, action: &Action) -> anyhow::Result<()> {
             cmd.args(*args).current_dir(root);
             cmd
         }
-        Action::Npm(args) => {
+        Action::Npm(dir, args) => {
             let mut cmd = Command::new("npm");
             cmd.args(*args)
-                .current_dir(root.join(CLIENT_DIR))
+                .current_dir(root.join(dir))
                 .env("RUNYARD_BIN", crate::debug_binary(root));
             cmd
         }

@@ -344,6 +344,7 @@ async fn up(
     println!(
         "\nRunyard is up.
   API:        {base}
+  Console:    {base}/#/w/{WORKSPACE}/jobs  (sign in with the token below)
   API docs:   {base}/docs
   Workspace:  {WORKSPACE} ({ws_id})
   Logs:       tail -f {} {}

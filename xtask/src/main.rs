@@ -30,7 +30,7 @@ Commands:
   dev       build and start a demo: server, workspace `demo`, a runner and a few jobs;
             prints the URLs, a token and curl lines; Ctrl-C stops it all
   ci        run every CI check in order (fmt, clippy, tests, generated files, the
-            TypeScript client's tests), with a timing summary
+            TypeScript client's and the web console's tests), with a timing summary
   openapi   regenerate openapi/runyard.openapi.json and the TypeScript client's types
             (--check: fail instead when either is stale)
   bench     benchmark a release build and write BENCHMARKS.md (--quick: smoke run)

@@ -4,6 +4,7 @@
 //! the OpenAPI document without a database, for `cargo xtask openapi` and the drift test.
 
 mod auth;
+mod console;
 mod cors;
 mod dto;
 mod error;
@@ -88,8 +89,8 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
     app_with(state, HttpOptions::default())
 }
 
-/// The HTTP application: the API, `/openapi.json`, `/docs`, `/metrics`, body limits,
-/// uniform errors, request ids, ETags, metrics and CORS.
+/// The HTTP application: the web console at `/`, the API, `/openapi.json`, `/docs`,
+/// `/metrics`, body limits, uniform errors, request ids, ETags, metrics and CORS.
 pub fn app_with(state: Arc<AppState>, options: HttpOptions) -> impl Endpoint + 'static {
     let metrics = state.metrics.clone();
     let routes = Arc::new(metrics::RouteLabels::new(
@@ -103,11 +104,12 @@ pub fn app_with(state: Arc<AppState>, options: HttpOptions) -> impl Endpoint + '
     let api = service(state);
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
-    Route::new()
+    console::routes(Route::new())
         .at("/openapi.json", spec)
         .at("/metrics", poem::get(scrape))
         .nest("/docs", docs)
         .nest("/", api)
+        .around(console::index)
         .around(middleware::limit_body)
         .around(etag::etag)
         .around(middleware::log_request)

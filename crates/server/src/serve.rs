@@ -141,6 +141,7 @@ async fn run(
         .context("no local address")?;
     let base = format!("http://{addr}");
     println!("Runyard is listening on {base}");
+    println!("  Web console:   {base}/");
     println!("  API docs:      {base}/docs");
     println!("  OpenAPI spec:  {base}/openapi.json");
     println!("  Metrics:       {base}/metrics");

@@ -1,0 +1,409 @@
+// The console end to end, in headless Chromium against a real server, a real database and
+// a reference runner: sign in, create a workspace, submit and follow jobs, cancel,
+// approve, pause and resume a task, read its snapshot, page through a 100,000-line log,
+// download an artifact, revoke a runner, and look at it all as a viewer and on a phone.
+// Screenshots go to console/test-results/.
+
+import assert from "node:assert/strict";
+import { mkdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { after, before, test } from "node:test";
+
+import { eventually, launchBrowser, RESULTS_DIR, Server } from "./harness.mjs";
+
+const WS = "acme-ci";
+let server;
+let browser;
+let alice;
+let page;
+const pageErrors = [];
+
+async function shot(p, name) {
+  await p.screenshot({ path: path.join(RESULTS_DIR, `${name}.png`), fullPage: true });
+}
+
+/**
+ * A page that records script errors. The browser also logs every 4xx answer as a console
+ * error; those the test provokes (a bad token, a bad slug) are not the page's fault.
+ */
+async function newPage(width = 1280, height = 860) {
+  const p = await browser.context.newPage();
+  await p.setViewportSize({ width, height });
+  p.on("pageerror", (e) => pageErrors.push(`pageerror: ${e.message}`));
+  p.on("console", (m) => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource: the server responded with a status of 4")) pageErrors.push(`console: ${m.text()}`);
+  });
+  return p;
+}
+
+async function signIn(p, token) {
+  await p.goto(server.url);
+  await p.getByLabel("Token").fill(token);
+  await p.getByRole("button", { name: "Sign in" }).click();
+  await p.locator(".topbar").waitFor();
+}
+
+function jobStatus(p) {
+  return p.locator(".page-head .badge").getAttribute("data-status");
+}
+
+async function waitStatus(p, status, timeout = 30_000) {
+  await p.locator(`.page-head .badge[data-status="${status}"]`).waitFor({ timeout });
+}
+
+function jobIdOf(p) {
+  const found = /#\/w\/[^/]+\/jobs\/([0-9a-f-]{36})/.exec(p.url());
+  assert.ok(found, `not on a job page: ${p.url()}`);
+  return found[1];
+}
+
+async function submitJob(p, script, { approval = false } = {}) {
+  await p.goto(`${server.url}/#/w/${WS}/jobs`);
+  await p.getByRole("button", { name: "New job" }).click();
+  await p.getByLabel("Script").fill(script);
+  if (approval) {
+    await p.getByText("More options").click();
+    await p.getByLabel("Requires approval").check();
+  }
+  await p.getByRole("button", { name: "Submit job" }).click();
+  await p.waitForURL(/#\/w\/[^/]+\/jobs\/[0-9a-f-]{36}$/);
+  return jobIdOf(p);
+}
+
+before(async () => {
+  await mkdir(RESULTS_DIR, { recursive: true });
+  // Short leases: runners heartbeat every 2 s, so cancels and pauses land quickly.
+  server = await Server.start({ RUNYARD_LEASE_SECONDS: "6" });
+  // The binary embeds console/dist when it is compiled: test what this checkout builds.
+  for (const asset of ["index.html", "assets/app.js", "assets/app.css"]) {
+    const served = Buffer.from(await (await fetch(`${server.url}/${asset === "index.html" ? "" : asset}`)).arrayBuffer());
+    const built = await readFile(new URL(`../dist/${asset}`, import.meta.url));
+    assert.ok(served.equals(built), `${server.binary} serves another ${asset} than console/dist: run \`cargo build -p runyard\``);
+  }
+  alice = await server.token("alice");
+  browser = await launchBrowser();
+  page = await newPage();
+});
+
+after(async () => {
+  await browser?.close();
+  const how = await server?.stop();
+  if (how && how !== "exited with 0") console.error(`the server ${how}`);
+});
+
+test("a bad token shows the problem; a good one signs in", async () => {
+  await page.goto(server.url);
+  await page.getByLabel("Token").waitFor();
+  await shot(page, "01-sign-in");
+  await page.getByLabel("Token").fill("not-a-token");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  const problem = page.getByRole("alert");
+  await problem.waitFor();
+  assert.match(await problem.innerText(), /Unauthorized[\s\S]*malformed/);
+  await signIn(page, alice);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("runyard.token")), alice);
+  assert.equal(await page.evaluate(() => localStorage.getItem("runyard.token")), null);
+});
+
+test("a workspace is created from the empty state; an invalid slug names the field", async () => {
+  await page.getByText("No workspaces yet").waitFor();
+  await shot(page, "02-workspaces-empty");
+  await page.getByLabel("Name").fill("Acme CI");
+  assert.equal(await page.getByLabel("Slug").inputValue(), WS);
+  await page.getByLabel("Slug").fill("Not A Slug!");
+  await page.getByRole("button", { name: "Create workspace" }).click();
+  const problem = page.getByRole("alert");
+  await problem.waitFor();
+  assert.match(await problem.innerText(), /slug/i);
+  await page.getByLabel("Slug").fill(WS);
+  await page.getByRole("button", { name: "Create workspace" }).click();
+  await page.waitForURL(new RegExp(`#/w/${WS}/jobs$`));
+  await page.getByText("No jobs yet").waitFor();
+  assert.equal(await page.locator("#workspace-switcher").inputValue(), WS);
+  await page.locator(".live-open").waitFor();
+  await shot(page, "03-jobs-empty");
+});
+
+let runner;
+
+test("a command job submitted in the console runs, and its log streams in live", async () => {
+  const registered = await server.call(alice, "POST", `/v1/workspaces/${WS}/runners`, { name: "ci-runner", labels: [] });
+  runner = registered.runner;
+  server.startRunner(registered.token);
+
+  const script = "echo hello-from-console; sleep 3; echo second-line; for i in $(seq 1 300); do echo row $i; done";
+  await submitJob(page, script);
+  const log = page.getByRole("log", { name: "Job log" });
+  await log.getByText("hello-from-console").waitFor({ timeout: 30_000 });
+  // The first line is on screen while the script still sleeps: it came over the stream.
+  assert.equal(await jobStatus(page), "RUNNING");
+  assert.equal(await log.getByText("second-line").count(), 0);
+  await shot(page, "04-job-running");
+  await waitStatus(page, "COMPLETED");
+  // Following: the newest line is in view.
+  await log.getByText("row 300", { exact: true }).waitFor();
+  await page.locator(".log-count", { hasText: "302 lines" }).waitFor();
+  await page.locator(".events li[data-type=job_completed]").waitFor();
+  await page.locator(".timeline, .section:has(#steps-title)").first().waitFor();
+  await shot(page, "05-job-completed");
+});
+
+test("the jobs table updates live, filters by status and pages by cursor", async () => {
+  await page.goto(`${server.url}/#/w/${WS}/jobs`);
+  await page.locator("tr[data-job-id]").first().waitFor();
+  assert.equal(await page.locator("tr[data-job-id]").count(), 1);
+  // Jobs no runner can take (label `nobody`), submitted behind the page's back.
+  const made = [];
+  for (let i = 0; i < 3; i++) {
+    made.push(
+      await server.call(alice, "POST", `/v1/workspaces/${WS}/runner-jobs`, {
+        type: "report",
+        payload: { n: i },
+        labels: ["nobody"],
+      }),
+    );
+  }
+  for (const job of made) await page.locator(`tr[data-job-id="${job.id}"]`).waitFor({ timeout: 15_000 });
+  await shot(page, "06-jobs");
+
+  await page.getByLabel("Status").selectOption("QUEUED");
+  await page.waitForURL(/status=QUEUED/);
+  await eventually("only queued jobs", async () => (await page.locator("tr[data-job-id]").count()) === 3);
+  for (const s of await page.locator("tr[data-job-id] .badge").evaluateAll((els) => els.map((e) => e.dataset.status)))
+    assert.equal(s, "QUEUED");
+
+  await page.getByLabel("Status").selectOption("");
+  await page.waitForURL((url) => !url.hash.includes("status="));
+  await page.getByLabel("Type").fill("report");
+  await page.getByLabel("Type").press("Enter");
+  await page.waitForURL(/type=report/);
+  await eventually("report jobs only", async () => (await page.locator("tr[data-job-id]").count()) === 3);
+  await page.getByRole("button", { name: "Clear filters" }).click();
+  await eventually("all jobs", async () => (await page.locator("tr[data-job-id]").count()) === 4);
+
+  // Keyset pages of 25: 26 more jobs make two pages.
+  await server.call(alice, "POST", `/v1/workspaces/${WS}/runner-jobs/batch`, {
+    jobs: Array.from({ length: 26 }, (_, i) => ({ type: "report", payload: { n: 100 + i }, labels: ["nobody"] })),
+  });
+  await eventually("a full first page", async () => (await page.locator("tr[data-job-id]").count()) === 25);
+  const firstPage = await page.locator("tr[data-job-id]").evaluateAll((els) => els.map((e) => e.dataset.jobId));
+  await page.getByRole("button", { name: "Older →" }).click();
+  await page.waitForURL(/cursor=/);
+  await eventually("the second page", async () => (await page.locator("tr[data-job-id]").count()) === 5);
+  const secondPage = await page.locator("tr[data-job-id]").evaluateAll((els) => els.map((e) => e.dataset.jobId));
+  assert.equal(secondPage.filter((id) => firstPage.includes(id)).length, 0, "pages overlap");
+  assert.ok(await page.getByRole("button", { name: "Older →" }).isDisabled());
+  await page.getByRole("button", { name: "← Newer" }).click();
+  await eventually("back to the first page", async () => (await page.locator("tr[data-job-id]").count()) === 25);
+});
+
+test("a running job is cancelled from its page", async () => {
+  await submitJob(page, "for i in $(seq 1 600); do echo tick $i; sleep 1; done");
+  const log = page.getByRole("log", { name: "Job log" });
+  await log.getByText("tick 2", { exact: true }).waitFor({ timeout: 30_000 });
+  assert.equal(await jobStatus(page), "RUNNING");
+  await page.getByRole("button", { name: "Cancel job" }).click();
+  await waitStatus(page, "CANCELLED", 30_000);
+  await page.locator(".events li[data-type=job_cancel_requested]").waitFor();
+  await page.getByRole("button", { name: "Retry" }).waitFor();
+  await shot(page, "07-job-cancelled");
+});
+
+test("a job held for approval runs once approved", async () => {
+  const id = await submitJob(page, "echo approved-and-ran", { approval: true });
+  await page.getByText("Awaiting approval").waitFor();
+  assert.equal(await jobStatus(page), "PENDING");
+  await page.getByRole("button", { name: "Approve" }).click();
+  await waitStatus(page, "COMPLETED", 30_000);
+  await page.getByRole("log", { name: "Job log" }).getByText("approved-and-ran").waitFor();
+  const job = await server.call(alice, "GET", `/v1/workspaces/${WS}/runner-jobs/${id}`);
+  assert.ok(job.events.some((e) => e.type === "job_approved"));
+});
+
+test("an agent task is paused into a snapshot, viewed, and resumed", async () => {
+  await page.goto(`${server.url}/#/w/${WS}/tasks`);
+  await page.getByText("No tasks yet").waitFor();
+  await page.getByLabel("New task").fill("Refactor the parser");
+  await page.getByRole("button", { name: "Create task" }).click();
+  await page.waitForURL(/#\/w\/[^/]+\/tasks\/[0-9a-f-]{36}$/);
+  const taskId = /tasks\/([0-9a-f-]{36})$/.exec(page.url())[1];
+  await page.getByText("No snapshot yet").waitFor();
+
+  await page.getByRole("button", { name: "Run a job in this task" }).click();
+  await page.getByLabel("Script").fill("echo task-start; for i in 1 2 3 4 5; do echo step $i; done; sleep 600");
+  await page.getByRole("button", { name: "Submit job" }).click();
+  const jobRow = page.locator(".task-jobs li[data-job-id]");
+  await jobRow.locator('.badge[data-status="RUNNING"]').waitFor({ timeout: 30_000 });
+  const jobId = await jobRow.getAttribute("data-job-id");
+  // Every line printed before the pause is with the server, so the snapshot holds it.
+  await eventually("the task job's output", async () => {
+    const logs = await server.call(alice, "GET", `/v1/workspaces/${WS}/runner-jobs/${jobId}/logs`);
+    return logs.items.length >= 6;
+  });
+
+  await page.getByLabel("Reason for pausing").fill("waiting for review");
+  await page.getByRole("button", { name: "Pause task" }).click();
+  await page.locator('.page-head .badge[data-status="paused"]').waitFor({ timeout: 30_000 });
+  const snapshot = page.getByTestId("snapshot");
+  await snapshot.getByRole("log", { name: "Snapshot transcript" }).getByText("step 5").waitFor();
+  assert.match(await snapshot.innerText(), /waiting for review/);
+  assert.match(await snapshot.innerText(), /task-start/);
+  await jobRow.locator('.badge[data-status="PAUSED"]').waitFor();
+  await page.locator(".events li[data-type=task_manual_pause]").waitFor();
+  await shot(page, "08-task-paused-snapshot");
+
+  await page.getByRole("button", { name: "Resume task" }).click();
+  await page.locator('.page-head .badge[data-status="active"]').waitFor({ timeout: 15_000 });
+  await page.locator(".events li[data-type=task_resume]").waitFor();
+  // The runner claims the job again, with the snapshot to resume from.
+  await jobRow.locator('.badge[data-status="RUNNING"]').waitFor({ timeout: 30_000 });
+  const task = await server.call(alice, "GET", `/v1/workspaces/${WS}/agent-tasks/${taskId}`);
+  assert.equal(task.task.status, "active");
+
+  await page.getByRole("button", { name: "Cancel task" }).click();
+  await page.locator('.page-head .badge[data-status="cancelled"]').waitFor({ timeout: 30_000 });
+});
+
+test("a 100,000-line log pages in without freezing the page; an artifact downloads", async () => {
+  // A protocol-speaking runner of the test's own writes the lines fast (5,000 per call).
+  const writer = await server.call(alice, "POST", `/v1/workspaces/${WS}/runners`, { name: "bulk-writer", labels: ["bulk"] });
+  const job = await server.call(alice, "POST", `/v1/workspaces/${WS}/runner-jobs`, {
+    type: "command",
+    payload: { script: "seq 1 100000" },
+    labels: ["bulk"],
+  });
+  const claimed = await server.call(writer.token, "POST", "/v1/runner/claim", { max_jobs: 1 });
+  assert.equal(claimed.jobs[0].id, job.id);
+  const attempt = claimed.jobs[0].attempt;
+  const TOTAL = 100_000;
+  for (let start = 1; start <= TOTAL; start += 5000) {
+    const entries = Array.from({ length: 5000 }, (_, i) => ({
+      seq: start + i,
+      stream: (start + i) % 1000 === 0 ? "stderr" : "stdout",
+      body: `line ${start + i} ${"·".repeat((start + i) % 40)}`,
+    }));
+    await server.call(writer.token, "POST", `/v1/runner/jobs/${job.id}/logs`, { attempt, entries });
+  }
+  const report = "lines,100000\n";
+  const put = await fetch(`${server.url}/v1/runner/jobs/${job.id}/artifacts/report.csv?attempt=${attempt}`, {
+    method: "PUT",
+    headers: { Authorization: `Bearer ${writer.token}`, "Content-Type": "text/csv" },
+    body: report,
+  });
+  assert.ok(put.ok, `artifact upload answered ${put.status}`);
+  await server.call(writer.token, "POST", `/v1/runner/jobs/${job.id}/complete`, { attempt, result: { lines: TOTAL } });
+
+  await page.goto(`${server.url}/#/w/${WS}/jobs/${job.id}`);
+  await waitStatus(page, "COMPLETED");
+  const log = page.getByRole("log", { name: "Job log" });
+  await log.getByText("line 1 ·", { exact: true }).waitFor();
+  // A finished job's log loads a page at a time, and only rows in sight are in the DOM.
+  assert.ok(Number(await log.getAttribute("data-lines")) < TOTAL);
+  // Measure the main thread's worst stall while every page loads and the view follows.
+  await page.evaluate(() => {
+    const w = window;
+    w.__stall = 0;
+    let last = performance.now();
+    w.__probe = setInterval(() => {
+      const now = performance.now();
+      w.__stall = Math.max(w.__stall, now - last - 50);
+      last = now;
+    }, 50);
+  });
+  await page.getByRole("button", { name: "Follow" }).click();
+  await eventually("all 100,000 lines", async () => Number(await log.getAttribute("data-lines")) === TOTAL, 120_000);
+  await log.getByText(`line ${TOTAL} `).waitFor();
+  const rows = await log.locator(".line").count();
+  assert.ok(rows > 10 && rows < 250, `${rows} rows in the DOM`);
+  const stall = await page.evaluate(() => {
+    clearInterval(window.__probe);
+    return window.__stall;
+  });
+  assert.ok(stall < 1500, `the page stalled for ${Math.round(stall)} ms`);
+  // Scrolling to the top is instant too.
+  const took = await log.evaluate(async (el) => {
+    const t0 = performance.now();
+    el.scrollTop = 0;
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    return performance.now() - t0;
+  });
+  assert.ok(took < 1000, `scrolling took ${took} ms`);
+  await log.getByText("line 1 ·", { exact: true }).waitFor();
+  await log.evaluate((el) => {
+    el.scrollTop = el.scrollHeight;
+  });
+  await log.getByText(`line ${TOTAL} `).waitFor();
+  await shot(page, "09-big-log");
+
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download report.csv" }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), "report.csv");
+  assert.equal(await readFile(await download.path(), "utf8"), report);
+});
+
+test("a viewer sees jobs but no actions", async () => {
+  await server.call(alice, "POST", `/v1/workspaces/${WS}/members`, { subject: "bob", role: "viewer" });
+  const bob = await newPage();
+  await signIn(bob, await server.token("bob"));
+  await bob.goto(`${server.url}/#/w/${WS}/jobs`);
+  await bob.locator("tr[data-job-id]").first().waitFor();
+  assert.equal(await bob.getByRole("button", { name: "New job" }).count(), 0);
+  const running = await server.call(alice, "GET", `/v1/workspaces/${WS}/runner-jobs?status=QUEUED&limit=1`);
+  await bob.goto(`${server.url}/#/w/${WS}/jobs/${running.items[0].id}`);
+  await bob.getByText("You are a viewer here").waitFor();
+  assert.equal(await bob.getByRole("button", { name: "Cancel job" }).count(), 0);
+  assert.equal(await bob.locator(".who .role").textContent(), "viewer");
+  await shot(bob, "10-viewer-job");
+  await bob.goto(`${server.url}/#/w/${WS}/runners`);
+  await bob.getByText("Runners are for admins").waitFor();
+  await bob.close();
+});
+
+test("an admin revokes a runner", async () => {
+  await page.goto(`${server.url}/#/w/${WS}/runners`);
+  const row = page.locator(`tr[data-runner-id="${runner.id}"]`);
+  await row.locator('.badge[data-status="online"]').waitFor({ timeout: 15_000 });
+  await shot(page, "11-runners");
+  await row.getByRole("button", { name: "Revoke ci-runner" }).click();
+  await row.getByRole("button", { name: "Yes, revoke" }).click();
+  await row.locator('.badge[data-status="revoked"]').waitFor();
+  const list = await server.call(alice, "GET", `/v1/workspaces/${WS}/runners`);
+  assert.ok(list.items.find((r) => r.id === runner.id).revoked_at);
+  await shot(page, "12-runner-revoked");
+});
+
+test("phone width: no sideways scrolling, everything reachable", async () => {
+  const phone = await newPage(390, 844);
+  await signIn(phone, alice);
+  await phone.goto(`${server.url}/#/w/${WS}/jobs`);
+  await phone.locator("tr[data-job-id]").first().waitFor();
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the jobs page is ${overflow}px wider than the screen`);
+  await shot(phone, "phone-jobs");
+  await phone.locator("tr[data-job-id] a").first().click();
+  await phone.getByRole("log", { name: "Job log" }).waitFor();
+  const overflowJob = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflowJob <= 0, `the job page is ${overflowJob}px wider than the screen`);
+  await shot(phone, "phone-job");
+  await phone.emulateMedia({ colorScheme: "dark" });
+  await shot(phone, "phone-job-dark");
+  await phone.close();
+});
+
+test("keyboard: a skip link first, visible focus, and sign out", async () => {
+  await page.goto(`${server.url}/#/w/${WS}/jobs`);
+  await page.reload();
+  await page.locator("tr[data-job-id]").first().waitFor();
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), "Skip to content");
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab");
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.notEqual(outline, "none");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByLabel("Token").waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("runyard.token")), null);
+  assert.deepEqual(pageErrors, []);
+});
