@@ -14,6 +14,7 @@ import { ProblemBox } from "../ui.js";
 export const ROW_HEIGHT = 20;
 const OVERSCAN = 30;
 const PAGE = 2000;
+const FIT_ROWS = 18;
 
 export interface Line {
   seq: number;
@@ -41,7 +42,7 @@ export function LineWindow({
   onNearEnd?: () => void;
   label: string;
   emptyText: string;
-  /** Shrink to the lines when they are few (up to the usual height). */
+  /** Shrink to the lines when they are few; past `FIT_ROWS` the usual height holds. */
   fit?: boolean;
 }) {
   const box = useRef<HTMLDivElement>(null);
@@ -103,7 +104,11 @@ export function LineWindow({
       aria-live="off"
       aria-label={label}
       data-lines={lines.length}
-      style={fit ? { height: `${Math.max(2, Math.min(lines.length, 18)) * ROW_HEIGHT + 16}px`, minHeight: "0" } : undefined}
+      style={
+        fit && lines.length < FIT_ROWS
+          ? { height: `${Math.max(2, lines.length) * ROW_HEIGHT + 16}px`, minHeight: "0" }
+          : undefined
+      }
     >
       {lines.length === 0 ? (
         <div class="log-empty">{emptyText}</div>
@@ -253,6 +258,7 @@ export function JobLog({ ws, jobId, status }: { ws: Workspace; jobId: string; st
         version={version}
         stick={stick}
         label="Job log"
+        fit={terminal && phase === "ended"}
         emptyText={terminal ? "This job printed nothing." : "No output yet. Lines appear here as the runner sends them."}
         onScrolledAway={() => setStick(false)}
         onNearEnd={() => setWanted(true)}
