@@ -108,22 +108,26 @@ async fn pages_hold_every_job_and_task_event_once_in_order() {
         .await
         .expect(200);
 
-    let (events, cursor) = drain_until(&alice, "start", 3, 10).await;
+    let (events, cursor) = drain_until(&alice, "start", 3, 11).await;
     let keys = check_order(&events);
-    // 4 jobs created, 2 claimed and completed; the task created and paused.
-    assert_eq!(events.len(), 4 + 2 * 2 + 2, "{events:#?}");
+    // 4 jobs created, 2 claimed and completed; the task created, asked to pause and paused.
+    assert_eq!(events.len(), 4 + 2 * 2 + 3, "{events:#?}");
     assert_eq!(keys.iter().collect::<HashSet<_>>().len(), events.len());
     let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
     assert_eq!(types.iter().filter(|t| **t == "job_created").count(), 4);
     assert_eq!(types.iter().filter(|t| **t == "job_completed").count(), 2);
-    assert!(types.contains(&"task_created") && types.contains(&"task_manual_pause"));
+    assert!(
+        types.contains(&"task_created")
+            && types.contains(&"task_pause_requested")
+            && types.contains(&"task_manual_pause")
+    );
     assert_eq!(events[0]["source"], "task");
     assert!(events.iter().any(|e| e["source"] == "job"));
     // Paging from the first page's cursor gives the rest, and the same events overall.
     let first = alice.get(&format!("{WS}/events?limit=3")).await;
     let first = first.expect(200).clone();
     assert_eq!(first["has_more"], true);
-    let (rest, _) = drain_until(&alice, first["next_cursor"].as_str().unwrap(), 100, 7).await;
+    let (rest, _) = drain_until(&alice, first["next_cursor"].as_str().unwrap(), 100, 8).await;
     assert_eq!(
         first["items"].as_array().unwrap().len() + rest.len(),
         events.len()

@@ -711,8 +711,21 @@ async fn decide(
     approved: bool,
     comment: Option<&str>,
 ) -> Result<JobRecord, StoreError> {
-    let status = lock_status(tx, id).await?;
-    let job = get(tx, id).await?;
+    #[derive(FromQueryResult)]
+    struct Waiting {
+        status: String,
+        requires_approval: bool,
+    }
+    let job: Waiting = tx
+        .one(
+            "SELECT status, requires_approval FROM runner_jobs \
+              WHERE workspace_id = $1 AND id = $2 FOR UPDATE",
+            [tx.workspace_id().into(), id.into()],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let status = JobStatus::parse(&job.status)
+        .ok_or_else(|| sea_orm::DbErr::Custom(format!("unknown job status {:?}", job.status)))?;
     if status != JobStatus::Pending || !job.requires_approval {
         return Err(StoreError::NotAwaitingApproval);
     }

@@ -314,33 +314,17 @@ pub async fn pause(
     .await?;
     let running =
         ask_running_jobs(tx, id, true, (event_type::PAUSE_REQUESTED, payload.clone())).await?;
-    let set = "pause_requested_at = now(), pause_kind = $6, pause_reason = $7, \
-               last_activity_at = now()";
-    let values = vec![kind.as_str().into(), reason.map(str::to_owned).into()];
-    if running > 0 {
-        let mut payload = payload;
-        payload["running_jobs"] = running.into();
-        update_with_event(
-            tx,
-            id,
-            set,
-            values,
-            task_event_type::PAUSE_REQUESTED,
-            payload,
-        )
-        .await?;
-    } else {
-        let mut all = vec![tx.workspace_id().into(), id.into()];
-        all.extend(values);
-        tx.execute(
-            &format!(
-                "UPDATE agent_tasks SET {} WHERE workspace_id = $1 AND id = $2",
-                set.replace("$6", "$3").replace("$7", "$4")
-            ),
-            all,
-        )
-        .await?;
-    }
+    let mut payload = payload;
+    payload["running_jobs"] = running.into();
+    update_with_event(
+        tx,
+        id,
+        "pause_requested_at = now(), pause_kind = $6, pause_reason = $7, last_activity_at = now()",
+        vec![kind.as_str().into(), reason.map(str::to_owned).into()],
+        task_event_type::PAUSE_REQUESTED,
+        payload,
+    )
+    .await?;
     settle(tx, id).await?;
     get(tx, id).await
 }

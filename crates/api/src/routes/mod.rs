@@ -460,6 +460,34 @@ impl JobsApi {
     }
 }
 
+impl JobsApi {
+    /// Approves or rejects a job waiting for an approval, as an admin.
+    async fn decide(
+        &self,
+        token: &UserToken,
+        ws: &str,
+        id: Uuid,
+        body: dto::ApprovalDecision,
+        approve: bool,
+    ) -> Result<Json<dto::Job>> {
+        let comment = approval_comment(body)?;
+        let caller = caller(&self.state, token)?;
+        let tx = self.state.enter(&caller, ws, Role::Admin).await?;
+        let decided = if approve {
+            jobs::approve(&tx, id, comment.as_deref()).await
+        } else {
+            jobs::reject(&tx, id, comment.as_deref()).await
+        };
+        let job = decided.map_err(|e| ApiError::from_store(e, "job"))?;
+        let workspace = tx.workspace_id();
+        tx.commit().await?;
+        if job.status == JobStatus::Queued {
+            self.state.signals.jobs_queued(workspace);
+        }
+        Ok(Json(job.into()))
+    }
+}
+
 #[OpenApi(tag = "Tag::Jobs")]
 impl JobsApi {
     /// Create and enqueue a job (member). With an `Idempotency-Key`, repeating the same
@@ -707,18 +735,7 @@ impl JobsApi {
         id: Path<Uuid>,
         body: Json<dto::ApprovalDecision>,
     ) -> Result<Json<dto::Job>> {
-        let comment = approval_comment(body.0)?;
-        let caller = caller(&self.state, &token)?;
-        let tx = self.state.enter(&caller, &ws, Role::Admin).await?;
-        let job = jobs::approve(&tx, *id, comment.as_deref())
-            .await
-            .map_err(|e| ApiError::from_store(e, "job"))?;
-        let workspace = tx.workspace_id();
-        tx.commit().await?;
-        if job.status == JobStatus::Queued {
-            self.state.signals.jobs_queued(workspace);
-        }
-        Ok(Json(job.into()))
+        self.decide(&token, &ws, *id, body.0, true).await
     }
 
     /// Reject a job waiting for an approval (admin): it is `CANCELLED`, and a waiting
@@ -731,14 +748,7 @@ impl JobsApi {
         id: Path<Uuid>,
         body: Json<dto::ApprovalDecision>,
     ) -> Result<Json<dto::Job>> {
-        let comment = approval_comment(body.0)?;
-        let caller = caller(&self.state, &token)?;
-        let tx = self.state.enter(&caller, &ws, Role::Admin).await?;
-        let job = jobs::reject(&tx, *id, comment.as_deref())
-            .await
-            .map_err(|e| ApiError::from_store(e, "job"))?;
-        tx.commit().await?;
-        Ok(Json(job.into()))
+        self.decide(&token, &ws, *id, body.0, false).await
     }
 
     /// A page of a job's log lines in `seq` order, after `after_seq` (viewer).
