@@ -199,9 +199,13 @@ async fn update_with_event(
     row.ok_or(StoreError::NotFound)?.try_into()
 }
 
+/// Where a resumed job goes: waiting for its approval or its time, else claimable.
+const REQUEUED_STATUS: &str =
+    "CASE WHEN r.requires_approval OR r.run_after > now() THEN 'PENDING' ELSE 'QUEUED' END";
+
 /// Moves the task's jobs in `from` to the status chosen by `to_sql` (an SQL expression
-/// over the job row `r`, parameters from `$6`), each with an event of `kind`. `set_sql`
-/// adds assignments. Returns how many jobs moved.
+/// over the job row `r`), each with an event of `kind`. `set_sql` adds assignments.
+/// Returns how many jobs moved.
 async fn move_jobs(
     tx: &WorkspaceTx,
     task_id: Uuid,
@@ -209,7 +213,6 @@ async fn move_jobs(
     to_sql: &str,
     set_sql: &str,
     (kind, payload): (&str, serde_json::Value),
-    extra: Vec<Value>,
 ) -> Result<u64, StoreError> {
     let from: Vec<String> = from.iter().map(|s| s.as_str().to_owned()).collect();
     let sql = format!(
@@ -228,14 +231,13 @@ async fn move_jobs(
                 $5::jsonb || jsonb_build_object('status', status, 'from', from_status, 'task_id', $2::uuid) \
            FROM j"
     );
-    let mut values: Vec<Value> = vec![
+    let values: Vec<Value> = vec![
         tx.workspace_id().into(),
         task_id.into(),
         from.into(),
         kind.into(),
         payload.into(),
     ];
-    values.extend(extra);
     Ok(tx.execute(&sql, values).await?)
 }
 
@@ -309,7 +311,6 @@ pub async fn pause(
         "'PAUSED'",
         "",
         (kind.event_type(), payload.clone()),
-        vec![],
     )
     .await?;
     let running =
@@ -349,10 +350,9 @@ pub async fn resume(tx: &WorkspaceTx, id: Uuid) -> Result<Resumed, StoreError> {
                 tx,
                 id,
                 &[JobStatus::Paused],
-                "CASE WHEN r.requires_approval OR r.run_after > now() THEN 'PENDING' ELSE 'QUEUED' END",
+                REQUEUED_STATUS,
                 ", resumed_at = now()",
                 (task_event_type::RESUME, payload.clone()),
-                vec![],
             )
             .await?;
             let task = update_with_event(
@@ -377,10 +377,9 @@ pub async fn resume(tx: &WorkspaceTx, id: Uuid) -> Result<Resumed, StoreError> {
                 tx,
                 id,
                 &[JobStatus::Paused],
-                "CASE WHEN r.requires_approval OR r.run_after > now() THEN 'PENDING' ELSE 'QUEUED' END",
+                REQUEUED_STATUS,
                 "",
                 (task_event_type::RESUME, serde_json::json!({})),
-                vec![],
             )
             .await?;
             let task = update_with_event(
@@ -482,7 +481,6 @@ async fn cancel_waiting_jobs(
             event_type::CANCELLED,
             serde_json::json!({"reason": "task_cancelled"}),
         ),
-        vec![],
     )
     .await
 }
