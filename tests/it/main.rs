@@ -14,4 +14,5 @@ mod paging;
 mod runner;
 mod tasks;
 mod tidy;
+mod wakeups;
 mod workspaces;

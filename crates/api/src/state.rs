@@ -76,11 +76,11 @@ impl AppState {
         queue: QueueConfig,
     ) -> Self {
         Self {
+            signals: db.signals().clone(),
             db,
             auth,
             expected_schema_version: expected_schema_version.into(),
             queue,
-            signals: Signals::default(),
             metrics: Arc::default(),
             stopping: tokio::sync::watch::Sender::new(false),
         }

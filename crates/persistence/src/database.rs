@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::records::WorkspaceRecord;
 use crate::scope::{WorkspaceTx, stmt};
 use crate::workspaces::WorkspaceRow;
-use crate::{StoreError, WorkspaceRecord as Record};
+use crate::{Signals, StoreError, WorkspaceRecord as Record};
 
 /// How a request names a workspace: `{ws}` in a path is its id or its slug.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +34,7 @@ impl WorkspaceRef {
 #[derive(Clone)]
 pub struct Database {
     conn: DatabaseConnection,
+    signals: Signals,
 }
 
 impl Database {
@@ -47,7 +48,14 @@ impl Database {
             .sqlx_logging(false);
         Ok(Self {
             conn: sea_orm::Database::connect(opts).await?,
+            signals: Signals::default(),
         })
+    }
+
+    /// The wake-ups of this server: committed transactions that made jobs claimable
+    /// announce them here, and long-polls and live tails wait on them.
+    pub fn signals(&self) -> &Signals {
+        &self.signals
     }
 
     /// Whether the database answers.
@@ -113,6 +121,7 @@ impl Database {
             role,
             actor.to_string(),
             WorkspaceSettings::from_json(&entered.entered_settings),
+            self.signals.clone(),
         )))
     }
 
@@ -123,7 +132,15 @@ impl Database {
         subject: &str,
         actor: &Actor,
     ) -> Result<WorkspaceTx, StoreError> {
-        WorkspaceTx::begin_trusted(&self.conn, id, Role::Owner, subject, actor.to_string()).await
+        WorkspaceTx::begin_trusted(
+            &self.conn,
+            self.signals.clone(),
+            id,
+            Role::Owner,
+            subject,
+            actor.to_string(),
+        )
+        .await
     }
 
     /// The workspaces `subject` belongs to, with the subject's role in each, oldest first.
@@ -173,6 +190,7 @@ impl Database {
     pub fn disconnected() -> Self {
         Self {
             conn: DatabaseConnection::default(),
+            signals: Signals::default(),
         }
     }
 
@@ -213,7 +231,14 @@ impl Database {
         };
         let actor = Actor::Runner(token.runner_id).to_string();
         let settings = WorkspaceSettings::from_json(&entered.workspace_settings);
-        let scope = WorkspaceTx::new(tx, token.workspace_id, Role::Member, actor, settings);
+        let scope = WorkspaceTx::new(
+            tx,
+            token.workspace_id,
+            Role::Member,
+            actor,
+            settings,
+            self.signals.clone(),
+        );
         Ok(Some((
             scope,
             crate::queue::RunnerIdentity {
@@ -316,6 +341,7 @@ impl Database {
             Role::Owner,
             Actor::System.to_string(),
             WorkspaceSettings::from_json(&entered.settings),
+            self.signals.clone(),
         ))
     }
 

@@ -4,12 +4,13 @@
 //! two commit together. An event's `seq` is the job's `last_event_seq + 1`, taken under
 //! the job's row lock: gap-free and monotonic per job.
 
-use chrono::{TimeZone, Utc};
-use runyard_domain::{JobStatus, NewJob, event_type, payload_hash};
+use chrono::Utc;
+use runyard_domain::{JobStatus, NewJob, StepStatus, StepType, event_type, payload_hash};
 use sea_orm::{FromQueryResult, Value};
 use uuid::Uuid;
 
 use crate::error::violated_constraint;
+use crate::transition::{self, Attempt, Change, Echo, Event, Fence, Lease, NewRow, Set, Stamp};
 use crate::{
     ArtifactRecord, EventRecord, JobRecord, LogRecord, StepRecord, StoreError, Timestamp,
     WorkspaceTx,
@@ -51,6 +52,16 @@ pub(crate) struct JobRow {
     updated_at: Timestamp,
     started_at: Option<Timestamp>,
     finished_at: Option<Timestamp>,
+}
+
+impl JobRow {
+    pub(crate) fn id(&self) -> Uuid {
+        self.id
+    }
+
+    pub(crate) fn status(&self) -> &str {
+        &self.status
+    }
 }
 
 impl TryFrom<JobRow> for JobRecord {
@@ -178,11 +189,6 @@ fn now_ms() -> i64 {
     Utc::now().timestamp_millis()
 }
 
-fn run_after(job: &NewJob) -> Option<Timestamp> {
-    job.run_after_ms
-        .and_then(|ms| Utc.timestamp_millis_opt(ms).single())
-}
-
 fn map_insert_error(e: StoreError) -> StoreError {
     match e {
         StoreError::Database(ref db)
@@ -213,42 +219,10 @@ pub async fn create(
     } else {
         JobStatus::Paused
     };
-    let sql = format!(
-        "WITH j AS ( \
-           INSERT INTO runner_jobs (workspace_id, id, agent_task_id, type, payload, labels, priority, \
-                  status, requires_approval, max_attempts, run_after, timeout_seconds, \
-                  idempotency_key, payload_hash, last_event_seq, created_by, backoff_base_seconds) \
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, coalesce($11, now()), $12, $13, $14, 1, $15, $17) \
-           ON CONFLICT (workspace_id, idempotency_key) DO NOTHING \
-           RETURNING * \
-         ), e AS ( \
-           INSERT INTO job_events (workspace_id, job_id, seq, id, type, actor, payload) \
-           SELECT workspace_id, id, 1, $16, '{created}', created_by, \
-                  jsonb_build_object('status', status) FROM j \
-         ) \
-         SELECT {JOB_COLUMNS} FROM j",
-        created = event_type::CREATED,
-    );
-    let values: Vec<Value> = vec![
-        tx.workspace_id().into(),
-        Uuid::now_v7().into(),
-        job.agent_task_id.into(),
-        job.job_type.as_str().into(),
-        job.payload.clone().into(),
-        job.labels.as_slice().to_vec().into(),
-        job.priority.get().into(),
-        status.as_str().into(),
-        job.requires_approval.into(),
-        job.max_attempts.get().into(),
-        run_after(job).into(),
-        job.timeout_seconds.get().into(),
-        idempotency_key.map(str::to_owned).into(),
-        hash.clone().into(),
-        tx.actor().into(),
-        Uuid::now_v7().into(),
-        job.backoff_seconds.into(),
-    ];
-    let inserted: Option<JobRow> = tx.one(&sql, values).await.map_err(map_insert_error)?;
+    let (inserted, _) = transition::insert(tx, idempotency_key, &[NewRow { job, status }])
+        .await
+        .map_err(map_insert_error)?;
+    let inserted = inserted.into_iter().next();
     if let Some(row) = inserted {
         return Ok((row.try_into()?, Created::New));
     }
@@ -303,50 +277,25 @@ pub async fn create_direct(
         crate::WorkspaceRef::Id(id) => (Some(*id), None),
         crate::WorkspaceRef::Slug(slug) => (None, Some(slug.clone())),
     };
-    let sql = format!(
-        "WITH w AS ( \
-           SELECT entered_id, entered_role, entered_settings \
-             FROM runyard_enter_workspace($1, $2, $3, $4) \
-         ), j AS ( \
-           INSERT INTO runner_jobs (workspace_id, id, type, payload, labels, priority, status, \
-                  requires_approval, max_attempts, run_after, timeout_seconds, payload_hash, \
-                  last_event_seq, created_by, backoff_base_seconds) \
-           SELECT w.entered_id, $5, $6, $7, $8, $9, $10, $11, $12, coalesce($13, now()), $14, $15, \
-                  1, $2, $16 \
-             FROM w \
-            WHERE w.entered_role IN ('owner', 'admin', 'member') \
-              AND NOT (w.entered_settings ? 'max_queued_jobs') \
-           RETURNING * \
-         ), e AS ( \
-           INSERT INTO job_events (workspace_id, job_id, seq, id, type, actor, payload) \
-           SELECT workspace_id, id, 1, $17, '{created}', created_by, \
-                  jsonb_build_object('status', status) FROM j \
-         ) \
-         SELECT {JOB_COLUMNS} FROM j",
-        created = event_type::CREATED,
-    );
-    let values: Vec<Value> = vec![
+    let enter: Vec<Value> = vec![
         subject.into(),
         actor.to_string().into(),
         id.into(),
         slug.into(),
-        Uuid::now_v7().into(),
-        job.job_type.as_str().into(),
-        job.payload.clone().into(),
-        job.labels.as_slice().to_vec().into(),
-        job.priority.get().into(),
-        job.initial_status(now_ms()).as_str().into(),
-        job.requires_approval.into(),
-        job.max_attempts.get().into(),
-        run_after(job).into(),
-        job.timeout_seconds.get().into(),
-        payload_hash(job).into(),
-        job.backoff_seconds.into(),
-        Uuid::now_v7().into(),
     ];
+    let status = job.initial_status(now_ms());
+    let (sql, values, _) = transition::insert_sql(
+        &transition::Target::Direct(enter),
+        &[NewRow { job, status }],
+    );
     let row = JobRow::find_by_statement(crate::scope::stmt(&sql, values))
         .one(db.connection())
         .await?;
+    if let Some(row) = &row
+        && row.status() == JobStatus::Queued.as_str()
+    {
+        db.signals().jobs_queued(row.workspace_id);
+    }
     row.map(TryInto::try_into).transpose()
 }
 
@@ -361,61 +310,14 @@ pub async fn create_batch(tx: &WorkspaceTx, jobs: &[NewJob]) -> Result<Vec<JobRe
         Some(t) if held.contains(&t) => JobStatus::Paused,
         _ => job.initial_status(now),
     };
-    let ids: Vec<Uuid> = jobs.iter().map(|_| Uuid::now_v7()).collect();
-    let rows: Vec<serde_json::Value> = jobs
+    let rows: Vec<NewRow<'_>> = jobs
         .iter()
-        .zip(&ids)
-        .map(|(job, id)| {
-            serde_json::json!({
-                "id": id,
-                "event_id": Uuid::now_v7(),
-                "agent_task_id": job.agent_task_id,
-                "type": job.job_type.as_str(),
-                "payload": job.payload,
-                "labels": job.labels.as_slice(),
-                "priority": job.priority.get(),
-                "status": status(job).as_str(),
-                "requires_approval": job.requires_approval,
-                "max_attempts": job.max_attempts.get(),
-                "run_after": run_after(job),
-                "timeout_seconds": job.timeout_seconds.get(),
-                "backoff_seconds": job.backoff_seconds,
-                "payload_hash": payload_hash(job),
-            })
+        .map(|job| NewRow {
+            job,
+            status: status(job),
         })
         .collect();
-    let sql = format!(
-        "WITH x AS MATERIALIZED ( \
-           SELECT * FROM jsonb_to_recordset($2::jsonb) AS r( \
-             id uuid, event_id uuid, agent_task_id uuid, type text, payload jsonb, labels text[], \
-             priority smallint, status text, requires_approval boolean, max_attempts integer, \
-             run_after timestamptz, timeout_seconds integer, backoff_seconds integer, payload_hash text) \
-         ), j AS ( \
-           INSERT INTO runner_jobs (workspace_id, id, agent_task_id, type, payload, labels, priority, \
-                  status, requires_approval, max_attempts, run_after, timeout_seconds, payload_hash, \
-                  last_event_seq, created_by, backoff_base_seconds) \
-           SELECT $1, id, agent_task_id, type, payload, labels, priority, status, requires_approval, \
-                  max_attempts, coalesce(run_after, now()), timeout_seconds, payload_hash, 1, $3, backoff_seconds \
-             FROM x \
-           RETURNING * \
-         ), e AS ( \
-           INSERT INTO job_events (workspace_id, job_id, seq, id, type, actor, payload) \
-           SELECT j.workspace_id, j.id, 1, x.event_id, '{created}', j.created_by, \
-                  jsonb_build_object('status', j.status) \
-             FROM j JOIN x ON x.id = j.id \
-         ) \
-         SELECT {JOB_COLUMNS} FROM j",
-        created = event_type::CREATED,
-    );
-    let inserted: Vec<JobRow> = tx
-        .all(
-            &sql,
-            [
-                tx.workspace_id().into(),
-                serde_json::Value::Array(rows).into(),
-                tx.actor().into(),
-            ],
-        )
+    let (inserted, ids) = transition::insert(tx, None, &rows)
         .await
         .map_err(map_insert_error)?;
     let mut by_id: std::collections::HashMap<Uuid, JobRow> =
@@ -452,8 +354,16 @@ async fn check_queue_room(tx: &WorkspaceTx, adding: usize) -> Result<(), StoreEr
     let waiting: Option<Waiting> = tx
         .one(
             "SELECT count(*) AS n FROM (SELECT 1 FROM runner_jobs \
-              WHERE workspace_id = $1 AND status IN ('QUEUED', 'PENDING') LIMIT $2) w",
-            [tx.workspace_id().into(), limit.into()],
+              WHERE workspace_id = $1 AND status = ANY($3) LIMIT $2) w",
+            [
+                tx.workspace_id().into(),
+                limit.into(),
+                vec![
+                    JobStatus::Queued.as_str().to_owned(),
+                    JobStatus::Pending.as_str().to_owned(),
+                ]
+                .into(),
+            ],
         )
         .await?;
     if waiting.map_or(0, |w| w.n) + adding as i64 > limit {
@@ -585,101 +495,128 @@ pub async fn events(
         .collect())
 }
 
-/// Locks the job's row for this transaction and returns its status.
-async fn lock_status(tx: &WorkspaceTx, id: Uuid) -> Result<JobStatus, StoreError> {
+/// The job's row, locked for this transaction: its status and whether it waits for an
+/// approval and for its `run_after`.
+struct Locked {
+    status: JobStatus,
+    requires_approval: bool,
+    not_yet_due: bool,
+    cancel_requested: bool,
+}
+
+async fn lock(tx: &WorkspaceTx, id: Uuid) -> Result<Locked, StoreError> {
     #[derive(FromQueryResult)]
-    struct Status {
+    struct Row {
         status: String,
+        requires_approval: bool,
+        not_yet_due: bool,
+        cancel_requested: bool,
     }
-    let row: Status = tx
+    let row: Row = tx
         .one(
-            "SELECT status FROM runner_jobs WHERE workspace_id = $1 AND id = $2 FOR UPDATE",
+            "SELECT status, requires_approval, run_after > now() AS not_yet_due, \
+                    cancel_requested_at IS NOT NULL AS cancel_requested \
+               FROM runner_jobs WHERE workspace_id = $1 AND id = $2 FOR UPDATE",
             [tx.workspace_id().into(), id.into()],
         )
         .await?
         .ok_or(StoreError::NotFound)?;
-    Ok(JobStatus::parse(&row.status)
-        .ok_or_else(|| sea_orm::DbErr::Custom(format!("unknown job status {:?}", row.status)))?)
+    let status = JobStatus::parse(&row.status)
+        .ok_or_else(|| sea_orm::DbErr::Custom(format!("unknown job status {:?}", row.status)))?;
+    Ok(Locked {
+        status,
+        requires_approval: row.requires_approval,
+        not_yet_due: row.not_yet_due,
+        cancel_requested: row.cancel_requested,
+    })
 }
 
-/// Applies `set` (an SQL `SET` list whose parameters start at `$6`) to the locked job
-/// and appends one event of `kind` with `payload`, in one statement.
-async fn update_with_event(
-    tx: &WorkspaceTx,
-    id: Uuid,
-    set: &str,
-    set_values: Vec<Value>,
-    kind: &str,
-    payload: serde_json::Value,
-) -> Result<JobRecord, StoreError> {
-    let sql = format!(
-        "WITH j AS ( \
-           UPDATE runner_jobs SET {set}, last_event_seq = last_event_seq + 1, updated_at = now() \
-            WHERE workspace_id = $1 AND id = $2 RETURNING * \
-         ), e AS ( \
-           INSERT INTO job_events (workspace_id, job_id, seq, id, type, actor, payload) \
-           SELECT workspace_id, id, last_event_seq, $3, $4, current_setting('runyard.actor'), \
-                  $5::jsonb || jsonb_build_object('status', status) FROM j \
-         ) \
-         SELECT {JOB_COLUMNS} FROM j"
-    );
-    let mut values: Vec<Value> = vec![
-        tx.workspace_id().into(),
-        id.into(),
-        Uuid::now_v7().into(),
-        kind.into(),
-        payload.into(),
-    ];
-    values.extend(set_values);
-    let row: Option<JobRow> = tx.one(&sql, values).await?;
-    row.ok_or(StoreError::NotFound)?.try_into()
+/// Applies a change to a job this transaction locked.
+async fn change(tx: &WorkspaceTx, change: Change) -> Result<JobRecord, StoreError> {
+    transition::apply_one(tx, change)
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .try_into()
 }
 
 /// Cancels a job. One that has not started is `CANCELLED` at once; a running one is
 /// asked to stop (`cancel_requested_at`), which its runner sees on its next heartbeat.
 /// A finished job cannot be cancelled.
 pub async fn cancel(tx: &WorkspaceTx, id: Uuid) -> Result<JobRecord, StoreError> {
-    let status = lock_status(tx, id).await?;
-    let to = status.transition(JobStatus::Cancelled)?;
+    let job = lock(tx, id).await?;
+    let status = job.status;
+    status.transition(JobStatus::Cancelled)?;
     if status == JobStatus::Running {
-        let job = get(tx, id).await?;
-        if job.cancel_requested_at.is_some() {
-            return Ok(job);
+        if job.cancel_requested {
+            return get(tx, id).await;
         }
-        return update_with_event(
-            tx,
-            id,
-            "cancel_requested_at = now()",
-            vec![],
-            event_type::CANCEL_REQUESTED,
-            serde_json::json!({}),
-        )
-        .await;
+        return change(tx, cancel_request(id, serde_json::json!({}))).await;
     }
-    update_with_event(
+    change(
         tx,
-        id,
-        "status = $6, finished_at = now(), lease_runner_id = NULL, lease_expires_at = NULL",
-        vec![to.as_str().into()],
-        event_type::CANCELLED,
-        serde_json::json!({ "from": status.as_str() }),
+        Change::new(
+            id,
+            status,
+            JobStatus::Cancelled,
+            Fence::Status,
+            Set {
+                finished_at: Some(Stamp::Now),
+                lease: Some(Lease::Drop),
+                ..Set::default()
+            },
+            Event::new(
+                event_type::CANCELLED,
+                serde_json::json!({ "from": status.as_str() }),
+                Echo::STATUS,
+            ),
+        )?,
     )
     .await
 }
 
+/// Asks a running job to stop; its runner sees it on its next heartbeat.
+pub(crate) fn cancel_request(id: Uuid, payload: serde_json::Value) -> Change {
+    Change::keep(
+        id,
+        JobStatus::Running,
+        Fence::Status,
+        Set {
+            cancel_requested_at: Some(Stamp::Now),
+            ..Set::default()
+        },
+        Event::new(event_type::CANCEL_REQUESTED, payload, Echo::STATUS),
+    )
+}
+
 /// Puts a `FAILED` or `CANCELLED` job back in the queue with a fresh set of attempts.
 pub async fn retry(tx: &WorkspaceTx, id: Uuid) -> Result<JobRecord, StoreError> {
-    let status = lock_status(tx, id).await?;
-    let to = status.transition(JobStatus::Queued)?;
-    update_with_event(
+    let status = lock(tx, id).await?.status;
+    change(
         tx,
-        id,
-        "status = $6, attempt = 0, run_after = now(), result = NULL, error = NULL, progress = NULL, \
-         cancel_requested_at = NULL, pause_requested_at = NULL, lease_runner_id = NULL, \
-         lease_expires_at = NULL, started_at = NULL, finished_at = NULL",
-        vec![to.as_str().into()],
-        event_type::RETRIED,
-        serde_json::json!({ "from": status.as_str() }),
+        Change::new(
+            id,
+            status,
+            JobStatus::Queued,
+            Fence::Status,
+            Set {
+                attempt: Some(Attempt::Reset),
+                run_after_in: Some(0.0),
+                result: Some(None),
+                error: Some(None),
+                clear_progress: true,
+                cancel_requested_at: Some(Stamp::Clear),
+                pause_requested_at: Some(Stamp::Clear),
+                lease: Some(Lease::Drop),
+                started_at: Some(Stamp::Clear),
+                finished_at: Some(Stamp::Clear),
+                ..Set::default()
+            },
+            Event::new(
+                event_type::RETRIED,
+                serde_json::json!({ "from": status.as_str() }),
+                Echo::STATUS,
+            ),
+        )?,
     )
     .await
 }
@@ -711,53 +648,56 @@ async fn decide(
     approved: bool,
     comment: Option<&str>,
 ) -> Result<JobRecord, StoreError> {
-    #[derive(FromQueryResult)]
-    struct Waiting {
-        status: String,
-        requires_approval: bool,
-    }
-    let job: Waiting = tx
-        .one(
-            "SELECT status, requires_approval FROM runner_jobs \
-              WHERE workspace_id = $1 AND id = $2 FOR UPDATE",
-            [tx.workspace_id().into(), id.into()],
-        )
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    let status = JobStatus::parse(&job.status)
-        .ok_or_else(|| sea_orm::DbErr::Custom(format!("unknown job status {:?}", job.status)))?;
-    if status != JobStatus::Pending || !job.requires_approval {
+    let job = lock(tx, id).await?;
+    if job.status != JobStatus::Pending || !job.requires_approval {
         return Err(StoreError::NotAwaitingApproval);
     }
-    let (step_status, kind, set) = if approved {
-        status.transition(JobStatus::Queued)?;
-        (
-            "COMPLETED",
-            event_type::APPROVED,
-            "requires_approval = false,              status = CASE WHEN run_after > now() THEN 'PENDING' ELSE 'QUEUED' END",
-        )
+    let payload = serde_json::json!({"by": tx.actor(), "comment": comment});
+    let (step_status, next) = if approved {
+        let set = Set {
+            requires_approval: Some(false),
+            ..Set::default()
+        };
+        let event = Event::new(event_type::APPROVED, payload, Echo::STATUS);
+        // Claimable now, or still waiting for its time.
+        let change = if job.not_yet_due {
+            job.status.transition(JobStatus::Queued)?;
+            Change::keep(id, job.status, Fence::Status, set, event)
+        } else {
+            Change::new(id, job.status, JobStatus::Queued, Fence::Status, set, event)?
+        };
+        (StepStatus::Completed, change)
     } else {
-        status.transition(JobStatus::Cancelled)?;
+        let set = Set {
+            requires_approval: Some(false),
+            finished_at: Some(Stamp::Now),
+            ..Set::default()
+        };
         (
-            "FAILED",
-            event_type::REJECTED,
-            "requires_approval = false, status = 'CANCELLED', finished_at = now()",
+            StepStatus::Failed,
+            Change::new(
+                id,
+                job.status,
+                JobStatus::Cancelled,
+                Fence::Status,
+                set,
+                Event::new(event_type::REJECTED, payload, Echo::STATUS),
+            )?,
         )
     };
     tx.execute(
-        "UPDATE job_steps SET status = $3, completed_at = now(), updated_at = now()           WHERE workspace_id = $1 AND job_id = $2 AND type = 'GATE' AND status = 'WAITING'",
-        [tx.workspace_id().into(), id.into(), step_status.into()],
+        "UPDATE job_steps SET status = $3, completed_at = now(), updated_at = now() \
+          WHERE workspace_id = $1 AND job_id = $2 AND type = $4 AND status = $5",
+        [
+            tx.workspace_id().into(),
+            id.into(),
+            step_status.as_str().into(),
+            StepType::Gate.as_str().into(),
+            StepStatus::Waiting.as_str().into(),
+        ],
     )
     .await?;
-    update_with_event(
-        tx,
-        id,
-        set,
-        vec![],
-        kind,
-        serde_json::json!({"by": tx.actor(), "comment": comment}),
-    )
-    .await
+    change(tx, next).await
 }
 
 /// Up to `limit` of a job's log entries with `seq > after_seq`, in seq order.

@@ -21,6 +21,7 @@ pub mod runners;
 mod signals;
 pub mod stats;
 pub mod tasks;
+mod transition;
 pub mod workspaces;
 
 pub use database::{Database, WorkspaceRef};

@@ -1,5 +1,7 @@
 //! The workspace-scoped transaction: the only way repository code reaches tenant data.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use runyard_domain::{Role, WorkspaceSettings};
 use sea_orm::{
     ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Statement, TransactionTrait,
@@ -7,19 +9,25 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::StoreError;
+use crate::{Signals, StoreError};
 
 /// A transaction that has entered one workspace: `runyard.workspace_id`,
 /// `runyard.subject` and `runyard.actor` are set with `set_config(.., true)`, so they
 /// end with the transaction and a pooled connection never carries them further.
 ///
 /// Dropping it without [`WorkspaceTx::commit`] rolls everything back.
+///
+/// It remembers whether it made jobs of its workspace claimable (a transition or an
+/// insert into `QUEUED`); its commit then wakes the runners waiting for that workspace,
+/// so no caller can forget to.
 pub struct WorkspaceTx {
     tx: DatabaseTransaction,
     workspace_id: Uuid,
     role: Role,
     actor: String,
     settings: WorkspaceSettings,
+    signals: Signals,
+    queued: AtomicBool,
 }
 
 impl WorkspaceTx {
@@ -29,6 +37,7 @@ impl WorkspaceTx {
         role: Role,
         actor: String,
         settings: WorkspaceSettings,
+        signals: Signals,
     ) -> Self {
         Self {
             tx,
@@ -36,6 +45,8 @@ impl WorkspaceTx {
             role,
             actor,
             settings,
+            signals,
+            queued: AtomicBool::new(false),
         }
     }
 
@@ -43,6 +54,7 @@ impl WorkspaceTx {
     /// caller that the subject may (used when creating the workspace itself).
     pub(crate) async fn begin_trusted(
         db: &sea_orm::DatabaseConnection,
+        signals: Signals,
         workspace_id: Uuid,
         role: Role,
         subject: &str,
@@ -67,6 +79,7 @@ impl WorkspaceTx {
             role,
             actor,
             WorkspaceSettings::default(),
+            signals,
         ))
     }
 
@@ -89,9 +102,24 @@ impl WorkspaceTx {
         &self.actor
     }
 
+    /// Commits; when the transaction made jobs claimable, wakes the runners waiting for
+    /// them (here and, batched, on every other server) once they are visible.
     pub async fn commit(self) -> Result<(), StoreError> {
         self.tx.commit().await?;
+        if self.queued.load(Ordering::Relaxed) {
+            self.signals.jobs_queued(self.workspace_id);
+        }
         Ok(())
+    }
+
+    /// The transaction, for statements built elsewhere in this crate.
+    pub(crate) fn conn(&self) -> &DatabaseTransaction {
+        &self.tx
+    }
+
+    /// Records that this transaction made jobs of its workspace claimable.
+    pub(crate) fn made_claimable(&self) {
+        self.queued.store(true, Ordering::Relaxed);
     }
 
     pub(crate) async fn one<T: FromQueryResult>(

@@ -479,11 +479,7 @@ impl JobsApi {
             jobs::reject(&tx, id, comment.as_deref()).await
         };
         let job = decided.map_err(|e| ApiError::from_store(e, "job"))?;
-        let workspace = tx.workspace_id();
         tx.commit().await?;
-        if job.status == JobStatus::Queued {
-            self.state.signals.jobs_queued(workspace);
-        }
         Ok(Json(job.into()))
     }
 }
@@ -527,9 +523,6 @@ impl JobsApi {
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
             if let Some(record) = direct {
-                if record.status == runyard_domain::JobStatus::Queued {
-                    self.state.signals.jobs_queued(record.workspace_id);
-                }
                 self.state.metrics.jobs_created.add(1);
                 return Ok(JobCreated::Created(Json(record.into())));
             }
@@ -538,11 +531,7 @@ impl JobsApi {
         let (record, created) = jobs::create(&tx, &job, key)
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
-        let workspace = tx.workspace_id();
         tx.commit().await?;
-        if record.status == runyard_domain::JobStatus::Queued {
-            self.state.signals.jobs_queued(workspace);
-        }
         Ok(match created {
             Created::New => {
                 self.state.metrics.jobs_created.add(1);
@@ -575,15 +564,8 @@ impl JobsApi {
         let records = jobs::create_batch(&tx, &parsed)
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
-        let workspace = tx.workspace_id();
         tx.commit().await?;
         self.state.metrics.jobs_created.add(records.len() as u64);
-        if records
-            .iter()
-            .any(|j| j.status == runyard_domain::JobStatus::Queued)
-        {
-            self.state.signals.jobs_queued(workspace);
-        }
         Ok(BatchCreated::Created(Json(dto::JobBatch {
             items: records.into_iter().map(Into::into).collect(),
         })))
@@ -718,9 +700,7 @@ impl JobsApi {
         let job = jobs::retry(&tx, *id)
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
-        let workspace = tx.workspace_id();
         tx.commit().await?;
-        self.state.signals.jobs_queued(workspace);
         Ok(Json(job.into()))
     }
 

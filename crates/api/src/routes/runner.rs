@@ -350,12 +350,12 @@ impl RunnerApi {
         let job = queue::release(&tx, &runner, *id, body.attempt)
             .await
             .map_err(store_err)?;
-        // Before the commit makes the job claimable (and notifies), so this runner's own
-        // abandoned long-poll cannot take it straight back.
-        let workspace = tx.workspace_id();
-        self.state.signals.runner_stopping(runner.id, workspace);
+        // Before the commit makes the job claimable (and wakes claims), so this runner's
+        // own abandoned long-poll cannot take it straight back.
+        self.state
+            .signals
+            .runner_stopping(runner.id, tx.workspace_id());
         tx.commit().await?;
-        self.state.signals.jobs_queued(workspace);
         Ok(Json(job.into()))
     }
 
