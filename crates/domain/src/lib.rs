@@ -13,7 +13,7 @@ pub use job::{
     JobStatus, NewJob, RawNewJob, StepPhase, StepStatus, StepType, TransitionError, event_type,
     payload_hash,
 };
-pub use runner::{RunnerToken, after_failed_attempt, backoff_seconds};
+pub use runner::{LostLease, RunnerToken, after_failed_attempt, after_lost_lease, backoff_seconds};
 pub use task::{
     PauseKind, TaskStatus, TaskTitle, TaskTransitionError, WorkspaceSettings, task_event_type,
 };

@@ -8,6 +8,7 @@
 //!
 //! Deliberately absent: any public access to the raw connection pool.
 
+pub mod background;
 mod database;
 mod error;
 mod records;
@@ -20,6 +21,7 @@ pub mod queue;
 pub mod runners;
 mod signals;
 pub mod stats;
+mod sweeps;
 pub mod tasks;
 mod transition;
 pub mod workspaces;
