@@ -5,6 +5,7 @@
 
 mod job;
 mod runner;
+mod str_enum;
 mod task;
 mod validate;
 mod workspace;
