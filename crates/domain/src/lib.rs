@@ -19,6 +19,7 @@ pub use task::{
     PauseKind, TaskStatus, TaskTitle, TaskTransitionError, WorkspaceSettings, task_event_type,
 };
 pub use validate::{
-    JobType, Labels, MaxAttempts, Priority, Slug, TimeoutSeconds, ValidationError, WorkspaceName,
+    ArtifactName, IdempotencyKey, JobType, Labels, MaxAttempts, Priority, Slug, StepName,
+    TimeoutSeconds, ValidationError, WorkspaceName,
 };
 pub use workspace::{Actor, Role};

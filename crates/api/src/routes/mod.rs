@@ -501,15 +501,13 @@ impl JobsApi {
     ) -> Result<JobCreated> {
         let caller = caller(&self.state, &token)?;
         let job = body.parse().map_err(ApiError::invalid)?;
-        let key = idempotency_key.0.as_deref();
-        if let Some(k) = key
-            && (k.is_empty() || k.len() > 255 || k.chars().any(char::is_control))
-        {
-            return Err(ApiError::invalid_field(
-                "Idempotency-Key",
-                "must be 1 to 255 printable characters",
-            ));
-        }
+        let key = idempotency_key
+            .0
+            .as_deref()
+            .map(runyard_domain::IdempotencyKey::parse)
+            .transpose()
+            .map_err(ApiError::invalid)?;
+        let key = key.as_ref().map(runyard_domain::IdempotencyKey::as_str);
         // The plain case in one round trip; anything else (or a refusal, to be explained)
         // takes the general path.
         if key.is_none() && job.agent_task_id.is_none() {
