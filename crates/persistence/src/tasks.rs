@@ -10,10 +10,10 @@
 use std::collections::HashMap;
 
 use runyard_domain::{JobStatus, PauseKind, TaskStatus, TaskTitle, event_type, task_event_type};
-use sea_orm::{FromQueryResult, Value};
+use sea_orm::FromQueryResult;
 use uuid::Uuid;
 
-use crate::transition::{self, Change, Echo, Event, Fence, Set, Stamp};
+use crate::transition::{self, Change, Echo, Event, Fence, Set, Stamp, TaskSet};
 use crate::{
     SnapshotMeta, SnapshotRecord, StoreError, TaskEventRecord, TaskRecord, Timestamp, WorkspaceTx,
 };
@@ -167,36 +167,17 @@ pub(crate) async fn lock(tx: &WorkspaceTx, id: Uuid) -> Result<TaskRecord, Store
     row.ok_or(StoreError::NotFound)?.try_into()
 }
 
-/// Applies `set` (an SQL `SET` list whose parameters start at `$6`) to the task and
-/// appends one task event of `kind` with `payload`, in one statement.
+/// Changes the task and appends one task event of `kind` with `payload`, in one
+/// statement (see [`transition::change_task`]).
 async fn update_with_event(
     tx: &WorkspaceTx,
     id: Uuid,
-    set: &str,
-    set_values: Vec<Value>,
+    set: TaskSet,
     kind: &str,
     payload: serde_json::Value,
 ) -> Result<TaskRecord, StoreError> {
-    let sql = format!(
-        "WITH t AS ( \
-           UPDATE agent_tasks SET {set}, last_event_seq = last_event_seq + 1, updated_at = now() \
-            WHERE workspace_id = $1 AND id = $2 RETURNING * \
-         ), e AS ( \
-           INSERT INTO task_events (workspace_id, task_id, seq, id, type, actor, payload) \
-           SELECT workspace_id, id, last_event_seq, $3, $4, current_setting('runyard.actor'), \
-                  $5::jsonb || jsonb_build_object('status', status) FROM t \
-         ) \
-         SELECT {TASK_COLUMNS} FROM t"
-    );
-    let mut values: Vec<Value> = vec![
-        tx.workspace_id().into(),
-        id.into(),
-        Uuid::now_v7().into(),
-        kind.into(),
-        payload.into(),
-    ];
-    values.extend(set_values);
-    let row: Option<TaskRow> = tx.one(&sql, values).await?;
+    let row: Option<TaskRow> =
+        transition::change_task(tx, id, set, (kind, payload), TASK_COLUMNS).await?;
     row.ok_or(StoreError::NotFound)?.try_into()
 }
 
@@ -361,8 +342,12 @@ pub async fn pause(
     update_with_event(
         tx,
         id,
-        "pause_requested_at = now(), pause_kind = $6, pause_reason = $7, last_activity_at = now()",
-        vec![kind.as_str().into(), reason.map(str::to_owned).into()],
+        TaskSet {
+            pause_requested_at: Some(Stamp::Now),
+            pause: Some(Some((kind, reason.map(str::to_owned)))),
+            touch: true,
+            ..TaskSet::default()
+        },
         task_event_type::PAUSE_REQUESTED,
         payload,
     )
@@ -402,9 +387,13 @@ pub async fn resume(tx: &WorkspaceTx, id: Uuid) -> Result<Resumed, StoreError> {
             let task = update_with_event(
                 tx,
                 id,
-                "status = $6, paused_at = NULL, pause_kind = NULL, pause_reason = NULL, \
-                 last_activity_at = now()",
-                vec![TaskStatus::Active.as_str().into()],
+                TaskSet {
+                    status: Some(TaskStatus::Active),
+                    paused_at: Some(Stamp::Clear),
+                    pause: Some(None),
+                    touch: true,
+                    ..TaskSet::default()
+                },
                 task_event_type::RESUME,
                 serde_json::json!({"jobs": moved}),
             )
@@ -429,9 +418,12 @@ pub async fn resume(tx: &WorkspaceTx, id: Uuid) -> Result<Resumed, StoreError> {
             let task = update_with_event(
                 tx,
                 id,
-                "pause_requested_at = NULL, pause_kind = NULL, pause_reason = NULL, \
-                 last_activity_at = now()",
-                vec![],
+                TaskSet {
+                    pause_requested_at: Some(Stamp::Clear),
+                    pause: Some(None),
+                    touch: true,
+                    ..TaskSet::default()
+                },
                 task_event_type::RESUME,
                 serde_json::json!({"withdrawn_pause": true, "jobs": moved}),
             )
@@ -502,8 +494,12 @@ pub async fn complete(
     update_with_event(
         tx,
         id,
-        "status = $6, finished_at = now(), pause_requested_at = NULL",
-        vec![to.as_str().into()],
+        TaskSet {
+            status: Some(to),
+            finished_at: Some(Stamp::Now),
+            pause_requested_at: Some(Stamp::Clear),
+            ..TaskSet::default()
+        },
         kind,
         serde_json::json!({}),
     )
@@ -555,8 +551,12 @@ pub async fn cancel(tx: &WorkspaceTx, id: Uuid) -> Result<TaskRecord, StoreError
     update_with_event(
         tx,
         id,
-        "status = $6, finished_at = now(), pause_requested_at = NULL",
-        vec![TaskStatus::Cancelled.as_str().into()],
+        TaskSet {
+            status: Some(TaskStatus::Cancelled),
+            finished_at: Some(Stamp::Now),
+            pause_requested_at: Some(Stamp::Clear),
+            ..TaskSet::default()
+        },
         task_event_type::CANCELLED,
         serde_json::json!({}),
     )

@@ -9,10 +9,13 @@
 //! statement over the claimable jobs it selects and locks itself, and [`insert`] is the
 //! one enqueue statement (new rows with their `job_created` events).
 //!
+//! A task's own changes are typed the same way ([`TaskSet`], [`change_task`]): the task
+//! row and its `task_events` row in one statement.
+//!
 //! A transition into `QUEUED` tells the [`WorkspaceTx`] it ran in, whose commit then wakes
 //! waiting runners; the sweeps collect the workspaces instead and wake after their commit.
 
-use runyard_domain::{JobStatus, NewJob, event_type, payload_hash};
+use runyard_domain::{JobStatus, NewJob, PauseKind, Role, TaskStatus, event_type, payload_hash};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde_json::json;
 use uuid::Uuid;
@@ -396,7 +399,8 @@ pub(crate) enum Target<'a> {
     Tx(&'a WorkspaceTx, Option<&'a str>),
     /// Enters the workspace in the same statement (see [`crate::jobs::create_direct`]):
     /// `$1` subject, `$2` actor, `$3` id, `$4` slug. Inserts nothing when the subject may
-    /// not create jobs there or the workspace has a `max_queued_jobs` quota.
+    /// not create jobs there (is not an owner, admin or member) or the workspace has a
+    /// `max_queued_jobs` quota.
     Direct(Vec<Value>),
 }
 
@@ -463,6 +467,10 @@ pub(crate) fn insert_sql(
         Target::Direct(enter) => {
             let mut values = enter.clone();
             values.push(serde_json::Value::Array(records).into());
+            let may_create: Vec<String> = [Role::Owner, Role::Admin, Role::Member]
+                .map(|r| r.as_str().to_owned())
+                .to_vec();
+            values.push(may_create.into());
             (
                 "w AS ( \
                        SELECT entered_id, entered_role, entered_settings \
@@ -471,7 +479,7 @@ pub(crate) fn insert_sql(
                 .to_owned(),
                 "w.entered_id",
                 "$2",
-                "w, x WHERE w.entered_role IN ('owner', 'admin', 'member') \
+                "w, x WHERE w.entered_role = ANY($6) \
                        AND NOT (w.entered_settings ? 'max_queued_jobs')",
                 "",
                 values,
@@ -525,4 +533,81 @@ pub(crate) async fn insert(
         tx.made_claimable();
     }
     Ok((inserted, ids))
+}
+
+/// Columns a task change sets; `None` leaves a column as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct TaskSet {
+    /// The new status, already checked by [`TaskStatus::transition`].
+    pub status: Option<TaskStatus>,
+    pub pause_requested_at: Option<Stamp>,
+    /// Why and how the task pauses: `Some(None)` clears both.
+    pub pause: Option<Option<(PauseKind, Option<String>)>>,
+    pub paused_at: Option<Stamp>,
+    pub finished_at: Option<Stamp>,
+    /// Counts as activity (`last_activity_at = now()`).
+    pub touch: bool,
+}
+
+/// Changes task `id` and appends its task event of `kind` (`payload` plus the new
+/// status), in one statement. Returns the task's `columns`; `None` when it is not there.
+pub(crate) async fn change_task<T: FromQueryResult>(
+    tx: &WorkspaceTx,
+    id: Uuid,
+    set: TaskSet,
+    (kind, payload): (&str, serde_json::Value),
+    columns: &str,
+) -> Result<Option<T>, StoreError> {
+    fn stamp(column: &str, param: &str) -> String {
+        format!(
+            "{column} = CASE {param}::text WHEN 'now' THEN now() WHEN 'clear' THEN NULL ELSE {column} END"
+        )
+    }
+    let stamp_value = |s: Option<Stamp>| -> Value {
+        match s {
+            Some(Stamp::Now) => Some("now").into(),
+            Some(Stamp::Clear) => Some("clear").into(),
+            None => None::<&str>.into(),
+        }
+    };
+    let sql = format!(
+        "WITH t AS ( \
+           UPDATE agent_tasks SET status = coalesce($6::text, status), {pause_requested}, \
+                  pause_kind = CASE WHEN $7 THEN $8::text ELSE pause_kind END, \
+                  pause_reason = CASE WHEN $7 THEN $9::text ELSE pause_reason END, \
+                  {paused}, {finished}, \
+                  last_activity_at = CASE WHEN $12 THEN now() ELSE last_activity_at END, \
+                  last_event_seq = last_event_seq + 1, updated_at = now() \
+            WHERE workspace_id = $1 AND id = $2 RETURNING * \
+         ), e AS ( \
+           INSERT INTO task_events (workspace_id, task_id, seq, id, type, actor, payload) \
+           SELECT workspace_id, id, last_event_seq, $3, $4, current_setting('runyard.actor'), \
+                  $5::jsonb || jsonb_build_object('status', status) FROM t \
+         ) \
+         SELECT {columns} FROM t",
+        pause_requested = stamp("pause_requested_at", "$10"),
+        paused = stamp("paused_at", "$11"),
+        finished = stamp("finished_at", "$13"),
+    );
+    let (set_pause, pause_kind, pause_reason) = match set.pause {
+        Some(Some((kind, reason))) => (true, Some(kind.as_str()), reason),
+        Some(None) => (true, None, None),
+        None => (false, None, None),
+    };
+    let values: Vec<Value> = vec![
+        tx.workspace_id().into(),
+        id.into(),
+        Uuid::now_v7().into(),
+        kind.into(),
+        payload.into(),
+        set.status.map(TaskStatus::as_str).into(),
+        set_pause.into(),
+        pause_kind.into(),
+        pause_reason.into(),
+        stamp_value(set.pause_requested_at),
+        stamp_value(set.paused_at),
+        set.touch.into(),
+        stamp_value(set.finished_at),
+    ];
+    tx.one(&sql, values).await
 }
