@@ -6,6 +6,11 @@
 //! never a pool, so a query without the workspace scope does not compile. Row-level
 //! security in the database backs that up for anything the code gets wrong.
 //!
+//! Every job and task state change is written by `transition` (one typed statement per
+//! change or batch, with its events); a transaction that made jobs claimable wakes waiting
+//! runners when it commits. The cross-workspace sweeps live in `sweeps` and the loops that
+//! run them in [`background`].
+//!
 //! Deliberately absent: any public access to the raw connection pool.
 
 pub mod background;
