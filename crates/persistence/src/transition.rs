@@ -183,6 +183,8 @@ impl Change {
             Some(Lease::Drop) => (Some("drop"), None, None),
             None => (None, None, None),
         };
+        // Only an event (e.g. a step's): the job row itself does not change.
+        let event_only = self.from == self.to && self.set == Set::default();
         json!({
             "job_id": self.id,
             "from_status": self.from.as_str(),
@@ -209,6 +211,7 @@ impl Change {
             "error": self.set.error.clone().flatten(),
             "clear_progress": self.set.clear_progress,
             "requires_approval": self.set.requires_approval,
+            "event_only": event_only,
             "event_id": Uuid::now_v7(),
             "event_type": self.event.kind,
             "event_step": self.event.step_id,
@@ -225,7 +228,7 @@ const RECORD: &str = "job_id uuid, from_status text, to_status text, fence_runne
     fence_attempt integer, attempt_op text, run_after_in float8, lease_op text, lease_runner uuid, \
     lease_seconds float8, started_op text, finished_op text, cancel_op text, pause_op text, \
     resumed_op text, set_result boolean, result jsonb, set_error boolean, error jsonb, \
-    clear_progress boolean, requires_approval boolean, event_id uuid, event_type text, \
+    clear_progress boolean, requires_approval boolean, event_only boolean, event_id uuid, event_type text, \
     event_step uuid, event_payload jsonb, echo_status boolean, echo_attempt boolean, \
     echo_run_after boolean";
 
@@ -261,7 +264,8 @@ fn update_sql(source: &str, output: &str) -> String {
                   error = CASE WHEN x.set_error THEN x.error ELSE r.error END, \
                   progress = CASE WHEN x.clear_progress THEN NULL ELSE r.progress END, \
                   requires_approval = coalesce(x.requires_approval, r.requires_approval), \
-                  last_event_seq = r.last_event_seq + 1, updated_at = now() \
+                  last_event_seq = r.last_event_seq + 1, \
+                  updated_at = CASE WHEN x.event_only THEN r.updated_at ELSE now() END \
              FROM x \
             WHERE r.workspace_id = $1 AND r.id = ANY(ARRAY(SELECT job_id FROM x)) \
               AND r.id = x.job_id AND r.status = x.from_status \
