@@ -154,8 +154,9 @@ async fn explain_miss(tx: &WorkspaceTx, job_id: Uuid, attempt: i32) -> StoreErro
     }
 }
 
-/// The fence, as SQL: this runner holds this attempt of this running job.
-/// (`$5` is `RUNNING`.)
+/// The fence, as SQL for the reads and the heartbeat: this runner holds this attempt of
+/// this running job (parameters from [`fence_values`]). State changes use the same rule
+/// as [`Fence::Lease`].
 const FENCE: &str =
     "workspace_id = $1 AND id = $2 AND status = $5 AND lease_runner_id = $3 AND attempt = $4";
 
