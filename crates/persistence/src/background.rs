@@ -1,6 +1,6 @@
 //! The server's background work: the notification listener and publisher, and the
 //! sweepers (lease reaper and promoter, task sweeper, retention). Every replica runs them;
-//! the sweeps' advisory locks let one at a time do the work (see [`crate::sweeps`]).
+//! the sweeps' advisory locks let one at a time do the work (see `sweeps`).
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! approvals, logs and artifacts. The rows read from `runner_jobs` and its child tables
 //! are defined here.
 //!
-//! Every state change goes through [`crate::transition`]: the job and its event are
+//! Every state change goes through `transition`: the job and its event are
 //! written by one statement, so the two commit together, and an event's `seq` is the
 //! job's `last_event_seq + 1`, taken under the job's row lock: gap-free and monotonic.
 
