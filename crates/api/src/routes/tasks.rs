@@ -10,10 +10,8 @@ use runyard_persistence::jobs::{self, JobFilter};
 use runyard_persistence::{WorkspaceTx, tasks};
 use uuid::Uuid;
 
-use super::{
-    Result, Tag, UserToken, after_seq_or_cursor, caller, comma_list, decode_cursor, encode_cursor,
-    seq_cursor,
-};
+use super::paging::{after_seq_or_cursor, comma_list, decode_cursor, encode_cursor, seq_cursor};
+use super::{Result, Tag, UserToken, caller};
 use crate::dto;
 use crate::error::ApiError;
 use crate::state::AppState;
