@@ -15,7 +15,7 @@ mod request_id;
 mod routes;
 mod state;
 
-pub use auth::{AuthConfig, AuthConfigError, Claims};
+pub use auth::{Audience, AuthConfig, AuthConfigError, Claims};
 pub use cors::CorsOrigins;
 pub use error::{ApiError, PROBLEM_JSON, Problem};
 pub use metrics::Metrics;
