@@ -6,6 +6,7 @@ use runyard_persistence::{EventRecord, JobRecord};
 use uuid::Uuid;
 
 use super::Step;
+use super::Text;
 
 /// Where a job is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -41,13 +42,13 @@ impl From<runyard_domain::JobStatus> for JobStatus {
 pub struct CreateJob {
     /// What kind of job: runners dispatch on it (e.g. `command`).
     #[oai(rename = "type")]
-    pub job_type: String,
+    pub job_type: Text,
     /// Free-form input for the runner (default `{}`).
     pub payload: Option<serde_json::Value>,
     /// Higher runs first, -100..=100 (default 0).
     pub priority: Option<i64>,
     /// Only runners with all of these labels may claim the job.
-    pub labels: Option<Vec<String>>,
+    pub labels: Option<Vec<Text>>,
     /// Attempts before the job fails for good, 1..=100 (default 3).
     pub max_attempts: Option<i64>,
     /// Do not run before this time.
@@ -64,11 +65,15 @@ pub struct CreateJob {
 
 impl CreateJob {
     pub fn parse(&self) -> Result<runyard_domain::NewJob, runyard_domain::ValidationError> {
+        let labels: Option<Vec<String>> = self
+            .labels
+            .as_ref()
+            .map(|labels| labels.iter().map(|l| l.0.clone()).collect());
         runyard_domain::NewJob::parse(runyard_domain::RawNewJob {
             job_type: &self.job_type,
             payload: self.payload.as_ref(),
             priority: self.priority,
-            labels: self.labels.as_deref(),
+            labels: labels.as_deref(),
             max_attempts: self.max_attempts,
             timeout_seconds: self.timeout_seconds,
             backoff_seconds: self.backoff_seconds,
@@ -234,5 +239,5 @@ pub struct JobDetail {
 #[oai(deny_unknown_fields)]
 pub struct ApprovalDecision {
     /// Why; recorded in the job's event with the approver.
-    pub comment: Option<String>,
+    pub comment: Option<Text>,
 }

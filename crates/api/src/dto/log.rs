@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::{Enum, Object};
 
+use super::Text;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "lowercase")]
 pub enum LogStream {
@@ -30,7 +32,7 @@ pub struct LogEntryIn {
     #[oai(validator(minimum(value = "1")))]
     pub seq: i64,
     pub stream: LogStream,
-    pub body: String,
+    pub body: Text,
 }
 
 #[derive(Object)]

@@ -9,6 +9,7 @@ mod protocol;
 mod runner;
 mod step;
 mod task;
+mod text;
 mod workspace;
 
 pub use artifact::*;
@@ -20,4 +21,5 @@ pub use protocol::*;
 pub use runner::*;
 pub use step::*;
 pub use task::*;
+pub use text::Text;
 pub use workspace::*;

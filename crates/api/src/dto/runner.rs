@@ -4,13 +4,15 @@ use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 use uuid::Uuid;
 
+use super::Text;
+
 /// Register a runner.
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 pub struct RegisterRunner {
-    pub name: String,
+    pub name: Text,
     /// The runner claims only jobs whose labels are all among these.
-    pub labels: Option<Vec<String>>,
+    pub labels: Option<Vec<Text>>,
 }
 
 #[derive(Object)]

@@ -5,6 +5,8 @@ use poem_openapi::{Enum, Object};
 use runyard_persistence::StepRecord;
 use uuid::Uuid;
 
+use super::Text;
+
 #[derive(Object)]
 pub struct Step {
     pub id: Uuid,
@@ -83,7 +85,7 @@ pub enum StepStatus {
 #[oai(deny_unknown_fields)]
 pub struct StepReportIn {
     pub attempt: i32,
-    pub name: String,
+    pub name: Text,
     pub phase: StepPhase,
     #[oai(rename = "type")]
     pub step_type: StepType,

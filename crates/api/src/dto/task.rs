@@ -5,6 +5,7 @@ use poem_openapi::{Enum, Object};
 use uuid::Uuid;
 
 use super::Job;
+use super::Text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "lowercase")]
@@ -52,7 +53,7 @@ impl From<runyard_domain::PauseKind> for PauseKind {
 #[oai(deny_unknown_fields)]
 pub struct CreateTask {
     /// 1–200 characters.
-    pub title: String,
+    pub title: Text,
     /// Free-form JSON object kept with the task.
     pub metadata: Option<serde_json::Value>,
 }
@@ -165,7 +166,7 @@ impl From<runyard_persistence::SnapshotRecord> for TaskSnapshot {
 #[oai(deny_unknown_fields)]
 pub struct PauseTask {
     /// Why; kept with the snapshot and in the events.
-    pub reason: Option<String>,
+    pub reason: Option<Text>,
 }
 
 /// How a task ended.

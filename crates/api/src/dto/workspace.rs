@@ -6,6 +6,8 @@ use poem_openapi::{Enum, Object};
 use runyard_persistence::{MemberRecord, WorkspaceRecord};
 use uuid::Uuid;
 
+use super::Text;
+
 /// A member's role, from most to least powerful.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "lowercase")]
@@ -43,9 +45,9 @@ impl From<Role> for runyard_domain::Role {
 #[oai(deny_unknown_fields)]
 pub struct CreateWorkspace {
     /// Display name.
-    pub name: String,
+    pub name: Text,
     /// Unique, URL-safe: 3–63 of `a-z 0-9 -`, starting with a letter.
-    pub slug: String,
+    pub slug: Text,
 }
 
 #[derive(Object)]
@@ -85,7 +87,7 @@ pub struct WorkspaceList {
 #[oai(deny_unknown_fields)]
 pub struct AddMember {
     /// The member's JWT `sub`.
-    pub subject: String,
+    pub subject: Text,
     pub role: Role,
 }
 
@@ -156,6 +158,6 @@ pub struct WorkspaceSettingsPatch {
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 pub struct UpdateWorkspace {
-    pub name: Option<String>,
+    pub name: Option<Text>,
     pub settings: Option<WorkspaceSettingsPatch>,
 }

@@ -10,10 +10,7 @@ use runyard_persistence::jobs::{self, Created, JobFilter};
 use uuid::Uuid;
 
 use super::logs;
-use super::paging::{
-    after_seq_or_cursor, comma_list, decode_cursor, decode_text_cursor, encode_cursor,
-    encode_text_cursor, seq_cursor,
-};
+use super::paging::{List, after_seq_or_cursor, comma_list, parse_seq, seq_cursor};
 use super::{Result, Tag, UserToken, caller};
 use crate::dto;
 use crate::error::ApiError;
@@ -255,14 +252,18 @@ impl JobsApi {
             label.0.as_deref(),
         )
         .map_err(ApiError::invalid)?;
-        let after = cursor.0.as_deref().map(decode_cursor).transpose()?;
+        let after = cursor
+            .0
+            .as_deref()
+            .map(|c| List::Jobs.decode_id(c))
+            .transpose()?;
         let tx = self.state.enter(&caller, &ws, Role::Viewer).await?;
         let (page, next) =
             jobs::list(&tx, &filter, after, u64::from(limit.0.unwrap_or(50))).await?;
         tx.commit().await?;
         Ok(Json(dto::JobList {
             items: page.into_iter().map(Into::into).collect(),
-            next_cursor: next.map(encode_cursor),
+            next_cursor: next.map(|id| List::Jobs.encode_id(id)),
         }))
     }
 
@@ -434,17 +435,20 @@ impl JobsApi {
         after_seq: Query<Option<i64>>,
         /// Set by EventSource on reconnect: the last seq received.
         #[oai(name = "Last-Event-ID")]
-        last_event_id: poem_openapi::param::Header<Option<i64>>,
+        last_event_id: poem_openapi::param::Header<Option<String>>,
     ) -> Result<
         poem_openapi::payload::EventStream<
             futures_util::stream::BoxStream<'static, dto::LogStreamItem>,
         >,
     > {
         let caller = caller(&self.state, &token)?;
+        let after = match last_event_id.0.as_deref() {
+            Some(raw) => parse_seq("Last-Event-ID", raw)?,
+            None => after_seq.0.unwrap_or(0),
+        };
         // Check access once up front, so a stranger gets a 404 rather than a stream.
         let tx = self.enter_job(&caller, &ws, *id).await?;
         tx.commit().await?;
-        let after = last_event_id.0.or(after_seq.0).unwrap_or(0).max(0);
         let stream = logs::tail(self.state.clone(), caller, ws.0, *id, after);
         Ok(poem_openapi::payload::EventStream::new(stream)
             .keep_alive(std::time::Duration::from_secs(15))
@@ -465,7 +469,11 @@ impl JobsApi {
         limit: Query<Option<u32>>,
     ) -> Result<Json<dto::ArtifactList>> {
         let caller = caller(&self.state, &token)?;
-        let after = cursor.0.as_deref().map(decode_text_cursor).transpose()?;
+        let after = cursor
+            .0
+            .as_deref()
+            .map(|c| List::Artifacts.decode_key(c))
+            .transpose()?;
         let tx = self.enter_job(&caller, &ws, *id).await?;
         let (page, next) = jobs::artifacts(
             &tx,
@@ -477,7 +485,7 @@ impl JobsApi {
         tx.commit().await?;
         Ok(Json(dto::ArtifactList {
             items: page.into_iter().map(Into::into).collect(),
-            next_cursor: next.as_deref().map(encode_text_cursor),
+            next_cursor: next.as_deref().map(|k| List::Artifacts.encode_key(k)),
         }))
     }
 

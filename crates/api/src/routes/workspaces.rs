@@ -8,7 +8,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 use runyard_domain::{Role, Slug, ValidationError, WorkspaceName, WorkspaceSettings};
 use runyard_persistence::{members, workspaces};
 
-use super::paging::{decode_text_cursor, encode_text_cursor};
+use super::paging::List;
 use super::{Result, Tag, UserToken, caller};
 use crate::dto;
 use crate::error::ApiError;
@@ -134,14 +134,18 @@ impl WorkspacesApi {
         limit: Query<Option<u32>>,
     ) -> Result<Json<dto::MemberList>> {
         let caller = caller(&self.state, &token)?;
-        let after = cursor.0.as_deref().map(decode_text_cursor).transpose()?;
+        let after = cursor
+            .0
+            .as_deref()
+            .map(|c| List::Members.decode_key(c))
+            .transpose()?;
         let tx = self.state.enter(&caller, &ws, Role::Admin).await?;
         let (page, next) =
             members::list(&tx, after.as_deref(), u64::from(limit.0.unwrap_or(100))).await?;
         tx.commit().await?;
         Ok(Json(dto::MemberList {
             items: page.into_iter().map(Into::into).collect(),
-            next_cursor: next.as_deref().map(encode_text_cursor),
+            next_cursor: next.as_deref().map(|k| List::Members.encode_key(k)),
         }))
     }
 
