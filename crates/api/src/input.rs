@@ -50,27 +50,47 @@ impl RouteTable {
         Self(routes)
     }
 
-    /// The routes a raw request path matches (a parameter matches any segment).
-    fn matching<'a>(&'a self, path: &'a str) -> impl Iterator<Item = &'a Route> + 'a {
+    /// The routes the router picks for a raw request path: of those it matches (a
+    /// parameter matches any segment), the most specific, where a literal segment beats a
+    /// parameter at the first place they differ (`/runner-jobs/batch` before
+    /// `/runner-jobs/{id}`). Several when APIs share a template.
+    fn matching(&self, path: &str) -> Vec<&Route> {
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        self.0.iter().filter(move |route| {
-            route.segments.len() == segments.len()
-                && route
-                    .segments
-                    .iter()
-                    .zip(&segments)
-                    .all(|(template, raw)| match template {
-                        Segment::Literal(l) => l == raw,
-                        Segment::Param(_) => true,
-                    })
-        })
+        let candidates: Vec<&Route> =
+            self.0
+                .iter()
+                .filter(|route| {
+                    route.segments.len() == segments.len()
+                        && route.segments.iter().zip(&segments).all(
+                            |(template, raw)| match template {
+                                Segment::Literal(l) => l == raw,
+                                Segment::Param(_) => true,
+                            },
+                        )
+                })
+                .collect();
+        let shape = |route: &Route| -> Vec<bool> {
+            route
+                .segments
+                .iter()
+                .map(|s| matches!(s, Segment::Literal(_)))
+                .collect()
+        };
+        let Some(best) = candidates.iter().map(|r| shape(r)).max() else {
+            return Vec::new();
+        };
+        candidates
+            .into_iter()
+            .filter(|route| shape(route) == best)
+            .collect()
     }
 
     /// The name of the path parameter at segment `index` of `path`, when a route says.
-    fn param_name<'a>(&'a self, path: &'a str, index: usize) -> Option<&'a str> {
+    fn param_name(&self, path: &str, index: usize) -> Option<String> {
         self.matching(path)
+            .into_iter()
             .find_map(|route| match route.segments.get(index) {
-                Some(Segment::Param(name)) => Some(name.as_str()),
+                Some(Segment::Param(name)) => Some(name.clone()),
                 _ => None,
             })
     }
@@ -79,6 +99,7 @@ impl RouteTable {
     fn allow(&self, path: &str) -> Option<String> {
         let mut methods: Vec<&str> = self
             .matching(path)
+            .into_iter()
             .flat_map(|route| route.methods.iter().map(Method::as_str))
             .collect();
         if methods.is_empty() {
@@ -158,7 +179,7 @@ fn check_path(routes: &RouteTable, path: &str) -> Option<poem::Error> {
         .position(has_encoded_nul)?;
     let field = routes
         .param_name(path, index)
-        .map_or_else(|| "path".to_owned(), str::to_owned);
+        .unwrap_or_else(|| "path".to_owned());
     Some(nul_in(field, "the path parameter"))
 }
 
@@ -315,10 +336,20 @@ mod tests {
 
     #[test]
     fn names_path_and_query_parameters() {
-        let routes = RouteTable::new([(
-            "/v1/workspaces/{ws}/runner-jobs/{id}/artifacts/{name}".to_owned(),
-            vec![Method::GET],
-        )]);
+        let routes = RouteTable::new([
+            (
+                "/v1/workspaces/{ws}/runner-jobs/{id}/artifacts/{name}".to_owned(),
+                vec![Method::GET],
+            ),
+            (
+                "/v1/workspaces/{ws}/runner-jobs/{id}".to_owned(),
+                vec![Method::GET],
+            ),
+            (
+                "/v1/workspaces/{ws}/runner-jobs/batch".to_owned(),
+                vec![Method::POST],
+            ),
+        ]);
         let field = |err: poem::Error| {
             let resp = err.into_response();
             assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -327,11 +358,15 @@ mod tests {
         assert!(check_path(&routes, "/v1/workspaces/acme/runner-jobs/x").is_none());
         field(check_path(&routes, "/v1/workspaces/a%00/runner-jobs/1/artifacts/n").unwrap());
         assert_eq!(
-            routes.param_name("/v1/workspaces/a/runner-jobs/1/artifacts/%00", 6),
+            routes
+                .param_name("/v1/workspaces/a/runner-jobs/1/artifacts/%00", 6)
+                .as_deref(),
             Some("name")
         );
         assert_eq!(
-            routes.param_name("/v1/workspaces/%00/runner-jobs/1/artifacts/n", 2),
+            routes
+                .param_name("/v1/workspaces/%00/runner-jobs/1/artifacts/n", 2)
+                .as_deref(),
             Some("ws")
         );
         assert!(check_query(Some("type=x&limit=5")).is_none());
@@ -341,6 +376,16 @@ mod tests {
             routes
                 .allow("/v1/workspaces/a/runner-jobs/1/artifacts/n")
                 .as_deref(),
+            Some("GET, HEAD")
+        );
+        assert_eq!(
+            routes
+                .allow("/v1/workspaces/a/runner-jobs/batch")
+                .as_deref(),
+            Some("POST")
+        );
+        assert_eq!(
+            routes.allow("/v1/workspaces/a/runner-jobs/x").as_deref(),
             Some("GET, HEAD")
         );
     }
