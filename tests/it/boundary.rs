@@ -388,3 +388,26 @@ async fn a_bad_last_event_id_is_422_on_both_streams() {
         }
     }
 }
+
+#[tokio::test]
+async fn artifacts_keep_their_bytes_whatever_their_content_type() {
+    let world = world().await;
+    let job = &world.job;
+    // An artifact is stored as bytes, so an escaped NUL in a JSON artifact is content.
+    let content = r#"{"raw": "a\u0000b"}"#;
+    let put = world
+        .runner
+        .request(
+            reqwest::Method::PUT,
+            &format!("/v1/runner/jobs/{job}/artifacts/report.json?attempt=1"),
+        )
+        .header("content-type", "application/json; charset=latin1")
+        .body(content);
+    Client::send(put).await.expect(201);
+    let req = world.alice.request(
+        reqwest::Method::GET,
+        &format!("/v1/workspaces/acme/runner-jobs/{job}/artifacts/report.json"),
+    );
+    let reply = Client::send(req).await;
+    assert_eq!((reply.status, reply.text.as_str()), (200, content));
+}

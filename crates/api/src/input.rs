@@ -20,7 +20,8 @@ pub(crate) struct RouteTable(Vec<Route>);
 
 struct Route {
     segments: Vec<Segment>,
-    methods: Vec<Method>,
+    /// Each method served, and whether its request body is JSON.
+    methods: Vec<(Method, bool)>,
 }
 
 enum Segment {
@@ -29,8 +30,9 @@ enum Segment {
 }
 
 impl RouteTable {
-    /// From the spec's paths (`/v1/workspaces/{ws}`) and each path's methods.
-    pub(crate) fn new(paths: impl IntoIterator<Item = (String, Vec<Method>)>) -> Self {
+    /// From the spec's paths (`/v1/workspaces/{ws}`) and each path's methods, each with
+    /// whether it takes a JSON body.
+    pub(crate) fn new(paths: impl IntoIterator<Item = (String, Vec<(Method, bool)>)>) -> Self {
         let routes = paths
             .into_iter()
             .map(|(path, methods)| Route {
@@ -95,12 +97,21 @@ impl RouteTable {
             })
     }
 
+    /// Whether `method` at `path` takes a JSON body (an artifact upload, say, does not:
+    /// its bytes are stored as they are).
+    fn takes_json(&self, path: &str, method: &Method) -> bool {
+        self.matching(path)
+            .into_iter()
+            .flat_map(|route| &route.methods)
+            .any(|(m, json)| m == method && *json)
+    }
+
     /// The methods served at `path`, as an `Allow` value.
     fn allow(&self, path: &str) -> Option<String> {
         let mut methods: Vec<&str> = self
             .matching(path)
             .into_iter()
-            .flat_map(|route| route.methods.iter().map(Method::as_str))
+            .flat_map(|route| route.methods.iter().map(|(m, _)| m.as_str()))
             .collect();
         if methods.is_empty() {
             return None;
@@ -139,7 +150,7 @@ pub(crate) async fn check<E: Endpoint>(
     if let Some(err) = check_path(&routes, &path).or_else(|| check_query(req.uri().query())) {
         return Err(err);
     }
-    if is_json(&req) {
+    if is_json(&req) && routes.takes_json(&path, req.method()) {
         check_charset(&req)?;
         let body = req.take_body().into_bytes().await?;
         if let Some(field) = nul_in_json(&body) {
@@ -339,15 +350,15 @@ mod tests {
         let routes = RouteTable::new([
             (
                 "/v1/workspaces/{ws}/runner-jobs/{id}/artifacts/{name}".to_owned(),
-                vec![Method::GET],
+                vec![(Method::GET, false)],
             ),
             (
                 "/v1/workspaces/{ws}/runner-jobs/{id}".to_owned(),
-                vec![Method::GET],
+                vec![(Method::GET, false)],
             ),
             (
                 "/v1/workspaces/{ws}/runner-jobs/batch".to_owned(),
-                vec![Method::POST],
+                vec![(Method::POST, true)],
             ),
         ]);
         let field = |err: poem::Error| {
@@ -388,5 +399,7 @@ mod tests {
             routes.allow("/v1/workspaces/a/runner-jobs/x").as_deref(),
             Some("GET, HEAD")
         );
+        assert!(routes.takes_json("/v1/workspaces/a/runner-jobs/batch", &Method::POST));
+        assert!(!routes.takes_json("/v1/workspaces/a/runner-jobs/x", &Method::GET));
     }
 }

@@ -107,7 +107,16 @@ pub fn app_with(state: Arc<AppState>, options: HttpOptions) -> impl Endpoint + '
             .into_iter()
             .flat_map(|api| api.paths)
             .map(|path| {
-                let methods = path.operations.iter().map(|op| op.method.clone()).collect();
+                let methods = path
+                    .operations
+                    .iter()
+                    .map(|op| {
+                        let json = op.request.as_ref().is_some_and(|r| {
+                            r.content.iter().any(|c| c.content_type.contains("json"))
+                        });
+                        (op.method.clone(), json)
+                    })
+                    .collect();
                 (path.path, methods)
             }),
     ));
