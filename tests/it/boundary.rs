@@ -410,4 +410,10 @@ async fn artifacts_keep_their_bytes_whatever_their_content_type() {
     );
     let reply = Client::send(req).await;
     assert_eq!((reply.status, reply.text.as_str()), (200, content));
+    // Served in the content type it was uploaded with (the spec says `*/*`).
+    assert!(
+        reply.content_type.starts_with("application/json"),
+        "{}",
+        reply.content_type
+    );
 }

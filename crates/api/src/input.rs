@@ -277,7 +277,11 @@ fn check_charset(req: &Request) -> poem::Result<()> {
 /// endpoint then says what is wrong with it).
 fn nul_in_json(body: &[u8]) -> Option<String> {
     // A NUL can only be written `\u0000` in JSON; most bodies never contain it.
-    if !body.windows(6).any(|w| w == br"\u0000") {
+    let escaped_nul = body
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'\\' && body[i + 1..].starts_with(b"u0000"));
+    if !escaped_nul {
         return None;
     }
     let value: Value = serde_json::from_slice(body).ok()?;

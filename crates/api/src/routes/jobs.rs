@@ -508,7 +508,7 @@ impl JobsApi {
             .map_err(|e| ApiError::from_store(e, "artifact"))?;
         tx.commit().await?;
         Ok(ArtifactDownload::Ok(
-            poem_openapi::payload::Binary(content),
+            ArtifactBytes(content),
             meta.content_type,
             meta.sha256,
             format!(
@@ -519,12 +519,30 @@ impl JobsApi {
     }
 }
 
+/// An artifact's bytes as a response body: any content type in the spec (`*/*`), and the
+/// one it was uploaded with on the wire (set by [`ArtifactDownload`]'s header).
+struct ArtifactBytes(Vec<u8>);
+
+impl poem_openapi::payload::Payload for ArtifactBytes {
+    const CONTENT_TYPE: &'static str = "*/*";
+
+    fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
+        <poem_openapi::payload::Binary<Vec<u8>> as poem_openapi::payload::Payload>::schema_ref()
+    }
+}
+
+impl poem::IntoResponse for ArtifactBytes {
+    fn into_response(self) -> poem::Response {
+        poem::Response::builder().body(self.0)
+    }
+}
+
 #[derive(ApiResponse)]
 enum ArtifactDownload {
-    /// The artifact's bytes.
+    /// The artifact's bytes, with the content type it was uploaded with.
     #[oai(status = 200)]
     Ok(
-        poem_openapi::payload::Binary<Vec<u8>>,
+        ArtifactBytes,
         #[oai(header = "Content-Type")] String,
         /// Hex SHA-256 of the content.
         #[oai(header = "X-Checksum-Sha256")]

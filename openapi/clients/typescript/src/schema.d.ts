@@ -5069,7 +5069,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The artifact's bytes. */
+                /** @description The artifact's bytes, with the content type it was uploaded with. */
                 200: {
                     headers: {
                         "CONTENT-DISPOSITION": string;
@@ -5079,7 +5079,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/octet-stream": string;
+                        "*/*": string;
                     };
                 };
                 /**
