@@ -75,3 +75,39 @@ async fn bad_tokens_are_401_problems() {
     .await;
     basic.expect_problem(401, "unauthorized");
 }
+
+#[tokio::test]
+async fn tokens_not_valid_yet_are_refused_and_audience_lists_accepted() {
+    let server = TestServer::start().await;
+    let secret = runyard_testkit::TEST_SECRET;
+    let anon = server.anonymous();
+    let later = hs256(
+        json!({"sub": "alice", "exp": now() + 3600, "nbf": now() + 600}),
+        secret,
+    );
+    let reply = anon.with_token(&later).get("/v1/workspaces").await;
+    let problem = reply.expect_problem(401, "unauthorized");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not valid yet")
+    );
+    let valid_now = hs256(
+        json!({"sub": "alice", "exp": now() + 3600, "nbf": now() - 1}),
+        secret,
+    );
+    anon.with_token(&valid_now)
+        .get("/v1/workspaces")
+        .await
+        .expect(200);
+    // Without a configured audience, an `aud` list is no reason to refuse.
+    let listed = hs256(
+        json!({"sub": "alice", "exp": now() + 3600, "aud": ["a", "b"]}),
+        secret,
+    );
+    anon.with_token(&listed)
+        .get("/v1/workspaces")
+        .await
+        .expect(200);
+}

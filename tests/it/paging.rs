@@ -104,3 +104,88 @@ async fn runners_members_artifacts_and_event_lists_page_with_cursors() {
         );
     }
 }
+
+/// Every list answers 422 naming its cursor parameter to a cursor it did not issue:
+/// made up, of another list, or of the right list but re-encoded.
+#[tokio::test]
+async fn every_list_refuses_cursors_it_did_not_issue() {
+    let server = TestServer::start().await;
+    let alice = server.client("alice");
+    alice.create_workspace("acme").await;
+    alice.add_member("acme", "bob", "viewer").await;
+    alice.register_runner("acme", "r1", &[]).await;
+    alice.register_runner("acme", "r2", &[]).await;
+    let job = alice.create_job("acme", json!({"type": "t"})).await;
+    alice.create_job("acme", json!({"type": "t"})).await;
+    let id = job["id"].as_str().unwrap().to_owned();
+    let task = alice
+        .post(&format!("{WS}/agent-tasks"), json!({"title": "t"}))
+        .await
+        .expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    alice
+        .post(&format!("{WS}/agent-tasks"), json!({"title": "u"}))
+        .await
+        .expect(201);
+
+    // One cursor each list really issued, to offer to the others.
+    let issued = |path: String| {
+        let alice = alice.clone();
+        async move {
+            let page = alice.get(&format!("{path}?limit=1")).await;
+            page.expect(200)["next_cursor"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{path} has a next page"))
+                .to_owned()
+        }
+    };
+    let jobs_cursor = issued(format!("{WS}/runner-jobs")).await;
+    let members_cursor = issued(format!("{WS}/members")).await;
+    let runners_cursor = issued(format!("{WS}/runners")).await;
+    let padded = format!("{members_cursor}=");
+
+    let lists = [
+        (format!("{WS}/runner-jobs"), "cursor"),
+        (format!("{WS}/runners"), "cursor"),
+        (format!("{WS}/members"), "cursor"),
+        (format!("{WS}/agent-tasks"), "cursor"),
+        (format!("{WS}/runner-jobs/{id}/artifacts"), "cursor"),
+        (format!("{WS}/runner-jobs/{id}/events"), "cursor"),
+        (format!("{WS}/runner-jobs/{id}/logs"), "cursor"),
+        (format!("{WS}/agent-tasks/{task}/events"), "cursor"),
+        (format!("{WS}/events"), "after"),
+    ];
+    for (list, param) in &lists {
+        let mut foreign = vec!["AAAA", "eyJ9", "e30", "%2B1", "01", "-1", &padded];
+        if !list.ends_with("/runner-jobs") {
+            foreign.push(&jobs_cursor);
+        }
+        if !list.ends_with("/members") {
+            foreign.push(&members_cursor);
+        }
+        if !list.ends_with("/runners") {
+            foreign.push(&runners_cursor);
+        }
+        for cursor in foreign {
+            let reply = alice.get(&format!("{list}?{param}={cursor}")).await;
+            assert_eq!(
+                reply.expect_problem(422, "validation_failed")["field"],
+                *param,
+                "{list}?{param}={cursor}"
+            );
+        }
+    }
+    // Each still takes back what it issued.
+    for (list, cursor) in [
+        (format!("{WS}/runner-jobs"), &jobs_cursor),
+        (format!("{WS}/members"), &members_cursor),
+        (format!("{WS}/runners"), &runners_cursor),
+    ] {
+        alice
+            .get(&format!("{list}?limit=1&cursor={cursor}"))
+            .await
+            .expect(200);
+    }
+}

@@ -197,8 +197,8 @@ export function JobLog({ ws, jobId, status }: { ws: Workspace; jobId: string; st
         api.GET("/v1/workspaces/{ws}/runner-jobs/{id}/logs/stream", {
           params: {
             path: { ws: ws.slug, id: jobId },
-            // The id of a log event is its seq, an integer.
-            header: lastEventId ? { "Last-Event-ID": Number(lastEventId) } : {},
+            // The id of a log event is its seq, as the server wrote it.
+            header: lastEventId ? { "Last-Event-ID": lastEventId } : {},
           },
           parseAs: "stream",
           signal,

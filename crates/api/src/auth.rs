@@ -47,8 +47,21 @@ pub struct Claims {
     pub iat: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iss: Option<String>,
+    /// One audience or several (RFC 7519 allows both; many identity providers send a
+    /// list).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aud: Option<String>,
+    pub aud: Option<Audience>,
+    /// Not before: the token is refused until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<u64>,
+}
+
+/// A token's `aud` claim: a string or an array of strings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
 }
 
 impl AuthConfig {
@@ -104,6 +117,7 @@ impl AuthConfig {
         };
         let mut validation = Validation::new(algorithm);
         validation.leeway = 30;
+        validation.validate_nbf = true;
         validation.set_required_spec_claims(&["sub", "exp"]);
         match &self.issuer {
             Some(iss) => {
@@ -124,6 +138,9 @@ impl AuthConfig {
         if sub.is_empty() || sub.len() > 255 {
             return Err("the token's sub must be 1 to 255 characters".into());
         }
+        if sub.chars().any(char::is_control) {
+            return Err("the token's sub contains a control character (such as U+0000)".into());
+        }
         Ok(data.claims)
     }
 
@@ -141,7 +158,8 @@ impl AuthConfig {
             exp: now + ttl_seconds,
             iat: Some(now),
             iss: self.issuer.clone(),
-            aud: self.audience.clone(),
+            aud: self.audience.clone().map(Audience::One),
+            nbf: None,
         };
         Ok(encode(
             &Header::new(Algorithm::HS256),
@@ -255,6 +273,57 @@ mod tests {
         // Without configuration, iss and aud are not checked.
         let plain = AuthConfig::hs256(SECRET).unwrap();
         assert!(plain.verify(&bad_iss).is_ok());
+    }
+
+    #[test]
+    fn not_before_is_enforced() {
+        let auth = AuthConfig::hs256(SECRET).unwrap();
+        let later = sign(
+            &serde_json::json!({"sub": "a", "exp": now() + 3600, "nbf": now() + 600}),
+            SECRET,
+        );
+        assert!(auth.verify(&later).unwrap_err().contains("not valid yet"));
+        let now_valid = sign(
+            &serde_json::json!({"sub": "a", "exp": now() + 3600, "nbf": now() - 5}),
+            SECRET,
+        );
+        assert!(auth.verify(&now_valid).is_ok());
+    }
+
+    #[test]
+    fn an_audience_list_holding_ours_is_accepted() {
+        let auth = AuthConfig::hs256(SECRET)
+            .unwrap()
+            .with_audience(Some("api".into()));
+        let token = |aud: serde_json::Value| {
+            sign(
+                &serde_json::json!({"sub": "a", "exp": now() + 60, "aud": aud}),
+                SECRET,
+            )
+        };
+        let ours = auth
+            .verify(&token(serde_json::json!(["other", "api"])))
+            .unwrap();
+        assert_eq!(
+            ours.aud,
+            Some(Audience::Many(vec!["other".into(), "api".into()]))
+        );
+        assert!(
+            auth.verify(&token(serde_json::json!(["other", "elsewhere"])))
+                .unwrap_err()
+                .contains("aud")
+        );
+        assert!(auth.verify(&token(serde_json::json!([]))).is_err());
+    }
+
+    #[test]
+    fn control_characters_in_sub_are_refused() {
+        let auth = AuthConfig::hs256(SECRET).unwrap();
+        let token = sign(
+            &serde_json::json!({"sub": "a\u{0}b", "exp": now() + 60}),
+            SECRET,
+        );
+        assert!(auth.verify(&token).unwrap_err().contains("sub"));
     }
 
     /// Keys made for these tests only (`openssl genpkey`), never used anywhere else.

@@ -9,13 +9,15 @@ mod cors;
 mod dto;
 mod error;
 mod etag;
+mod input;
 mod metrics;
 mod middleware;
 mod request_id;
 mod routes;
+mod spec;
 mod state;
 
-pub use auth::{AuthConfig, AuthConfigError, Claims};
+pub use auth::{Audience, AuthConfig, AuthConfigError, Claims};
 pub use cors::CorsOrigins;
 pub use error::{ApiError, PROBLEM_JSON, Problem};
 pub use metrics::Metrics;
@@ -64,15 +66,16 @@ fn service(state: Arc<AppState>) -> OpenApiService<Apis, ()> {
         },
         routes::RunnerApi { state },
     );
-    OpenApiService::new(apis, "Runyard", env!("CARGO_PKG_VERSION")).description(
+    OpenApiService::new(apis, "Runyard", env!("CARGO_PKG_VERSION")).description(format!(
         "Workspace-scoped control plane for runner jobs. Errors are application/problem+json \
-         (RFC 9457) with a stable `code`. Authenticate with `Authorization: Bearer <JWT>`.",
-    )
+         (RFC 9457) with a stable `code`. Authenticate with `Authorization: Bearer <JWT>`.{}",
+        spec::RULES
+    ))
 }
 
 /// The OpenAPI document, as served at `/openapi.json`.
 pub fn spec_json() -> String {
-    service(Arc::new(AppState::for_spec())).spec()
+    spec::finish(&service(Arc::new(AppState::for_spec())).spec())
 }
 
 /// Settings of the HTTP layer around the API.
@@ -99,10 +102,33 @@ pub fn app_with(state: Arc<AppState>, options: HttpOptions) -> impl Endpoint + '
             .flat_map(|api| api.paths)
             .map(|path| path.path),
     ));
+    let table = Arc::new(input::RouteTable::new(
+        <Apis as poem_openapi::OpenApi>::meta()
+            .into_iter()
+            .flat_map(|api| api.paths)
+            .map(|path| {
+                let methods = path
+                    .operations
+                    .iter()
+                    .map(|op| {
+                        let json = op.request.as_ref().is_some_and(|r| {
+                            r.content.iter().any(|c| c.content_type.contains("json"))
+                        });
+                        (op.method.clone(), json)
+                    })
+                    .collect();
+                (path.path, methods)
+            }),
+    ));
     let scrape = metrics::MetricsEndpoint::new(state.clone(), options.metrics_token.as_deref());
     let cors = Arc::new(options.cors_origins);
     let api = service(state);
-    let spec = api.spec_endpoint();
+    let document = spec::finish(&api.spec());
+    let spec = poem::endpoint::make_sync(move |_| {
+        poem::Response::builder()
+            .content_type("application/json")
+            .body(document.clone())
+    });
     let docs = api.swagger_ui();
     console::routes(Route::new())
         .at("/openapi.json", spec)
@@ -110,6 +136,9 @@ pub fn app_with(state: Arc<AppState>, options: HttpOptions) -> impl Endpoint + '
         .nest("/docs", docs)
         .nest("/", api)
         .around(console::index)
+        .around(move |next, req| input::check(next, req, table.clone()))
+        // Erases the type built so far: the full stack's nesting is too deep for rustc.
+        .boxed()
         .around(middleware::limit_body)
         .around(etag::etag)
         .around(middleware::log_request)

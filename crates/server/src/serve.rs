@@ -43,10 +43,25 @@ pub struct ServeArgs {
     /// When set, `/metrics` answers only requests with `Authorization: Bearer <this>`.
     #[arg(long, env = "RUNYARD_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// Print a development token (sub "dev", valid 30 days) at start. Without this flag
+    /// it is printed only for the zero-configuration default: the embedded database and
+    /// no configured issuer or audience.
+    #[arg(long, env = "RUNYARD_PRINT_DEV_TOKEN")]
+    pub print_dev_token: bool,
     #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(flatten)]
     pub auth: AuthArgs,
+}
+
+impl ServeArgs {
+    /// Whether to print a development token: asked for, or the zero-configuration default.
+    fn prints_dev_token(&self) -> bool {
+        self.print_dev_token
+            || (self.database.database_url.is_none()
+                && self.auth.jwt_issuer.is_none()
+                && self.auth.jwt_audience.is_none())
+    }
 }
 
 /// The database a command works on: external, or the embedded one (kept running until
@@ -92,7 +107,10 @@ impl Target {
 /// Runs the server until Ctrl-C or SIGTERM.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let auth = args.auth.load(&args.database.data_dir)?;
-    let dev_token = auth.mint("dev", 30 * 24 * 3600).ok();
+    let dev_token = args
+        .prints_dev_token()
+        .then(|| auth.mint("dev", 30 * 24 * 3600).ok())
+        .flatten();
     let target = Target::open(&args.database).await?;
     let result = run(&args, auth, &target.app_url, dev_token).await;
     let stopped = target.stop().await;

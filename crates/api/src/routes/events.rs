@@ -28,13 +28,16 @@ pub struct EventsApi {
     pub state: Arc<AppState>,
 }
 
-fn parse_cursor(raw: &str) -> Result<FeedPosition> {
+/// A feed position from `field`: `start`, or a cursor exactly as this feed wrote it.
+fn parse_cursor(field: &str, raw: &str) -> Result<FeedPosition> {
     if raw == "start" {
         return Ok(FeedPosition::START);
     }
-    FeedPosition::decode(raw).ok_or_else(|| {
-        ApiError::invalid_field("after", "is not a cursor this API returned (or `start`)")
-    })
+    FeedPosition::decode(raw)
+        .filter(|position| position.encode() == raw)
+        .ok_or_else(|| {
+            ApiError::invalid_field(field, "is not a cursor this feed returned (or `start`)")
+        })
 }
 
 #[OpenApi(tag = "Tag::Events")]
@@ -56,7 +59,7 @@ impl EventsApi {
     ) -> Result<Json<dto::WorkspaceEventList>> {
         let caller = caller(&self.state, &token)?;
         let after = match after.0.as_deref() {
-            Some(raw) => parse_cursor(raw)?,
+            Some(raw) => parse_cursor("after", raw)?,
             None => FeedPosition::START,
         };
         let tx = self.state.enter(&caller, &ws, Role::Viewer).await?;
@@ -85,12 +88,11 @@ impl EventsApi {
         last_event_id: Header<Option<String>>,
     ) -> Result<EventStream<BoxStream<'static, dto::WorkspaceEvent>>> {
         let caller = caller(&self.state, &token)?;
-        let given = last_event_id
-            .0
-            .as_deref()
-            .or(after.0.as_deref())
-            .map(parse_cursor)
-            .transpose()?;
+        let given = match (last_event_id.0.as_deref(), after.0.as_deref()) {
+            (Some(id), _) => Some(parse_cursor("Last-Event-ID", id)?),
+            (None, Some(after)) => Some(parse_cursor("after", after)?),
+            (None, None) => None,
+        };
         let tx = self.state.enter(&caller, &ws, Role::Viewer).await?;
         let workspace = tx.workspace_id();
         let start = match given {

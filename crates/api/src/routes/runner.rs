@@ -173,7 +173,7 @@ impl RunnerApi {
             .map(|e| LogEntry {
                 seq: e.seq,
                 stream: e.stream.as_str().to_owned(),
-                body: e.body.clone(),
+                body: e.body.0.clone(),
             })
             .collect();
         let (tx, runner) = self.state.enter_runner(&token.0.token).await?;

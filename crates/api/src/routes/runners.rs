@@ -9,6 +9,7 @@ use runyard_domain::{Labels, Role, ValidationError};
 use runyard_persistence::runners;
 use uuid::Uuid;
 
+use super::paging::List;
 use super::{Tag, UserToken, caller};
 use crate::dto;
 use crate::error::ApiError;
@@ -76,13 +77,17 @@ impl RunnersApi {
         limit: Query<Option<u32>>,
     ) -> Result<Json<dto::RunnerList>> {
         let caller = caller(&self.state, &token)?;
-        let after = cursor.0.as_deref().map(super::decode_cursor).transpose()?;
+        let after = cursor
+            .0
+            .as_deref()
+            .map(|c| List::Runners.decode_id(c))
+            .transpose()?;
         let tx = self.state.enter(&caller, &ws, Role::Admin).await?;
         let (page, next) = runners::list(&tx, after, u64::from(limit.0.unwrap_or(100))).await?;
         tx.commit().await?;
         Ok(Json(dto::RunnerList {
             items: page.into_iter().map(Into::into).collect(),
-            next_cursor: next.map(super::encode_cursor),
+            next_cursor: next.map(|id| List::Runners.encode_id(id)),
         }))
     }
 

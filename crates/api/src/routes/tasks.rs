@@ -10,10 +10,8 @@ use runyard_persistence::jobs::{self, JobFilter};
 use runyard_persistence::{WorkspaceTx, tasks};
 use uuid::Uuid;
 
-use super::{
-    Result, Tag, UserToken, after_seq_or_cursor, caller, comma_list, decode_cursor, encode_cursor,
-    seq_cursor,
-};
+use super::paging::{List, after_seq_or_cursor, comma_list, seq_cursor};
+use super::{Result, Tag, UserToken, caller};
 use crate::dto;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -106,14 +104,18 @@ impl TasksApi {
         limit: Query<Option<u32>>,
     ) -> Result<Json<dto::TaskList>> {
         let statuses = parse_statuses(status.0.as_deref()).map_err(ApiError::invalid)?;
-        let after = cursor.0.as_deref().map(decode_cursor).transpose()?;
+        let after = cursor
+            .0
+            .as_deref()
+            .map(|c| List::Tasks.decode_id(c))
+            .transpose()?;
         let tx = self.enter(&token, &ws, Role::Viewer).await?;
         let (page, next) =
             tasks::list(&tx, &statuses, after, u64::from(limit.0.unwrap_or(50))).await?;
         tx.commit().await?;
         Ok(Json(dto::TaskList {
             items: page.into_iter().map(Into::into).collect(),
-            next_cursor: next.map(encode_cursor),
+            next_cursor: next.map(|id| List::Tasks.encode_id(id)),
         }))
     }
 

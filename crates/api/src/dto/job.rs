@@ -1,0 +1,243 @@
+//! Jobs: what users enqueue and read.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::{Enum, Object};
+use runyard_persistence::{EventRecord, JobRecord};
+use uuid::Uuid;
+
+use super::Step;
+use super::Text;
+
+/// Where a job is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum JobStatus {
+    Pending,
+    Queued,
+    Running,
+    Paused,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+impl From<runyard_domain::JobStatus> for JobStatus {
+    fn from(s: runyard_domain::JobStatus) -> Self {
+        use runyard_domain::JobStatus as D;
+        match s {
+            D::Pending => Self::Pending,
+            D::Queued => Self::Queued,
+            D::Running => Self::Running,
+            D::Paused => Self::Paused,
+            D::Completed => Self::Completed,
+            D::Failed => Self::Failed,
+            D::Cancelled => Self::Cancelled,
+        }
+    }
+}
+
+/// A job to enqueue.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct CreateJob {
+    /// What kind of job: runners dispatch on it (e.g. `command`).
+    #[oai(rename = "type")]
+    pub job_type: Text,
+    /// Free-form input for the runner (default `{}`).
+    pub payload: Option<serde_json::Value>,
+    /// Higher runs first, -100..=100 (default 0).
+    pub priority: Option<i64>,
+    /// Only runners with all of these labels may claim the job.
+    pub labels: Option<Vec<Text>>,
+    /// Attempts before the job fails for good, 1..=100 (default 3).
+    pub max_attempts: Option<i64>,
+    /// Do not run before this time.
+    pub run_after: Option<DateTime<Utc>>,
+    /// Time allowed for one attempt (default 3600).
+    pub timeout_seconds: Option<i64>,
+    /// Base of the exponential backoff between attempts, 0–3600 s (default 10).
+    pub backoff_seconds: Option<i64>,
+    /// The agent task this job belongs to.
+    pub agent_task_id: Option<Uuid>,
+    /// Hold the job as `PENDING` until an admin approves it.
+    pub requires_approval: Option<bool>,
+}
+
+impl CreateJob {
+    pub fn parse(&self) -> Result<runyard_domain::NewJob, runyard_domain::ValidationError> {
+        let labels: Option<Vec<String>> = self
+            .labels
+            .as_ref()
+            .map(|labels| labels.iter().map(|l| l.0.clone()).collect());
+        runyard_domain::NewJob::parse(runyard_domain::RawNewJob {
+            job_type: &self.job_type,
+            payload: self.payload.as_ref(),
+            priority: self.priority,
+            labels: labels.as_deref(),
+            max_attempts: self.max_attempts,
+            timeout_seconds: self.timeout_seconds,
+            backoff_seconds: self.backoff_seconds,
+            run_after_ms: self.run_after.map(|t| t.timestamp_millis()),
+            agent_task_id: self.agent_task_id,
+            requires_approval: self.requires_approval,
+        })
+    }
+}
+
+/// Many jobs to enqueue together: all or none.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct CreateJobBatch {
+    /// 1 to 1000 jobs.
+    pub jobs: Vec<CreateJob>,
+}
+
+#[derive(Object)]
+pub struct JobBatch {
+    pub items: Vec<Job>,
+}
+
+/// The runner holding a job, and until when.
+#[derive(Object)]
+pub struct Lease {
+    pub runner_id: Uuid,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Object)]
+pub struct Job {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub agent_task_id: Option<Uuid>,
+    #[oai(rename = "type")]
+    pub job_type: String,
+    pub payload: serde_json::Value,
+    pub labels: Vec<String>,
+    pub priority: i16,
+    pub status: JobStatus,
+    pub requires_approval: bool,
+    /// Attempts started so far.
+    pub attempt: i32,
+    pub max_attempts: i32,
+    pub run_after: DateTime<Utc>,
+    pub timeout_seconds: i32,
+    pub backoff_seconds: i32,
+    pub idempotency_key: Option<String>,
+    pub lease: Option<Lease>,
+    pub cancel_requested_at: Option<DateTime<Utc>>,
+    pub pause_requested_at: Option<DateTime<Utc>>,
+    pub progress: Option<serde_json::Value>,
+    pub result: Option<serde_json::Value>,
+    pub error: Option<serde_json::Value>,
+    /// Who created it: `user:<sub>`.
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl From<JobRecord> for Job {
+    fn from(j: JobRecord) -> Self {
+        let lease = match (j.lease_runner_id, j.lease_expires_at) {
+            (Some(runner_id), Some(expires_at)) => Some(Lease {
+                runner_id,
+                expires_at,
+            }),
+            _ => None,
+        };
+        Self {
+            id: j.id,
+            workspace_id: j.workspace_id,
+            agent_task_id: j.agent_task_id,
+            job_type: j.job_type,
+            payload: j.payload,
+            labels: j.labels,
+            priority: j.priority,
+            status: j.status.into(),
+            requires_approval: j.requires_approval,
+            attempt: j.attempt,
+            max_attempts: j.max_attempts,
+            run_after: j.run_after,
+            timeout_seconds: j.timeout_seconds,
+            backoff_seconds: j.backoff_seconds,
+            idempotency_key: j.idempotency_key,
+            lease,
+            cancel_requested_at: j.cancel_requested_at,
+            pause_requested_at: j.pause_requested_at,
+            progress: j.progress,
+            result: j.result,
+            error: j.error,
+            created_by: j.created_by,
+            created_at: j.created_at,
+            updated_at: j.updated_at,
+            started_at: j.started_at,
+            finished_at: j.finished_at,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct JobList {
+    pub items: Vec<Job>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Something that happened to a job. `seq` is gap-free and increasing per job.
+#[derive(Object)]
+pub struct JobEvent {
+    pub id: Uuid,
+    pub job_id: Uuid,
+    pub seq: i64,
+    pub step_id: Option<Uuid>,
+    /// e.g. `job_created`, `job_cancelled`, `job_retried`.
+    #[oai(rename = "type")]
+    pub event_type: String,
+    /// `user:<sub>`, `runner:<id>` or `system`.
+    pub actor: String,
+    pub payload: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<EventRecord> for JobEvent {
+    fn from(e: EventRecord) -> Self {
+        Self {
+            id: e.id,
+            job_id: e.job_id,
+            seq: e.seq,
+            step_id: e.step_id,
+            event_type: e.event_type,
+            actor: e.actor,
+            payload: e.payload,
+            created_at: e.created_at,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct JobEventList {
+    pub items: Vec<JobEvent>,
+    /// Pass as `after_seq` for the next page; null when this page is the last for now.
+    pub next_cursor: Option<String>,
+}
+
+/// A job with its steps and its first events.
+#[derive(Object)]
+pub struct JobDetail {
+    #[oai(flatten)]
+    pub job: Job,
+    pub steps: Vec<Step>,
+    /// The job's first events (up to 500); page through the rest with `/events`.
+    pub events: Vec<JobEvent>,
+    /// Set when the job has more events than shown: pass it as `cursor` to `/events`.
+    pub events_next_cursor: Option<String>,
+}
+
+/// Approve or reject a job waiting for an approval.
+#[derive(Object, Default)]
+#[oai(deny_unknown_fields)]
+pub struct ApprovalDecision {
+    /// Why; recorded in the job's event with the approver.
+    pub comment: Option<Text>,
+}

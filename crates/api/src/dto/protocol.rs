@@ -1,0 +1,146 @@
+//! The runner protocol: claim, heartbeat and finish.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::Object;
+use uuid::Uuid;
+
+/// Ask for work.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct ClaimRequest {
+    /// At most this many jobs, 1–1000 (default 1).
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+    pub max_jobs: Option<u32>,
+    /// Wait up to this long for work when none is claimable now, 0–60 (default 0).
+    #[oai(validator(minimum(value = "0"), maximum(value = "60")))]
+    pub wait_seconds: Option<u32>,
+}
+
+/// A job leased to the runner that claimed it.
+#[derive(Object)]
+pub struct ClaimedJob {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    #[oai(rename = "type")]
+    pub job_type: String,
+    pub payload: serde_json::Value,
+    pub labels: Vec<String>,
+    pub priority: i16,
+    /// This attempt's number: pass it on every call about the job.
+    pub attempt: i32,
+    pub max_attempts: i32,
+    pub timeout_seconds: i32,
+    /// Heartbeat before this, or lose the job.
+    pub lease_expires_at: DateTime<Utc>,
+    /// The agent task the job belongs to, if any.
+    pub agent_task_id: Option<Uuid>,
+    /// The task's snapshot (what a paused run handed back), when this job was re-queued by
+    /// a resume: continue from it.
+    pub resume_snapshot: Option<serde_json::Value>,
+    /// Number this attempt's log lines from here: earlier attempts' lines keep theirs
+    /// (a seq is written once per job).
+    pub next_log_seq: i64,
+}
+
+impl From<runyard_persistence::ClaimedJob> for ClaimedJob {
+    fn from(j: runyard_persistence::ClaimedJob) -> Self {
+        Self {
+            id: j.id,
+            workspace_id: j.workspace_id,
+            job_type: j.job_type,
+            payload: j.payload,
+            labels: j.labels,
+            priority: j.priority,
+            attempt: j.attempt,
+            max_attempts: j.max_attempts,
+            timeout_seconds: j.timeout_seconds,
+            lease_expires_at: j.lease_expires_at,
+            agent_task_id: j.agent_task_id,
+            resume_snapshot: j.resume_snapshot,
+            next_log_seq: j.next_log_seq,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct ClaimResponse {
+    pub jobs: Vec<ClaimedJob>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct HeartbeatRequest {
+    pub attempt: i32,
+    /// Free-form progress, shown on the job.
+    pub progress: Option<serde_json::Value>,
+}
+
+#[derive(Object)]
+pub struct HeartbeatResponse {
+    pub lease_expires_at: DateTime<Utc>,
+    /// Stop the job and report it failed: a user cancelled it.
+    pub cancel_requested: bool,
+    /// Hand the job back with a snapshot: its task is being paused.
+    pub pause_requested: bool,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct CompleteRequest {
+    pub attempt: i32,
+    pub result: Option<serde_json::Value>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct FailRequest {
+    pub attempt: i32,
+    /// What went wrong: text or any JSON.
+    pub error: serde_json::Value,
+    /// Whether another attempt may succeed (default true).
+    pub retryable: Option<bool>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct ReleaseRequest {
+    pub attempt: i32,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct CompleteItem {
+    pub id: Uuid,
+    pub attempt: i32,
+    pub result: Option<serde_json::Value>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct BatchComplete {
+    /// 1 to 1000 jobs, each at most once.
+    pub jobs: Vec<CompleteItem>,
+}
+
+#[derive(Object)]
+pub struct CompletionResult {
+    pub id: Uuid,
+    pub ok: bool,
+    /// Why not: `lease_lost` or `not_found`.
+    pub code: Option<String>,
+}
+
+#[derive(Object)]
+pub struct BatchCompleteResult {
+    pub results: Vec<CompletionResult>,
+}
+
+/// Hand a job back because its task is pausing.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct PausedRequest {
+    pub attempt: i32,
+    /// What the job needs to resume (e.g. the conversation log so far). Replaces the
+    /// task's previous snapshot.
+    pub snapshot: serde_json::Value,
+}
