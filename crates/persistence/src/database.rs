@@ -36,14 +36,30 @@ pub struct Database {
     conn: DatabaseConnection,
 }
 
+/// How long a request waits for a pooled connection by default before it fails with
+/// [`StoreError::is_unavailable`].
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
 impl Database {
-    /// Connects a pool of at most `max_connections` to `url` (the app role's URL).
+    /// Connects a pool of at most `max_connections` to `url` (the app role's URL), waiting
+    /// up to [`DEFAULT_ACQUIRE_TIMEOUT`] for a connection.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        Self::connect_with(url, max_connections, DEFAULT_ACQUIRE_TIMEOUT).await
+    }
+
+    /// Connects a pool of at most `max_connections` to `url`. A request that gets no
+    /// connection within `acquire_timeout` (the database is away, or the pool is
+    /// exhausted) fails with an error for which [`StoreError::is_unavailable`] holds.
+    pub async fn connect_with(
+        url: &str,
+        max_connections: u32,
+        acquire_timeout: Duration,
+    ) -> Result<Self, StoreError> {
         let mut opts = ConnectOptions::new(url.to_owned());
         opts.max_connections(max_connections)
             .min_connections(1)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(acquire_timeout)
+            .connect_timeout(acquire_timeout)
             .sqlx_logging(false);
         Ok(Self {
             conn: sea_orm::Database::connect(opts).await?,
