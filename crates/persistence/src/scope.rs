@@ -89,8 +89,14 @@ impl WorkspaceTx {
         &self.actor
     }
 
+    /// Commits. Runs to the end even when the caller's future is dropped meanwhile (a
+    /// client that went away): a `COMMIT` cut off mid-flight would leave its connection
+    /// to roll back a transaction that may already have ended.
     pub async fn commit(self) -> Result<(), StoreError> {
-        self.tx.commit().await?;
+        let tx = self.tx;
+        tokio::spawn(tx.commit())
+            .await
+            .map_err(|e| sea_orm::DbErr::Custom(format!("commit task: {e}")))??;
         Ok(())
     }
 
