@@ -111,9 +111,8 @@ pub enum ApiError {
     /// Something failed on the server; the detail is in its log.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
-    /// The server cannot serve now: the database is unreachable (code
-    /// `database_unavailable`). Nothing was changed that the answer does not say; try again
-    /// after `Retry-After` seconds.
+    /// The server cannot serve now: its database is unreachable (code
+    /// `database_unavailable`). Try again after `Retry-After` seconds.
     #[oai(status = 503, content_type = "application/problem+json")]
     Unavailable(
         Json<Problem>,

@@ -204,9 +204,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -335,9 +340,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -475,9 +485,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -615,9 +630,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -756,9 +776,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -888,9 +913,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1030,9 +1060,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1184,9 +1219,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1333,9 +1373,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1480,9 +1525,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1621,9 +1671,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1771,9 +1826,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1920,9 +1980,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2063,9 +2128,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2214,9 +2284,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2364,9 +2439,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2512,9 +2592,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2666,9 +2751,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2814,9 +2904,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2963,9 +3058,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3110,9 +3210,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3243,9 +3348,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3386,9 +3496,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3532,9 +3647,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3664,9 +3784,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3805,9 +3930,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3958,9 +4088,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4114,9 +4249,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4261,9 +4401,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4405,9 +4550,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4557,9 +4707,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4703,9 +4858,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4853,9 +5013,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5006,9 +5171,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5156,9 +5326,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5302,9 +5477,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5451,9 +5631,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5600,9 +5785,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5754,9 +5944,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5901,9 +6096,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6050,9 +6250,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6201,9 +6406,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6347,9 +6557,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6494,9 +6709,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
