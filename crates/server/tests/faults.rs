@@ -720,6 +720,19 @@ async fn database_away_answers_503_at_once_and_recovers_without_restart() {
         .expect("stream task");
     let stream_end = stream_ended.saturating_duration_since(stopped);
 
+    // The CLI, started while the database is away, keeps trying and succeeds once it is back.
+    let cli = tokio::process::Command::new(env!("CARGO_BIN_EXE_runyard"))
+        .args(["jobs", "list", "-w", "acme"])
+        .env("RUNYARD_URL", &server.base)
+        .env("RUNYARD_TOKEN", &api.token)
+        .env("RUNYARD_CONFIG", server.dir.join("cli-profile.toml"))
+        .env_remove("RUNYARD_WORKSPACE")
+        .env("RUNYARD_LOG", "warn")
+        .stdin(Stdio::null())
+        .output();
+    let cli = tokio::spawn(cli);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
     pg.start_again().await;
     let back = Instant::now();
     let created = loop {
@@ -735,6 +748,17 @@ async fn database_away_answers_503_at_once_and_recovers_without_restart() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let recovered = back.elapsed();
+    let cli = tokio::time::timeout(Duration::from_secs(30), cli)
+        .await
+        .expect("the CLI gave up or hangs")
+        .expect("cli task")
+        .expect("run the CLI");
+    let cli_err = String::from_utf8_lossy(&cli.stderr);
+    assert!(cli.status.success(), "the CLI failed: {cli_err}");
+    assert!(
+        cli_err.contains("trying again"),
+        "the CLI never retried: {cli_err}"
+    );
     assert_eq!(api.get("/readyz").await.status, 200);
     // The notification listener is back too: a claim waiting on the other server wakes
     // on a new job at once.
@@ -771,7 +795,8 @@ async fn database_away_answers_503_at_once_and_recovers_without_restart() {
         "faults: database away: enqueue 503 in {:.0?}, claim 503 in {:.0?}, readyz 503 in {:.0?} \
          (Retry-After {:?}); long-poll ended ({polled}) after {poll_took:.1?}, stream ended \
          {stream_end:.1?} after the stop; 201 again {recovered:.1?} after the restart \
-         (first job {}), a claim waiting on a second server woke {:.0?} after an enqueue on the first",
+         (first job {}), the CLI retried through it; a claim waiting on a second server woke \
+         {:.0?} after an enqueue on the first",
         enqueue.took,
         claim.took,
         ready.took,
