@@ -173,7 +173,7 @@ impl Database {
         ))
         .all(&tx)
         .await?;
-        tx.commit().await?;
+        crate::scope::commit_to_the_end(tx).await?;
         rows.into_iter()
             .map(|r| {
                 let role = Role::parse(&r.member_role).ok_or_else(|| {

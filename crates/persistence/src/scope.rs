@@ -9,6 +9,16 @@ use uuid::Uuid;
 
 use crate::StoreError;
 
+/// Commits `tx` in a task of its own, so that it runs to the end even when the caller's
+/// future is dropped meanwhile (a client that went away): a `COMMIT` cut off mid-flight
+/// would leave its connection to roll back a transaction that may already have ended.
+pub(crate) async fn commit_to_the_end(tx: DatabaseTransaction) -> Result<(), StoreError> {
+    tokio::spawn(tx.commit())
+        .await
+        .map_err(|e| sea_orm::DbErr::Custom(format!("commit task: {e}")))??;
+    Ok(())
+}
+
 /// A transaction that has entered one workspace: `runyard.workspace_id`,
 /// `runyard.subject` and `runyard.actor` are set with `set_config(.., true)`, so they
 /// end with the transaction and a pooled connection never carries them further.
@@ -89,15 +99,9 @@ impl WorkspaceTx {
         &self.actor
     }
 
-    /// Commits. Runs to the end even when the caller's future is dropped meanwhile (a
-    /// client that went away): a `COMMIT` cut off mid-flight would leave its connection
-    /// to roll back a transaction that may already have ended.
+    /// Commits, to the end even when the caller goes away (see [`commit_to_the_end`]).
     pub async fn commit(self) -> Result<(), StoreError> {
-        let tx = self.tx;
-        tokio::spawn(tx.commit())
-            .await
-            .map_err(|e| sea_orm::DbErr::Custom(format!("commit task: {e}")))??;
-        Ok(())
+        commit_to_the_end(self.tx).await
     }
 
     pub(crate) async fn one<T: FromQueryResult>(

@@ -1057,10 +1057,35 @@ async fn poll_then_drop<F: std::future::Future>(fut: F, polls: u32, gap_micros: 
     }
 }
 
+/// Log lines written in this process, for the warnings PostgreSQL sends back.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancelled_transactions_never_hand_out_their_connection_inside_one() {
     const ROUNDS: u32 = 300;
     let started = Instant::now();
+    let captured = Captured::default();
+    let writer = captured.clone();
+    // Only this test installs a subscriber; the others' servers run in processes of their own.
+    let _ = tracing::subscriber::set_global_default(
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish(),
+    );
     let db = TestDb::new().await;
     // One connection, so every round reuses what the cancelled one left behind.
     let pool = runyard_persistence::Database::connect_with(&db.app_url, 1, Duration::from_secs(5))
@@ -1083,13 +1108,29 @@ async fn cancelled_transactions_never_hand_out_their_connection_inside_one() {
         )
         .await;
     }
+    let log = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    let warnings: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("transaction in progress"))
+        .collect();
+    let discarded = log
+        .lines()
+        .filter(|l| l.contains("left inside a transaction"))
+        .count();
     eprintln!(
         "faults: {ROUNDS} transactions cancelled at random points on a one-connection pool: \
-         {leaked} times the next borrower got a connection inside a transaction, in {:.1?}",
+         {leaked} times the next borrower got a connection inside a transaction, {} transaction \
+         warnings, {discarded} connections closed by the pool's check, in {:.1?}",
+        warnings.len(),
         started.elapsed()
     );
     assert_eq!(
         leaked, 0,
         "a connection was handed out inside a transaction"
+    );
+    assert!(
+        warnings.is_empty(),
+        "a statement ran in the wrong transaction state:\n{}",
+        warnings.join("\n")
     );
 }
