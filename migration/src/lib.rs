@@ -3,6 +3,11 @@
 //! Migrations run as the owner role. They create `runyard_app` (no login, not owner, no
 //! `BYPASSRLS`) when it is missing; the server connects as that role, or as a login role
 //! that is a member of it. Each migration is one SQL file, run in one transaction.
+//!
+//! SQL functions are not read from history: `src/functions/` holds one file per function
+//! with its current body, grants and security, applied with `CREATE OR REPLACE` after the
+//! migrations on every migrate. `schema.snapshot.sql` is what all of it adds up to; a test
+//! compares a freshly migrated database against it.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -28,21 +33,133 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "m20261123_000004_metrics",
         include_str!("sql/m20261123_000004_metrics.sql"),
     ),
+    (
+        "m20261203_000005_sweeps_decide_in_code",
+        include_str!("sql/m20261203_000005_sweeps_decide_in_code.sql"),
+    ),
+];
+
+/// Every SQL function's current definition, by name. Applied in this order after the
+/// migrations, so a function may call one listed before it.
+const FUNCTIONS: &[(&str, &str)] = &[
+    (
+        "runyard_enter_workspace",
+        include_str!("functions/runyard_enter_workspace.sql"),
+    ),
+    (
+        "runyard_enter_runner",
+        include_str!("functions/runyard_enter_runner.sql"),
+    ),
+    (
+        "runyard_notify_logs",
+        include_str!("functions/runyard_notify_logs.sql"),
+    ),
+    (
+        "runyard_settle_pauses",
+        include_str!("functions/runyard_settle_pauses.sql"),
+    ),
+    (
+        "runyard_settle_all_pauses",
+        include_str!("functions/runyard_settle_all_pauses.sql"),
+    ),
+    (
+        "runyard_expired_leases",
+        include_str!("functions/runyard_expired_leases.sql"),
+    ),
+    (
+        "runyard_due_jobs",
+        include_str!("functions/runyard_due_jobs.sql"),
+    ),
+    (
+        "runyard_next_due",
+        include_str!("functions/runyard_next_due.sql"),
+    ),
+    (
+        "runyard_idle_tasks",
+        include_str!("functions/runyard_idle_tasks.sql"),
+    ),
+    (
+        "runyard_apply_retention",
+        include_str!("functions/runyard_apply_retention.sql"),
+    ),
+    (
+        "runyard_queue_stats",
+        include_str!("functions/runyard_queue_stats.sql"),
+    ),
 ];
 
 /// The name of the role the server runs as.
 pub const APP_ROLE: &str = "runyard_app";
 
+/// The migrations, then the functions: `Migrator::up` brings a database to the schema
+/// this build expects.
 pub struct Migrator;
+
+/// The migrations alone, as history recorded them.
+struct History;
+
+fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+    MIGRATIONS
+        .iter()
+        .map(|(name, sql)| Box::new(SqlMigration { name, sql }) as Box<dyn MigrationTrait>)
+        .collect()
+}
+
+#[async_trait::async_trait]
+impl MigratorTrait for History {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        migrations()
+    }
+}
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        MIGRATIONS
-            .iter()
-            .map(|(name, sql)| Box::new(SqlMigration { name, sql }) as Box<dyn MigrationTrait>)
-            .collect()
+        migrations()
     }
+
+    /// Applies pending migrations, then (when all are applied) every function's current
+    /// definition.
+    async fn up<'c, C>(db: C, steps: Option<u32>) -> Result<(), DbErr>
+    where
+        C: IntoSchemaManagerConnection<'c>,
+    {
+        use sea_orm_migration::sea_orm::DatabaseExecutor;
+        match db.into_database_executor() {
+            DatabaseExecutor::Connection(c) => {
+                History::up(c, steps).await?;
+                if steps.is_none() {
+                    apply_functions(c).await?;
+                }
+            }
+            DatabaseExecutor::Transaction(t) => {
+                History::up(t, steps).await?;
+                if steps.is_none() {
+                    apply_functions(t).await?;
+                }
+            }
+            DatabaseExecutor::OwnedTransaction(t) => {
+                History::up(&t, steps).await?;
+                if steps.is_none() {
+                    apply_functions(&t).await?;
+                }
+                t.commit().await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Creates or replaces every SQL function, in one statement batch (one implicit
+/// transaction when not already in one).
+pub async fn apply_functions(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    let mut sql = String::new();
+    for (_, body) in FUNCTIONS {
+        sql.push_str(body);
+        sql.push('\n');
+    }
+    db.execute_unprepared(&sql).await?;
+    Ok(())
 }
 
 /// The name of the newest migration: the schema version a server expects.
@@ -50,11 +167,12 @@ pub fn latest_version() -> &'static str {
     MIGRATIONS.last().map(|(name, _)| *name).unwrap_or_default()
 }
 
-/// A fingerprint of every migration's name and SQL, for caching migrated templates.
+/// A fingerprint of every migration's and function's name and SQL, for caching migrated
+/// templates.
 pub fn fingerprint() -> String {
     // FNV-1a: stable across builds and platforms, which `DefaultHasher` does not promise.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for (name, sql) in MIGRATIONS {
+    for (name, sql) in MIGRATIONS.iter().chain(FUNCTIONS) {
         for byte in name.bytes().chain(sql.bytes()) {
             hash ^= u64::from(byte);
             hash = hash.wrapping_mul(0x0000_0100_0000_01b3);

@@ -12,6 +12,8 @@ mod jobs;
 mod metrics;
 mod paging;
 mod runner;
+mod schema;
 mod tasks;
 mod tidy;
+mod wakeups;
 mod workspaces;

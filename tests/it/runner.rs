@@ -187,7 +187,7 @@ async fn claims_respect_labels_priority_and_run_after() {
     );
 }
 
-fn chrono_in(ms: i64) -> String {
+pub(crate) fn chrono_in(ms: i64) -> String {
     let t = std::time::SystemTime::now() + Duration::from_millis(ms as u64);
     let secs = t
         .duration_since(std::time::UNIX_EPOCH)

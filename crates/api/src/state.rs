@@ -1,5 +1,5 @@
 //! What every endpoint shares: the database, the token verifier, queue settings, the
-//! notification hub; and the background work (listener, lease reaper, promoter).
+//! notification hub; and starting the background work (which lives in persistence).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -55,16 +55,15 @@ pub(crate) struct Caller {
     pub actor: Actor,
 }
 
-/// Background tasks of a server; they stop when this is dropped.
-pub struct Background {
-    tasks: Vec<tokio::task::JoinHandle<()>>,
-}
+pub use runyard_persistence::background::Background;
 
-impl Drop for Background {
-    fn drop(&mut self) {
-        for t in &self.tasks {
-            t.abort();
-        }
+impl runyard_persistence::background::SweepCounters for Metrics {
+    fn leases_expired(&self, jobs: u64) {
+        self.leases_expired.add(jobs);
+    }
+
+    fn jobs_promoted(&self, jobs: u64) {
+        self.jobs_promoted.add(jobs);
     }
 }
 
@@ -76,11 +75,11 @@ impl AppState {
         queue: QueueConfig,
     ) -> Self {
         Self {
+            signals: db.signals().clone(),
             db,
             auth,
             expected_schema_version: expected_schema_version.into(),
             queue,
-            signals: Signals::default(),
             metrics: Arc::default(),
             stopping: tokio::sync::watch::Sender::new(false),
         }
@@ -95,19 +94,12 @@ impl AppState {
     /// Starts the notification listener and the sweeper (lease reaper and promoter of due
     /// jobs). Every replica runs them; advisory locks let one at a time do the sweeping.
     pub fn start_background(self: &Arc<Self>) -> Background {
-        let listener = tokio::spawn(self.signals.clone().listen(self.db.clone()));
-        let publisher = tokio::spawn(self.signals.clone().publish(self.db.clone()));
-        let sweeper = tokio::spawn(sweep(
-            self.db.clone(),
-            self.signals.clone(),
-            self.queue.clone(),
-            self.metrics.clone(),
-        ));
-        let tasks = tokio::spawn(sweep_tasks(self.db.clone(), self.queue.sweep_interval));
-        let retention = tokio::spawn(retain(self.db.clone(), self.queue.retention_interval));
-        Background {
-            tasks: vec![listener, publisher, sweeper, tasks, retention],
-        }
+        let config = runyard_persistence::background::SweepConfig {
+            sweep_interval: self.queue.sweep_interval,
+            pause_grace: self.queue.pause_grace,
+            retention_interval: self.queue.retention_interval,
+        };
+        runyard_persistence::background::start(&self.db, config, self.metrics.clone())
     }
 
     /// Ends waiting long-polls and live streams: the server is shutting down.
@@ -164,133 +156,5 @@ impl AppState {
             .ok_or_else(|| {
                 ApiError::unauthorized("not a valid runner token, or the runner was revoked")
             })
-    }
-}
-
-/// The sweeper: reaps expired leases and promotes due jobs, then sleeps until the next
-/// job falls due or the interval passes.
-async fn sweep(db: Database, signals: Signals, queue: QueueConfig, metrics: Arc<Metrics>) {
-    const BATCH: u32 = 1000;
-    let interval = queue.sweep_interval;
-    loop {
-        // A runner that lost a lease may be gone while a long-poll of its own still waits
-        // here (a killed process does not cancel its request): it must not take the job
-        // straight back. Marked before the jobs are claimable again.
-        let mark = |lost: &[(uuid::Uuid, uuid::Uuid)]| {
-            for (workspace, runner) in lost {
-                signals.runner_stopping(*runner, *workspace);
-            }
-        };
-        let reaped = match db.reap_expired(BATCH, queue.pause_grace, mark).await {
-            Ok(lost) => {
-                // Some went straight back to the queue (no backoff).
-                for (workspace, _) in &lost {
-                    signals.jobs_queued(*workspace);
-                }
-                metrics.leases_expired.add(lost.len() as u64);
-                lost.len() as u64
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "lease reaper failed");
-                0
-            }
-        };
-        if reaped > 0 {
-            tracing::info!(jobs = reaped, "reaped expired leases");
-        }
-        let promoted = match db.promote_due(BATCH).await {
-            Ok(workspaces) => {
-                let n = workspaces.len() as u64;
-                metrics.jobs_promoted.add(n);
-                for workspace in workspaces {
-                    signals.jobs_queued(workspace);
-                }
-                n
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "promoter failed");
-                0
-            }
-        };
-        if reaped >= u64::from(BATCH) || promoted >= u64::from(BATCH) {
-            continue;
-        }
-        let until_due = match db.next_due().await {
-            Ok(Some(due)) => (due - chrono::Utc::now())
-                .to_std()
-                .unwrap_or(Duration::ZERO),
-            _ => interval,
-        };
-        tokio::time::sleep(until_due.clamp(Duration::from_millis(20), interval)).await;
-    }
-}
-
-/// The task sweeper: settles requested pauses whose jobs are all handed back or reaped,
-/// and pauses tasks idle past their workspace's `auto_pause_after_seconds`.
-async fn sweep_tasks(db: Database, interval: Duration) {
-    const BATCH: u32 = 100;
-    loop {
-        match db.settle_pauses().await {
-            Ok(settled) if !settled.is_empty() => {
-                tracing::info!(
-                    tasks = settled.len(),
-                    "paused tasks whose jobs all handed back"
-                );
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "settling pauses failed"),
-        }
-        match db.idle_tasks(BATCH).await {
-            Ok(idle) => {
-                for (workspace, task) in idle {
-                    if let Err(e) = auto_pause(&db, workspace, task).await {
-                        tracing::warn!(error = %e, %workspace, %task, "auto-pause failed");
-                    }
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "looking for idle tasks failed"),
-        }
-        tokio::time::sleep(interval).await;
-    }
-}
-
-async fn auto_pause(
-    db: &Database,
-    workspace: uuid::Uuid,
-    task: uuid::Uuid,
-) -> Result<(), runyard_persistence::StoreError> {
-    let tx = db.enter_system(workspace).await?;
-    let paused =
-        runyard_persistence::tasks::pause(&tx, task, runyard_domain::PauseKind::Auto, Some("idle"))
-            .await?;
-    tx.commit().await?;
-    tracing::info!(%workspace, %task, status = %paused.status, "auto-paused an idle task");
-    Ok(())
-}
-
-/// Retention: deletes finished jobs past their workspace's `retention_days`, in bounded
-/// batches, one replica at a time.
-async fn retain(db: Database, interval: Duration) {
-    const BATCH: u32 = 500;
-    loop {
-        let mut total = 0;
-        loop {
-            match db.apply_retention(BATCH).await {
-                Ok(n) => {
-                    total += n;
-                    if n < u64::from(BATCH) {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "retention failed");
-                    break;
-                }
-            }
-        }
-        if total > 0 {
-            tracing::info!(jobs = total, "retention deleted finished jobs");
-        }
-        tokio::time::sleep(interval).await;
     }
 }

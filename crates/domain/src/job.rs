@@ -1,25 +1,27 @@
 //! Runner jobs: their status state machine, what a valid new job is, and idempotency.
 
 use sha2::{Digest, Sha256};
-use std::fmt;
+
+use crate::str_enum::str_enum;
 
 use crate::validate::{JobType, Labels, MaxAttempts, Priority, TimeoutSeconds, ValidationError};
 
-/// Where a job is in its life. See DESIGN §2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum JobStatus {
-    /// Not yet runnable: `run_after` in the future, awaiting approval, or backing off.
-    Pending,
-    /// Claimable by a runner.
-    Queued,
-    /// Leased by a runner.
-    Running,
-    /// Its task was paused; a snapshot holds its state.
-    Paused,
-    Completed,
-    Failed,
-    Cancelled,
-}
+str_enum!(
+    /// Where a job is in its life. See DESIGN §2.
+    pub enum JobStatus {
+        /// Not yet runnable: `run_after` in the future, awaiting approval, or backing off.
+        Pending = "PENDING",
+        /// Claimable by a runner.
+        Queued = "QUEUED",
+        /// Leased by a runner.
+        Running = "RUNNING",
+        /// Its task was paused; a snapshot holds its state.
+        Paused = "PAUSED",
+        Completed = "COMPLETED",
+        Failed = "FAILED",
+        Cancelled = "CANCELLED",
+    }
+);
 
 /// A transition the state machine does not allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -30,32 +32,6 @@ pub struct TransitionError {
 }
 
 impl JobStatus {
-    pub const ALL: [JobStatus; 7] = [
-        JobStatus::Pending,
-        JobStatus::Queued,
-        JobStatus::Running,
-        JobStatus::Paused,
-        JobStatus::Completed,
-        JobStatus::Failed,
-        JobStatus::Cancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobStatus::Pending => "PENDING",
-            JobStatus::Queued => "QUEUED",
-            JobStatus::Running => "RUNNING",
-            JobStatus::Paused => "PAUSED",
-            JobStatus::Completed => "COMPLETED",
-            JobStatus::Failed => "FAILED",
-            JobStatus::Cancelled => "CANCELLED",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == raw)
-    }
-
     pub fn is_terminal(self) -> bool {
         matches!(
             self,
@@ -93,49 +69,34 @@ impl JobStatus {
     }
 }
 
-impl fmt::Display for JobStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-macro_rules! str_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            pub fn parse(raw: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == raw)
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
 str_enum!(
     /// The phase of a job a step belongs to.
-    StepPhase { Setup = "SETUP", Execution = "EXECUTION", Validation = "VALIDATION", Cleanup = "CLEANUP" }
+    pub enum StepPhase {
+        Setup = "SETUP",
+        Execution = "EXECUTION",
+        Validation = "VALIDATION",
+        Cleanup = "CLEANUP",
+    }
 );
 str_enum!(
     /// What a step does.
-    StepType { Command = "COMMAND", AiAction = "AI_ACTION", Gate = "GATE", Artifact = "ARTIFACT" }
+    pub enum StepType {
+        Command = "COMMAND",
+        AiAction = "AI_ACTION",
+        Gate = "GATE",
+        Artifact = "ARTIFACT",
+    }
 );
 str_enum!(
     /// Where a step is.
-    StepStatus { Pending = "PENDING", Running = "RUNNING", Waiting = "WAITING", Completed = "COMPLETED", Failed = "FAILED", Skipped = "SKIPPED" }
+    pub enum StepStatus {
+        Pending = "PENDING",
+        Running = "RUNNING",
+        Waiting = "WAITING",
+        Completed = "COMPLETED",
+        Failed = "FAILED",
+        Skipped = "SKIPPED",
+    }
 );
 
 /// The `type` of each job event Runyard records.

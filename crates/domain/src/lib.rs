@@ -5,6 +5,7 @@
 
 mod job;
 mod runner;
+mod str_enum;
 mod task;
 mod validate;
 mod workspace;
@@ -13,11 +14,12 @@ pub use job::{
     JobStatus, NewJob, RawNewJob, StepPhase, StepStatus, StepType, TransitionError, event_type,
     payload_hash,
 };
-pub use runner::{RunnerToken, after_failed_attempt, backoff_seconds};
+pub use runner::{LostLease, RunnerToken, after_failed_attempt, after_lost_lease, backoff_seconds};
 pub use task::{
     PauseKind, TaskStatus, TaskTitle, TaskTransitionError, WorkspaceSettings, task_event_type,
 };
 pub use validate::{
-    JobType, Labels, MaxAttempts, Priority, Slug, TimeoutSeconds, ValidationError, WorkspaceName,
+    ArtifactName, IdempotencyKey, JobType, Labels, MaxAttempts, Priority, Slug, StepName,
+    TimeoutSeconds, ValidationError, WorkspaceName,
 };
 pub use workspace::{Actor, Role};

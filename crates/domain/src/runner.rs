@@ -90,6 +90,35 @@ pub fn after_failed_attempt(
     }
 }
 
+/// What the lease reaper found about a running job it takes back.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LostLease {
+    pub attempt: i32,
+    pub max_attempts: i32,
+    pub backoff_base_seconds: i32,
+    pub cancel_requested: bool,
+    /// Its task asked it to hand back (and it did not within the grace period, or its
+    /// lease ran out meanwhile).
+    pub pause_requested: bool,
+}
+
+/// Where a job goes when the reaper takes it back: `CANCELLED` if a cancel was asked,
+/// `PAUSED` (the attempt not counted) if its task asked it to pause, otherwise as any
+/// failed, retryable attempt ([`after_failed_attempt`]).
+pub fn after_lost_lease(lost: LostLease, jitter: f64) -> (JobStatus, Option<f64>) {
+    if !lost.cancel_requested && lost.pause_requested {
+        return (JobStatus::Paused, None);
+    }
+    after_failed_attempt(
+        lost.attempt,
+        lost.max_attempts,
+        lost.cancel_requested,
+        true,
+        lost.backoff_base_seconds,
+        jitter,
+    )
+}
+
 /// Exponential backoff: `base * 2^(attempt-1)`, capped at an hour, scaled by a jitter
 /// factor in `[0.5, 1.5)` (`jitter` in `[0, 1)`), so retries of many jobs spread out.
 pub fn backoff_seconds(base: i32, attempt: i32, jitter: f64) -> f64 {
@@ -120,6 +149,65 @@ mod tests {
             &t.expose()[..60],
         ] {
             assert!(RunnerToken::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_lost_lease_is_cancelled_paused_retried_or_failed() {
+        let lost = |attempt, max, backoff, cancel, pause| LostLease {
+            attempt,
+            max_attempts: max,
+            backoff_base_seconds: backoff,
+            cancel_requested: cancel,
+            pause_requested: pause,
+        };
+        // A cancel wins over everything, a pause over the attempt count.
+        assert_eq!(
+            after_lost_lease(lost(1, 3, 10, true, true), 0.5),
+            (JobStatus::Cancelled, None)
+        );
+        assert_eq!(
+            after_lost_lease(lost(3, 3, 10, false, true), 0.5),
+            (JobStatus::Paused, None)
+        );
+        assert_eq!(
+            after_lost_lease(lost(3, 3, 10, false, false), 0.5),
+            (JobStatus::Failed, None)
+        );
+        // No backoff: straight back to the queue; otherwise it waits, doubling.
+        assert_eq!(
+            after_lost_lease(lost(1, 3, 0, false, false), 0.5),
+            (JobStatus::Queued, None)
+        );
+        assert_eq!(
+            after_lost_lease(lost(1, 3, 10, false, false), 0.5),
+            (JobStatus::Pending, Some(10.0))
+        );
+        assert_eq!(
+            after_lost_lease(lost(2, 3, 10, false, false), 0.5),
+            (JobStatus::Pending, Some(20.0))
+        );
+        // Over a grid, every outcome is a legal move from RUNNING, and it agrees with a
+        // failure the runner reported as retryable whenever neither flag is set.
+        for attempt in 1..=5 {
+            for max in 1..=5 {
+                for backoff in [0, 1, 10, 3600] {
+                    for (cancel, pause) in
+                        [(false, false), (true, false), (false, true), (true, true)]
+                    {
+                        let (next, delay) =
+                            after_lost_lease(lost(attempt, max, backoff, cancel, pause), 0.25);
+                        assert!(JobStatus::Running.can_become(next));
+                        assert_eq!(delay.is_some(), next == JobStatus::Pending);
+                        if !cancel && !pause {
+                            assert_eq!(
+                                (next, delay),
+                                after_failed_attempt(attempt, max, false, true, backoff, 0.25)
+                            );
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -1,43 +1,21 @@
 //! Agent tasks: their lifecycle, pauses, and the workspace settings that govern them.
 
-use std::fmt;
-
 use crate::ValidationError;
+use crate::str_enum::str_enum;
 
-/// Where an agent task is. A pause is first *requested* (the task stays `Active` while its
-/// running jobs hand back snapshots) and the task is `Paused` once none of them runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TaskStatus {
-    Active,
-    Paused,
-    Completed,
-    Failed,
-    Cancelled,
-}
+str_enum!(
+    /// Where an agent task is. A pause is first *requested* (the task stays `Active` while
+    /// its running jobs hand back snapshots) and the task is `Paused` once none of them runs.
+    pub enum TaskStatus {
+        Active = "active",
+        Paused = "paused",
+        Completed = "completed",
+        Failed = "failed",
+        Cancelled = "cancelled",
+    }
+);
 
 impl TaskStatus {
-    pub const ALL: [TaskStatus; 5] = [
-        TaskStatus::Active,
-        TaskStatus::Paused,
-        TaskStatus::Completed,
-        TaskStatus::Failed,
-        TaskStatus::Cancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TaskStatus::Active => "active",
-            TaskStatus::Paused => "paused",
-            TaskStatus::Completed => "completed",
-            TaskStatus::Failed => "failed",
-            TaskStatus::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == raw)
-    }
-
     pub fn is_terminal(self) -> bool {
         matches!(
             self,
@@ -65,12 +43,6 @@ impl TaskStatus {
     }
 }
 
-impl fmt::Display for TaskStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// An illegal task status change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("a task cannot go from {from} to {to}")]
@@ -79,27 +51,15 @@ pub struct TaskTransitionError {
     pub to: TaskStatus,
 }
 
-/// Who paused a task: a user, or the auto-pause sweeper after inactivity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PauseKind {
-    Manual,
-    Auto,
-}
+str_enum!(
+    /// Who paused a task: a user, or the auto-pause sweeper after inactivity.
+    pub enum PauseKind {
+        Manual = "manual",
+        Auto = "auto",
+    }
+);
 
 impl PauseKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PauseKind::Manual => "manual",
-            PauseKind::Auto => "auto",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        [PauseKind::Manual, PauseKind::Auto]
-            .into_iter()
-            .find(|k| k.as_str() == raw)
-    }
-
     /// The event recorded when a task pauses this way.
     pub fn event_type(self) -> &'static str {
         match self {

@@ -117,6 +117,71 @@ impl JobType {
     }
 }
 
+/// A step's name as a runner reports it: trimmed, 1–200 bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StepName(String);
+
+impl StepName {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let name = raw.trim();
+        if name.is_empty() || name.len() > 200 {
+            return Err(ValidationError::new("name", "must be 1 to 200 characters"));
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An artifact's name, unique per job and part of its download path: 1–255 bytes, not
+/// `.` or `..`, without `/` or control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ArtifactName(String);
+
+impl ArtifactName {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let ok = !raw.is_empty()
+            && raw.len() <= 255
+            && raw != "."
+            && raw != ".."
+            && !raw.contains('/')
+            && !raw.chars().any(char::is_control);
+        if !ok {
+            return Err(ValidationError::new(
+                "name",
+                "must be 1 to 255 characters, without '/' or control characters",
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The `Idempotency-Key` of a create: 1–255 bytes, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        if raw.is_empty() || raw.len() > 255 || raw.chars().any(char::is_control) {
+            return Err(ValidationError::new(
+                "Idempotency-Key",
+                "must be 1 to 255 printable characters",
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Scheduling priority: higher runs first. `-100..=100`, default 0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Priority(i16);
@@ -312,5 +377,33 @@ mod tests {
         assert!(TimeoutSeconds::new(i64::from(TimeoutSeconds::MAX) + 1).is_err());
         assert!(WorkspaceName::parse("   ").is_err());
         assert_eq!(WorkspaceName::parse(" Acme ").unwrap().as_str(), "Acme");
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    #[test]
+    fn step_and_artifact_names_and_idempotency_keys_are_parsed() {
+        assert_eq!(StepName::parse("  build ").unwrap().as_str(), "build");
+        assert!(StepName::parse("   ").is_err());
+        assert!(StepName::parse(&"x".repeat(201)).is_err());
+        assert_eq!(ArtifactName::parse("out.tar").unwrap().as_str(), "out.tar");
+        for bad in ["", ".", "..", "a/b", "a\nb"] {
+            assert_eq!(
+                ArtifactName::parse(bad).unwrap_err().field,
+                "name",
+                "{bad:?}"
+            );
+        }
+        assert!(ArtifactName::parse(&"x".repeat(256)).is_err());
+        assert_eq!(IdempotencyKey::parse("k-1").unwrap().as_str(), "k-1");
+        for bad in [String::new(), "x".repeat(256), "a\tb".to_owned()] {
+            assert_eq!(
+                IdempotencyKey::parse(&bad).unwrap_err().field,
+                "Idempotency-Key"
+            );
+        }
     }
 }

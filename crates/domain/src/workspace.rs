@@ -2,31 +2,19 @@
 
 use std::fmt;
 
-/// A member's role in a workspace, from most to least powerful.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    Owner,
-    Admin,
-    Member,
-    Viewer,
-}
+use crate::str_enum::str_enum;
+
+str_enum!(
+    /// A member's role in a workspace, from most to least powerful.
+    pub enum Role {
+        Owner = "owner",
+        Admin = "admin",
+        Member = "member",
+        Viewer = "viewer",
+    }
+);
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Owner, Role::Admin, Role::Member, Role::Viewer];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Admin => "admin",
-            Role::Member => "member",
-            Role::Viewer => "viewer",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == raw)
-    }
-
     fn rank(self) -> u8 {
         match self {
             Role::Owner => 3,
@@ -39,12 +27,6 @@ impl Role {
     /// Whether a member with this role may do what `required` allows.
     pub fn allows(self, required: Role) -> bool {
         self.rank() >= required.rank()
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::records::WorkspaceRecord;
 use crate::scope::{WorkspaceTx, stmt};
 use crate::workspaces::WorkspaceRow;
-use crate::{StoreError, WorkspaceRecord as Record};
+use crate::{Signals, StoreError, WorkspaceRecord as Record};
 
 /// How a request names a workspace: `{ws}` in a path is its id or its slug.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +34,7 @@ impl WorkspaceRef {
 #[derive(Clone)]
 pub struct Database {
     conn: DatabaseConnection,
+    signals: Signals,
 }
 
 /// How long a request waits for a pooled connection by default before it fails with
@@ -70,7 +71,14 @@ impl Database {
             .map_sqlx_postgres_before_acquire(|conn, _| Box::pin(outside_transaction(conn)));
         Ok(Self {
             conn: sea_orm::Database::connect(opts).await?,
+            signals: Signals::default(),
         })
+    }
+
+    /// The wake-ups of this server: committed transactions that made jobs claimable
+    /// announce them here, and long-polls and live tails wait on them.
+    pub fn signals(&self) -> &Signals {
+        &self.signals
     }
 
     /// Whether the database answers.
@@ -136,6 +144,7 @@ impl Database {
             role,
             actor.to_string(),
             WorkspaceSettings::from_json(&entered.entered_settings),
+            self.signals.clone(),
         )))
     }
 
@@ -146,7 +155,15 @@ impl Database {
         subject: &str,
         actor: &Actor,
     ) -> Result<WorkspaceTx, StoreError> {
-        WorkspaceTx::begin_trusted(&self.conn, id, Role::Owner, subject, actor.to_string()).await
+        WorkspaceTx::begin_trusted(
+            &self.conn,
+            self.signals.clone(),
+            id,
+            Role::Owner,
+            subject,
+            actor.to_string(),
+        )
+        .await
     }
 
     /// The workspaces `subject` belongs to, with the subject's role in each, oldest first.
@@ -173,7 +190,7 @@ impl Database {
         ))
         .all(&tx)
         .await?;
-        crate::scope::commit_to_the_end(tx).await?;
+        crate::scope::commit_to_the_end(tx, || {}).await?;
         rows.into_iter()
             .map(|r| {
                 let role = Role::parse(&r.member_role).ok_or_else(|| {
@@ -215,6 +232,7 @@ impl Database {
     pub fn disconnected() -> Self {
         Self {
             conn: DatabaseConnection::default(),
+            signals: Signals::default(),
         }
     }
 
@@ -255,7 +273,14 @@ impl Database {
         };
         let actor = Actor::Runner(token.runner_id).to_string();
         let settings = WorkspaceSettings::from_json(&entered.workspace_settings);
-        let scope = WorkspaceTx::new(tx, token.workspace_id, Role::Member, actor, settings);
+        let scope = WorkspaceTx::new(
+            tx,
+            token.workspace_id,
+            Role::Member,
+            actor,
+            settings,
+            self.signals.clone(),
+        );
         Ok(Some((
             scope,
             crate::queue::RunnerIdentity {
@@ -263,53 +288,6 @@ impl Database {
                 labels: entered.runner_labels,
             },
         )))
-    }
-
-    /// One pass of the lease reaper over every workspace: expired leases and timed-out
-    /// attempts become failed attempts. Returns (workspace, runner) per job taken back;
-    /// `before_commit` sees them before the jobs become claimable again. Empty when
-    /// another replica is reaping.
-    pub async fn reap_expired(
-        &self,
-        limit: u32,
-        pause_grace: Duration,
-        before_commit: impl FnOnce(&[(Uuid, Uuid)]),
-    ) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
-        #[derive(FromQueryResult)]
-        struct Reaped {
-            reaped_workspace: Uuid,
-            reaped_runner: Option<Uuid>,
-        }
-        let tx = self.conn.begin().await?;
-        let rows = Reaped::find_by_statement(stmt(
-            "SELECT reaped_workspace, reaped_runner FROM runyard_reap_expired($1::integer, $2)",
-            [i64::from(limit).into(), pause_grace.as_secs_f64().into()],
-        ))
-        .all(&tx)
-        .await?;
-        let reaped: Vec<(Uuid, Uuid)> = rows
-            .into_iter()
-            .filter_map(|r| Some((r.reaped_workspace, r.reaped_runner?)))
-            .collect();
-        before_commit(&reaped);
-        tx.commit().await?;
-        Ok(reaped)
-    }
-
-    /// One pass of the promoter: due `PENDING` jobs become `QUEUED`. Returns the
-    /// workspace of each job promoted (empty when another replica is promoting).
-    pub async fn promote_due(&self, limit: u32) -> Result<Vec<Uuid>, StoreError> {
-        #[derive(FromQueryResult)]
-        struct Promoted {
-            promoted_workspace: Uuid,
-        }
-        let rows = Promoted::find_by_statement(stmt(
-            "SELECT promoted_workspace FROM runyard_promote_due($1::integer)",
-            [i64::from(limit).into()],
-        ))
-        .all(&self.conn)
-        .await?;
-        Ok(rows.into_iter().map(|r| r.promoted_workspace).collect())
     }
 
     /// Tells every server listening that these workspaces have claimable jobs.
@@ -321,101 +299,6 @@ impl Database {
             ))
             .await?;
         Ok(())
-    }
-
-    /// When the next waiting job falls due, if any.
-    pub async fn next_due(&self) -> Result<Option<crate::Timestamp>, StoreError> {
-        #[derive(FromQueryResult)]
-        struct Due {
-            due: Option<crate::Timestamp>,
-        }
-        let row = Due::find_by_statement(stmt("SELECT runyard_next_due() AS due", []))
-            .one(&self.conn)
-            .await?;
-        Ok(row.and_then(|r| r.due))
-    }
-
-    /// Enters workspace `id` as the system itself (the sweepers' actor), in a new
-    /// transaction. For background work that acts on what an audited sweep function
-    /// returned; never reachable from a request.
-    pub async fn enter_system(&self, id: Uuid) -> Result<WorkspaceTx, StoreError> {
-        #[derive(FromQueryResult)]
-        struct Entered {
-            settings: serde_json::Value,
-        }
-        let tx = self.conn.begin().await?;
-        let entered = Entered::find_by_statement(stmt(
-            "SELECT w.settings FROM (SELECT set_config('runyard.workspace_id', $1, true), \
-                    set_config('runyard.actor', 'system', true)) s, workspaces w WHERE w.id = $2",
-            [id.to_string().into(), id.into()],
-        ))
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        Ok(WorkspaceTx::new(
-            tx,
-            id,
-            Role::Owner,
-            Actor::System.to_string(),
-            WorkspaceSettings::from_json(&entered.settings),
-        ))
-    }
-
-    /// Active tasks idle past their workspace's `auto_pause_after_seconds`, as
-    /// (workspace, task), oldest activity first.
-    pub async fn idle_tasks(&self, limit: u32) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
-        #[derive(FromQueryResult)]
-        struct Idle {
-            idle_workspace: Uuid,
-            idle_task: Uuid,
-        }
-        let rows = Idle::find_by_statement(stmt(
-            "SELECT idle_workspace, idle_task FROM runyard_idle_tasks($1::integer)",
-            [i64::from(limit).into()],
-        ))
-        .all(&self.conn)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| (r.idle_workspace, r.idle_task))
-            .collect())
-    }
-
-    /// Settles every requested pause whose task has no running job left. Returns the
-    /// tasks that became `paused`, as (workspace, task).
-    pub async fn settle_pauses(&self) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
-        #[derive(FromQueryResult)]
-        struct Settled {
-            settled_workspace: Uuid,
-            settled_task: Uuid,
-        }
-        let rows = Settled::find_by_statement(stmt(
-            "SELECT settled_workspace, settled_task FROM runyard_settle_all_pauses()",
-            [],
-        ))
-        .all(&self.conn)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| (r.settled_workspace, r.settled_task))
-            .collect())
-    }
-
-    /// Deletes up to `limit` finished jobs past their workspace's `retention_days`, with
-    /// everything that belongs to them. Returns how many jobs went (0 when another
-    /// replica holds the retention lock).
-    pub async fn apply_retention(&self, limit: u32) -> Result<u64, StoreError> {
-        #[derive(FromQueryResult)]
-        struct Deleted {
-            deleted: i64,
-        }
-        let row = Deleted::find_by_statement(stmt(
-            "SELECT runyard_apply_retention($1::integer) AS deleted",
-            [i64::from(limit).into()],
-        ))
-        .one(&self.conn)
-        .await?;
-        Ok(row.map_or(0, |r| r.deleted.max(0) as u64))
     }
 
     pub(crate) fn pool(&self) -> &sea_orm::sqlx::PgPool {

@@ -6,8 +6,14 @@
 //! never a pool, so a query without the workspace scope does not compile. Row-level
 //! security in the database backs that up for anything the code gets wrong.
 //!
+//! Every job and task state change is written by `transition` (one typed statement per
+//! change or batch, with its events); a transaction that made jobs claimable wakes waiting
+//! runners when it commits. The cross-workspace sweeps live in `sweeps` and the loops that
+//! run them in [`background`].
+//!
 //! Deliberately absent: any public access to the raw connection pool.
 
+pub mod background;
 mod database;
 mod error;
 mod records;
@@ -20,7 +26,9 @@ pub mod queue;
 pub mod runners;
 mod signals;
 pub mod stats;
+mod sweeps;
 pub mod tasks;
+mod transition;
 pub mod workspaces;
 
 pub use database::{DEFAULT_ACQUIRE_TIMEOUT, Database, WorkspaceRef};

@@ -13,7 +13,8 @@ use runyard_domain::{
 use sea_orm::{FromQueryResult, Value};
 use uuid::Uuid;
 
-use crate::jobs::{JOB_COLUMNS, JobRow, StepRow};
+use crate::jobs::StepRow;
+use crate::transition::{self, Attempt, Change, Echo, Event, Fence, Lease, Set, Stamp};
 use crate::{
     ArtifactRecord, ClaimedJob, Heartbeat, JobRecord, StepRecord, StoreError, Timestamp,
     WorkspaceTx,
@@ -28,24 +29,6 @@ pub struct RunnerIdentity {
 
 fn secs(d: Duration) -> Value {
     d.as_secs_f64().into()
-}
-
-#[derive(FromQueryResult)]
-struct ClaimRow {
-    id: Uuid,
-    workspace_id: Uuid,
-    #[sea_orm(alias = "type")]
-    job_type: String,
-    payload: serde_json::Value,
-    labels: Vec<String>,
-    priority: i16,
-    attempt: i32,
-    max_attempts: i32,
-    timeout_seconds: i32,
-    lease_expires_at: Timestamp,
-    agent_task_id: Option<Uuid>,
-    resume_snapshot: Option<serde_json::Value>,
-    next_log_seq: i64,
 }
 
 /// How many more jobs the workspace's `max_running_jobs` lets this claim take (all of
@@ -67,8 +50,13 @@ async fn running_room(tx: &WorkspaceTx, max: u32) -> Result<u32, StoreError> {
     // A fresh statement, so it sees every claim committed before the lock was granted.
     let running: Option<Running> = tx
         .one(
-            "SELECT count(*) AS n FROM (SELECT 1 FROM runner_jobs               WHERE workspace_id = $1 AND status = 'RUNNING' LIMIT $2) r",
-            [tx.workspace_id().into(), limit.max(0).into()],
+            "SELECT count(*) AS n FROM (SELECT 1 FROM runner_jobs \
+              WHERE workspace_id = $1 AND status = $3 LIMIT $2) r",
+            [
+                tx.workspace_id().into(),
+                limit.max(0).into(),
+                JobStatus::Running.as_str().into(),
+            ],
         )
         .await?;
     let room = (limit - running.map_or(0, |r| r.n)).max(0);
@@ -99,49 +87,27 @@ pub async fn claim(
             at_running_limit: true,
         });
     }
-    let sql = format!(
-        "WITH c AS ( \
-           SELECT id FROM runner_jobs \
-            WHERE workspace_id = $1 AND status = 'QUEUED' AND labels <@ $2::text[] \
-            ORDER BY priority DESC, run_after, id \
-            LIMIT $3 FOR UPDATE SKIP LOCKED \
-         ), j AS ( \
-           UPDATE runner_jobs r \
-              SET status = 'RUNNING', attempt = r.attempt + 1, lease_runner_id = $4, \
-                  lease_expires_at = now() + make_interval(secs => $5), started_at = now(), \
-                  last_event_seq = r.last_event_seq + 1, updated_at = now() \
-            WHERE r.workspace_id = $1 AND r.id = ANY(ARRAY(SELECT id FROM c)) \
-           RETURNING r.* \
-         ), e AS ( \
-           INSERT INTO job_events (workspace_id, job_id, seq, id, type, actor, payload) \
-           SELECT workspace_id, id, last_event_seq, gen_random_uuid(), '{claimed}', \
-                  current_setting('runyard.actor'), \
-                  jsonb_build_object('status', status, 'attempt', attempt, 'runner_id', lease_runner_id) \
-             FROM j \
-         ) \
-         SELECT id, workspace_id, type, payload, labels, priority, attempt, max_attempts, \
-                timeout_seconds, lease_expires_at, agent_task_id, \
-                CASE WHEN j.resumed_at IS NOT NULL THEN \
-                  (SELECT s.log_snapshot FROM task_snapshots s \
-                    WHERE s.workspace_id = j.workspace_id AND s.task_id = j.agent_task_id) \
-                END AS resume_snapshot, \
-                (SELECT coalesce(max(l.seq), 0) + 1 FROM job_logs l \
-                  WHERE l.workspace_id = j.workspace_id AND l.job_id = j.id) AS next_log_seq \
-           FROM j ORDER BY priority DESC, run_after, id",
-        claimed = event_type::CLAIMED,
-    );
-    let rows: Vec<ClaimRow> = tx
-        .all(
-            &sql,
-            [
-                tx.workspace_id().into(),
-                runner.labels.clone().into(),
-                i64::from(room).into(),
-                runner.id.into(),
-                secs(lease),
-            ],
-        )
-        .await?;
+    let change = Change::new(
+        Uuid::nil(),
+        JobStatus::Queued,
+        JobStatus::Running,
+        Fence::Status,
+        Set {
+            attempt: Some(Attempt::Next),
+            lease: Some(Lease::Take {
+                runner: runner.id,
+                seconds: lease.as_secs_f64(),
+            }),
+            started_at: Some(Stamp::Now),
+            ..Set::default()
+        },
+        Event::new(
+            event_type::CLAIMED,
+            serde_json::json!({"runner_id": runner.id}),
+            Echo::STATUS_ATTEMPT,
+        ),
+    )?;
+    let rows = transition::claim(tx, &runner.labels, room, change).await?;
     let jobs = rows
         .into_iter()
         .map(|r| ClaimedJob {
@@ -188,8 +154,11 @@ async fn explain_miss(tx: &WorkspaceTx, job_id: Uuid, attempt: i32) -> StoreErro
     }
 }
 
-/// The fence, as SQL: this runner holds this attempt of this running job.
-const FENCE: &str = "workspace_id = $1 AND id = $2 AND status = 'RUNNING' AND lease_runner_id = $3 AND attempt = $4";
+/// The fence, as SQL for the reads and the heartbeat: this runner holds this attempt of
+/// this running job (parameters from [`fence_values`]). State changes use the same rule
+/// as [`Fence::Lease`].
+const FENCE: &str =
+    "workspace_id = $1 AND id = $2 AND status = $5 AND lease_runner_id = $3 AND attempt = $4";
 
 fn fence_values(
     tx: &WorkspaceTx,
@@ -202,6 +171,7 @@ fn fence_values(
         job_id.into(),
         runner.id.into(),
         attempt.into(),
+        JobStatus::Running.as_str().into(),
     ]
 }
 
@@ -226,8 +196,8 @@ pub async fn heartbeat(
     let row: Option<Row> = tx
         .one(
             &format!(
-                "UPDATE runner_jobs SET lease_expires_at = now() + make_interval(secs => $5), \
-                        progress = coalesce($6, progress), updated_at = now() \
+                "UPDATE runner_jobs SET lease_expires_at = now() + make_interval(secs => $6), \
+                        progress = coalesce($7, progress), updated_at = now() \
                   WHERE {FENCE} \
                  RETURNING lease_expires_at, cancel_requested_at IS NOT NULL AS cancel_requested, \
                            pause_requested_at IS NOT NULL AS pause_requested"
@@ -419,34 +389,35 @@ pub async fn upsert_step(
         .ok_or(StoreError::NotFound)?;
     let record: StepRecord = row.into();
     if previous.map(|p| p.status) != Some(record.status.clone()) {
-        tx.execute(
-            "WITH j AS ( \
-               UPDATE runner_jobs SET last_event_seq = last_event_seq + 1 \
-                WHERE workspace_id = $1 AND id = $2 RETURNING workspace_id, id, last_event_seq \
-             ) \
-             INSERT INTO job_events (workspace_id, job_id, seq, id, step_id, type, actor, payload) \
-             SELECT workspace_id, id, last_event_seq, $3, $4, $5, current_setting('runyard.actor'), $6 FROM j",
-            [
-                tx.workspace_id().into(),
-                job_id.into(),
-                Uuid::now_v7().into(),
-                record.id.into(),
-                format!("step_{}", record.status.to_ascii_lowercase()).into(),
-                serde_json::json!({"ordinal": ordinal, "name": record.name, "status": record.status}).into(),
-            ],
-        )
-        .await?;
+        let mut event = Event::new(
+            &format!("step_{}", record.status.to_ascii_lowercase()),
+            serde_json::json!({"ordinal": ordinal, "name": record.name, "status": record.status}),
+            Echo::NONE,
+        );
+        event.step_id = Some(record.id);
+        let noted = Change::keep(
+            job_id,
+            JobStatus::Running,
+            lease_fence(runner, attempt),
+            Set::default(),
+            event,
+        );
+        transition::apply_one(tx, noted).await?;
     }
     if step.step_type == StepType::Gate && step.status == StepStatus::Waiting {
         // The job waits for an approval: the lease is handed back, the attempt not counted.
-        let to = JobStatus::Running.transition(JobStatus::Pending)?;
         finish(
             tx,
             runner,
             job_id,
             attempt,
-            "status = $8, requires_approval = true, attempt = attempt - 1, started_at = NULL",
-            vec![to.as_str().into()],
+            JobStatus::Pending,
+            Set {
+                requires_approval: Some(true),
+                attempt: Some(Attempt::Back),
+                started_at: Some(Stamp::Clear),
+                ..Set::default()
+            },
             (
                 event_type::AWAITING_APPROVAL,
                 serde_json::json!({"step_id": record.id, "ordinal": ordinal, "name": record.name}),
@@ -508,36 +479,48 @@ pub async fn put_artifact(
     Ok(row.into())
 }
 
-/// Finishes the attempt with the given SET list (its parameters start at `$8`),
-/// appending one event, all in one fenced statement.
+fn lease_fence(runner: &RunnerIdentity, attempt: i32) -> Fence {
+    Fence::Lease {
+        runner: runner.id,
+        attempt,
+    }
+}
+
+/// Ends the attempt: the running job becomes `to` with `set` applied and its lease
+/// dropped, appending one event, in one fenced statement.
 async fn finish(
     tx: &WorkspaceTx,
     runner: &RunnerIdentity,
     job_id: Uuid,
     attempt: i32,
-    set: &str,
-    set_values: Vec<Value>,
+    to: JobStatus,
+    set: Set,
     (kind, payload): (&str, serde_json::Value),
 ) -> Result<JobRecord, StoreError> {
-    let sql = format!(
-        "WITH j AS ( \
-           UPDATE runner_jobs SET {set}, lease_runner_id = NULL, lease_expires_at = NULL, \
-                  last_event_seq = last_event_seq + 1, updated_at = now() \
-            WHERE {FENCE} RETURNING * \
-         ), e AS ( \
-           INSERT INTO job_events (workspace_id, job_id, seq, id, type, actor, payload) \
-           SELECT workspace_id, id, last_event_seq, $5, $6, current_setting('runyard.actor'), \
-                  $7::jsonb || jsonb_build_object('status', status, 'attempt', attempt) FROM j \
-         ) \
-         SELECT {JOB_COLUMNS} FROM j"
-    );
-    let mut values = fence_values(tx, runner, job_id, attempt);
-    values.extend([Uuid::now_v7().into(), kind.into(), payload.into()]);
-    values.extend(set_values);
-    let row: Option<JobRow> = tx.one(&sql, values).await?;
-    match row {
+    let change = Change::new(
+        job_id,
+        JobStatus::Running,
+        to,
+        lease_fence(runner, attempt),
+        Set {
+            lease: Some(Lease::Drop),
+            ..set
+        },
+        Event::new(kind, payload, Echo::STATUS_ATTEMPT),
+    )?;
+    match transition::apply_one(tx, change).await? {
         Some(r) => r.try_into(),
         None => Err(explain_miss(tx, job_id, attempt).await),
+    }
+}
+
+/// What completing an attempt sets.
+fn completed(result: Option<serde_json::Value>) -> Set {
+    Set {
+        result: Some(result),
+        clear_progress: true,
+        finished_at: Some(Stamp::Now),
+        ..Set::default()
     }
 }
 
@@ -549,14 +532,13 @@ pub async fn complete(
     attempt: i32,
     result: Option<serde_json::Value>,
 ) -> Result<JobRecord, StoreError> {
-    let to = JobStatus::Running.transition(JobStatus::Completed)?;
     finish(
         tx,
         runner,
         job_id,
         attempt,
-        "status = $8, result = $9, progress = NULL, finished_at = now()",
-        vec![to.as_str().into(), result.into()],
+        JobStatus::Completed,
+        completed(result),
         (event_type::COMPLETED, serde_json::json!({})),
     )
     .await
@@ -598,18 +580,26 @@ pub async fn fail(
         state.backoff_base_seconds,
         rand::random::<f64>(),
     );
-    let to = JobStatus::Running.transition(next)?;
-    let terminal = to.is_terminal();
     finish(
         tx,
         runner,
         job_id,
         attempt,
-        "status = $8, error = $9, \
-         run_after = CASE WHEN $10::float8 IS NULL THEN run_after ELSE now() + make_interval(secs => $10) END, \
-         finished_at = CASE WHEN $11 THEN now() END",
-        vec![to.as_str().into(), error.clone().into(), delay.into(), terminal.into()],
-        (event_type::FAILED, serde_json::json!({"error": error, "retryable": retryable})),
+        next,
+        Set {
+            error: Some(Some(error.clone())),
+            run_after_in: delay,
+            finished_at: Some(if next.is_terminal() {
+                Stamp::Now
+            } else {
+                Stamp::Clear
+            }),
+            ..Set::default()
+        },
+        (
+            event_type::FAILED,
+            serde_json::json!({"error": error, "retryable": retryable}),
+        ),
     )
     .await
 }
@@ -622,14 +612,17 @@ pub async fn release(
     job_id: Uuid,
     attempt: i32,
 ) -> Result<JobRecord, StoreError> {
-    let to = JobStatus::Running.transition(JobStatus::Queued)?;
     finish(
         tx,
         runner,
         job_id,
         attempt,
-        "status = $8, attempt = attempt - 1, started_at = NULL",
-        vec![to.as_str().into()],
+        JobStatus::Queued,
+        Set {
+            attempt: Some(Attempt::Back),
+            started_at: Some(Stamp::Clear),
+            ..Set::default()
+        },
         (event_type::RELEASED, serde_json::json!({})),
     )
     .await
@@ -687,15 +680,19 @@ pub async fn paused(
         Some(_) => {}
     }
     crate::tasks::put_snapshot(tx, &task, job_id, snapshot).await?;
-    let to = JobStatus::Running.transition(JobStatus::Paused)?;
     let kind = task.pause_kind.unwrap_or(PauseKind::Manual);
     let job = finish(
         tx,
         runner,
         job_id,
         attempt,
-        "status = $8, attempt = attempt - 1, started_at = NULL, pause_requested_at = NULL",
-        vec![to.as_str().into()],
+        JobStatus::Paused,
+        Set {
+            attempt: Some(Attempt::Back),
+            started_at: Some(Stamp::Clear),
+            pause_requested_at: Some(Stamp::Clear),
+            ..Set::default()
+        },
         (
             kind.event_type(),
             serde_json::json!({"snapshot": true, "reason": task.pause_reason, "task_id": task_id}),
@@ -721,42 +718,28 @@ pub async fn complete_many(
     runner: &RunnerIdentity,
     items: &[Completion],
 ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
-    let input: Vec<serde_json::Value> = items
+    let changes = items
         .iter()
-        .map(|c| serde_json::json!({"id": c.id, "attempt": c.attempt, "result": c.result, "event_id": Uuid::now_v7()}))
-        .collect();
-    #[derive(FromQueryResult)]
-    struct Done {
-        id: Uuid,
-    }
-    let done: Vec<Done> = tx
-        .all(
-            &format!(
-                "WITH x AS MATERIALIZED ( \
-                   SELECT * FROM jsonb_to_recordset($3::jsonb) AS r(id uuid, attempt integer, result jsonb, event_id uuid) \
-                 ), j AS ( \
-                   UPDATE runner_jobs r SET status = 'COMPLETED', result = x.result, progress = NULL, \
-                          finished_at = now(), lease_runner_id = NULL, lease_expires_at = NULL, \
-                          last_event_seq = r.last_event_seq + 1, updated_at = now() \
-                     FROM x \
-                    WHERE r.workspace_id = $1 AND r.id = ANY(ARRAY(SELECT id FROM x)) AND r.id = x.id \
-                      AND r.status = 'RUNNING' \
-                      AND r.lease_runner_id = $2 AND r.attempt = x.attempt \
-                   RETURNING r.workspace_id, r.id, r.last_event_seq, r.attempt \
-                 ), e AS ( \
-                   INSERT INTO job_events (workspace_id, job_id, seq, id, type, actor, payload) \
-                   SELECT j.workspace_id, j.id, j.last_event_seq, x.event_id, '{completed}', \
-                          current_setting('runyard.actor'), \
-                          jsonb_build_object('status', 'COMPLETED', 'attempt', j.attempt) \
-                     FROM j JOIN x ON x.id = j.id \
-                 ) \
-                 SELECT id FROM j",
-                completed = event_type::COMPLETED,
-            ),
-            [tx.workspace_id().into(), runner.id.into(), serde_json::Value::Array(input).into()],
-        )
-        .await?;
-    let done: std::collections::HashSet<Uuid> = done.into_iter().map(|d| d.id).collect();
+        .map(|c| {
+            Change::new(
+                c.id,
+                JobStatus::Running,
+                JobStatus::Completed,
+                lease_fence(runner, c.attempt),
+                Set {
+                    lease: Some(Lease::Drop),
+                    ..completed(c.result.clone())
+                },
+                Event::new(
+                    event_type::COMPLETED,
+                    serde_json::json!({}),
+                    Echo::STATUS_ATTEMPT,
+                ),
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let done = transition::apply(tx, &changes).await?;
+    let done: std::collections::HashSet<Uuid> = done.iter().map(|d| d.id()).collect();
     let mut results = Vec::with_capacity(items.len());
     for item in items {
         if done.contains(&item.id) {

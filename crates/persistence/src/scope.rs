@@ -1,5 +1,7 @@
 //! The workspace-scoped transaction: the only way repository code reaches tenant data.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use runyard_domain::{Role, WorkspaceSettings};
 use sea_orm::{
     ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Statement, TransactionTrait,
@@ -7,15 +9,23 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::StoreError;
+use crate::{Signals, StoreError};
 
 /// Commits `tx` in a task of its own, so that it runs to the end even when the caller's
 /// future is dropped meanwhile (a client that went away): a `COMMIT` cut off mid-flight
 /// would leave its connection to roll back a transaction that may already have ended.
-pub(crate) async fn commit_to_the_end(tx: DatabaseTransaction) -> Result<(), StoreError> {
-    tokio::spawn(tx.commit())
-        .await
-        .map_err(|e| sea_orm::DbErr::Custom(format!("commit task: {e}")))??;
+/// `after_commit` runs once the commit succeeded, in the same task.
+pub(crate) async fn commit_to_the_end(
+    tx: DatabaseTransaction,
+    after_commit: impl FnOnce() + Send + 'static,
+) -> Result<(), StoreError> {
+    tokio::spawn(async move {
+        tx.commit().await?;
+        after_commit();
+        Ok::<_, sea_orm::DbErr>(())
+    })
+    .await
+    .map_err(|e| sea_orm::DbErr::Custom(format!("commit task: {e}")))??;
     Ok(())
 }
 
@@ -24,12 +34,18 @@ pub(crate) async fn commit_to_the_end(tx: DatabaseTransaction) -> Result<(), Sto
 /// end with the transaction and a pooled connection never carries them further.
 ///
 /// Dropping it without [`WorkspaceTx::commit`] rolls everything back.
+///
+/// It remembers whether it made jobs of its workspace claimable (a transition or an
+/// insert into `QUEUED`); its commit then wakes the runners waiting for that workspace,
+/// so no caller can forget to.
 pub struct WorkspaceTx {
     tx: DatabaseTransaction,
     workspace_id: Uuid,
     role: Role,
     actor: String,
     settings: WorkspaceSettings,
+    signals: Signals,
+    queued: AtomicBool,
 }
 
 impl WorkspaceTx {
@@ -39,6 +55,7 @@ impl WorkspaceTx {
         role: Role,
         actor: String,
         settings: WorkspaceSettings,
+        signals: Signals,
     ) -> Self {
         Self {
             tx,
@@ -46,6 +63,8 @@ impl WorkspaceTx {
             role,
             actor,
             settings,
+            signals,
+            queued: AtomicBool::new(false),
         }
     }
 
@@ -53,6 +72,7 @@ impl WorkspaceTx {
     /// caller that the subject may (used when creating the workspace itself).
     pub(crate) async fn begin_trusted(
         db: &sea_orm::DatabaseConnection,
+        signals: Signals,
         workspace_id: Uuid,
         role: Role,
         subject: &str,
@@ -77,6 +97,7 @@ impl WorkspaceTx {
             role,
             actor,
             WorkspaceSettings::default(),
+            signals,
         ))
     }
 
@@ -99,9 +120,34 @@ impl WorkspaceTx {
         &self.actor
     }
 
-    /// Commits, to the end even when the caller goes away (see [`commit_to_the_end`]).
+    /// Commits, to the end even when the caller goes away (see [`commit_to_the_end`]);
+    /// when the transaction made jobs claimable, wakes the runners waiting for them (here
+    /// and, batched, on every other server) once they are visible.
     pub async fn commit(self) -> Result<(), StoreError> {
-        commit_to_the_end(self.tx).await
+        let Self {
+            tx,
+            workspace_id,
+            signals,
+            queued,
+            ..
+        } = self;
+        let queued = queued.load(Ordering::Relaxed);
+        commit_to_the_end(tx, move || {
+            if queued {
+                signals.jobs_queued(workspace_id);
+            }
+        })
+        .await
+    }
+
+    /// The transaction, for statements built elsewhere in this crate.
+    pub(crate) fn conn(&self) -> &DatabaseTransaction {
+        &self.tx
+    }
+
+    /// Records that this transaction made jobs of its workspace claimable.
+    pub(crate) fn made_claimable(&self) {
+        self.queued.store(true, Ordering::Relaxed);
     }
 
     pub(crate) async fn one<T: FromQueryResult>(

@@ -10,9 +10,10 @@
 use std::collections::HashMap;
 
 use runyard_domain::{JobStatus, PauseKind, TaskStatus, TaskTitle, event_type, task_event_type};
-use sea_orm::{FromQueryResult, Value};
+use sea_orm::FromQueryResult;
 use uuid::Uuid;
 
+use crate::transition::{self, Change, Echo, Event, Fence, Set, Stamp, TaskSet};
 use crate::{
     SnapshotMeta, SnapshotRecord, StoreError, TaskEventRecord, TaskRecord, Timestamp, WorkspaceTx,
 };
@@ -166,79 +167,107 @@ pub(crate) async fn lock(tx: &WorkspaceTx, id: Uuid) -> Result<TaskRecord, Store
     row.ok_or(StoreError::NotFound)?.try_into()
 }
 
-/// Applies `set` (an SQL `SET` list whose parameters start at `$6`) to the task and
-/// appends one task event of `kind` with `payload`, in one statement.
+/// Changes the task and appends one task event of `kind` with `payload`, in one
+/// statement (see [`transition::change_task`]).
 async fn update_with_event(
     tx: &WorkspaceTx,
     id: Uuid,
-    set: &str,
-    set_values: Vec<Value>,
+    set: TaskSet,
     kind: &str,
     payload: serde_json::Value,
 ) -> Result<TaskRecord, StoreError> {
-    let sql = format!(
-        "WITH t AS ( \
-           UPDATE agent_tasks SET {set}, last_event_seq = last_event_seq + 1, updated_at = now() \
-            WHERE workspace_id = $1 AND id = $2 RETURNING * \
-         ), e AS ( \
-           INSERT INTO task_events (workspace_id, task_id, seq, id, type, actor, payload) \
-           SELECT workspace_id, id, last_event_seq, $3, $4, current_setting('runyard.actor'), \
-                  $5::jsonb || jsonb_build_object('status', status) FROM t \
-         ) \
-         SELECT {TASK_COLUMNS} FROM t"
-    );
-    let mut values: Vec<Value> = vec![
-        tx.workspace_id().into(),
-        id.into(),
-        Uuid::now_v7().into(),
-        kind.into(),
-        payload.into(),
-    ];
-    values.extend(set_values);
-    let row: Option<TaskRow> = tx.one(&sql, values).await?;
+    let row: Option<TaskRow> =
+        transition::change_task(tx, id, set, (kind, payload), TASK_COLUMNS).await?;
     row.ok_or(StoreError::NotFound)?.try_into()
 }
 
-/// Where a resumed job goes: waiting for its approval or its time, else claimable.
-const REQUEUED_STATUS: &str =
-    "CASE WHEN r.requires_approval OR r.run_after > now() THEN 'PENDING' ELSE 'QUEUED' END";
+/// A job of a task, locked for this transaction.
+struct TaskJob {
+    id: Uuid,
+    status: JobStatus,
+    /// Waits for an approval or for its `run_after`.
+    waits: bool,
+    cancel_requested: bool,
+    pause_requested: bool,
+}
 
-/// Moves the task's jobs in `from` to the status chosen by `to_sql` (an SQL expression
-/// over the job row `r`), each with an event of `kind`. `set_sql` adds assignments.
+/// Locks the task's jobs in any of `statuses` (the task is locked first, everywhere).
+async fn lock_jobs(
+    tx: &WorkspaceTx,
+    task_id: Uuid,
+    statuses: &[JobStatus],
+) -> Result<Vec<TaskJob>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: Uuid,
+        status: String,
+        waits: bool,
+        cancel_requested: bool,
+        pause_requested: bool,
+    }
+    let statuses: Vec<String> = statuses.iter().map(|s| s.as_str().to_owned()).collect();
+    let rows: Vec<Row> = tx
+        .all(
+            "SELECT id, status, requires_approval OR run_after > now() AS waits, \
+                    cancel_requested_at IS NOT NULL AS cancel_requested, \
+                    pause_requested_at IS NOT NULL AS pause_requested \
+               FROM runner_jobs WHERE workspace_id = $1 AND agent_task_id = $2 AND status = ANY($3) \
+              ORDER BY id FOR UPDATE",
+            [tx.workspace_id().into(), task_id.into(), statuses.into()],
+        )
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(TaskJob {
+                id: r.id,
+                status: JobStatus::parse(&r.status)
+                    .ok_or_else(|| corrupt("job status", &r.status))?,
+                waits: r.waits,
+                cancel_requested: r.cancel_requested,
+                pause_requested: r.pause_requested,
+            })
+        })
+        .collect()
+}
+
+/// Moves the task's jobs in `from` to the status `to` chooses for each, with `set`, each
+/// with an event of `kind` (its payload names the task and the status it came from).
 /// Returns how many jobs moved.
 async fn move_jobs(
     tx: &WorkspaceTx,
     task_id: Uuid,
     from: &[JobStatus],
-    to_sql: &str,
-    set_sql: &str,
+    to: impl Fn(&TaskJob) -> JobStatus,
+    set: Set,
     (kind, payload): (&str, serde_json::Value),
 ) -> Result<u64, StoreError> {
-    let from: Vec<String> = from.iter().map(|s| s.as_str().to_owned()).collect();
-    let sql = format!(
-        "WITH x AS ( \
-           SELECT id, status AS from_status FROM runner_jobs \
-            WHERE workspace_id = $1 AND agent_task_id = $2 AND status = ANY($3) \
-         ), j AS ( \
-           UPDATE runner_jobs r SET status = {to_sql}{set_sql}, \
-                  last_event_seq = r.last_event_seq + 1, updated_at = now() \
-             FROM x \
-            WHERE r.workspace_id = $1 AND r.id = x.id AND r.status = ANY($3) \
-           RETURNING r.workspace_id, r.id, r.last_event_seq, r.status, r.attempt, x.from_status \
-         ) \
-         INSERT INTO job_events (workspace_id, job_id, seq, id, type, actor, payload) \
-         SELECT workspace_id, id, last_event_seq, gen_random_uuid(), $4, current_setting('runyard.actor'), \
-                $5::jsonb || jsonb_build_object('status', status, 'from', from_status, 'task_id', $2::uuid) \
-           FROM j"
-    );
-    let values: Vec<Value> = vec![
-        tx.workspace_id().into(),
-        task_id.into(),
-        from.into(),
-        kind.into(),
-        payload.into(),
-    ];
-    Ok(tx.execute(&sql, values).await?)
+    let changes = lock_jobs(tx, task_id, from)
+        .await?
+        .iter()
+        .map(|job| {
+            let mut payload = payload.clone();
+            payload["from"] = job.status.as_str().into();
+            payload["task_id"] = task_id.to_string().into();
+            Change::new(
+                job.id,
+                job.status,
+                to(job),
+                Fence::Status,
+                set.clone(),
+                Event::new(kind, payload, Echo::STATUS),
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(transition::apply(tx, &changes).await?.len() as u64)
+}
+
+/// Where a resumed job goes: waiting for its approval or its time, else claimable.
+fn requeued(job: &TaskJob) -> JobStatus {
+    if job.waits {
+        JobStatus::Pending
+    } else {
+        JobStatus::Queued
+    }
 }
 
 /// Records a pause request on the task's running jobs (seen on their next heartbeat),
@@ -249,33 +278,26 @@ async fn ask_running_jobs(
     ask: bool,
     (kind, payload): (&str, serde_json::Value),
 ) -> Result<u64, StoreError> {
-    let (set, unless) = if ask {
-        ("now()", "pause_requested_at IS NULL")
-    } else {
-        ("NULL", "pause_requested_at IS NOT NULL")
-    };
-    let sql = format!(
-        "WITH j AS ( \
-           UPDATE runner_jobs SET pause_requested_at = {set}, last_event_seq = last_event_seq + 1, \
-                  updated_at = now() \
-            WHERE workspace_id = $1 AND agent_task_id = $2 AND status = 'RUNNING' AND {unless} \
-           RETURNING workspace_id, id, last_event_seq, status \
-         ) \
-         INSERT INTO job_events (workspace_id, job_id, seq, id, type, actor, payload) \
-         SELECT workspace_id, id, last_event_seq, gen_random_uuid(), $3, current_setting('runyard.actor'), \
-                $4::jsonb || jsonb_build_object('status', status, 'task_id', $2::uuid) FROM j"
-    );
-    Ok(tx
-        .execute(
-            &sql,
-            [
-                tx.workspace_id().into(),
-                task_id.into(),
-                kind.into(),
-                payload.into(),
-            ],
-        )
-        .await?)
+    let mut payload = payload;
+    payload["task_id"] = task_id.to_string().into();
+    let changes = lock_jobs(tx, task_id, &[JobStatus::Running])
+        .await?
+        .iter()
+        .filter(|job| job.pause_requested != ask)
+        .map(|job| {
+            Change::keep(
+                job.id,
+                job.status,
+                Fence::Status,
+                Set {
+                    pause_requested_at: Some(if ask { Stamp::Now } else { Stamp::Clear }),
+                    ..Set::default()
+                },
+                Event::new(kind, payload.clone(), Echo::STATUS),
+            )
+        })
+        .collect::<Vec<_>>();
+    Ok(transition::apply(tx, &changes).await?.len() as u64)
 }
 
 /// Makes the task `paused` if its pause was requested and none of its jobs runs.
@@ -308,8 +330,8 @@ pub async fn pause(
         tx,
         id,
         &[JobStatus::Queued, JobStatus::Pending],
-        "'PAUSED'",
-        "",
+        |_| JobStatus::Paused,
+        Set::default(),
         (kind.event_type(), payload.clone()),
     )
     .await?;
@@ -320,8 +342,12 @@ pub async fn pause(
     update_with_event(
         tx,
         id,
-        "pause_requested_at = now(), pause_kind = $6, pause_reason = $7, last_activity_at = now()",
-        vec![kind.as_str().into(), reason.map(str::to_owned).into()],
+        TaskSet {
+            pause_requested_at: Some(Stamp::Now),
+            pause: Some(Some((kind, reason.map(str::to_owned)))),
+            touch: true,
+            ..TaskSet::default()
+        },
         task_event_type::PAUSE_REQUESTED,
         payload,
     )
@@ -350,17 +376,24 @@ pub async fn resume(tx: &WorkspaceTx, id: Uuid) -> Result<Resumed, StoreError> {
                 tx,
                 id,
                 &[JobStatus::Paused],
-                REQUEUED_STATUS,
-                ", resumed_at = now()",
+                requeued,
+                Set {
+                    resumed_at: Some(Stamp::Now),
+                    ..Set::default()
+                },
                 (task_event_type::RESUME, payload.clone()),
             )
             .await?;
             let task = update_with_event(
                 tx,
                 id,
-                "status = 'active', paused_at = NULL, pause_kind = NULL, pause_reason = NULL, \
-                 last_activity_at = now()",
-                vec![],
+                TaskSet {
+                    status: Some(TaskStatus::Active),
+                    paused_at: Some(Stamp::Clear),
+                    pause: Some(None),
+                    touch: true,
+                    ..TaskSet::default()
+                },
                 task_event_type::RESUME,
                 serde_json::json!({"jobs": moved}),
             )
@@ -377,17 +410,20 @@ pub async fn resume(tx: &WorkspaceTx, id: Uuid) -> Result<Resumed, StoreError> {
                 tx,
                 id,
                 &[JobStatus::Paused],
-                REQUEUED_STATUS,
-                "",
+                requeued,
+                Set::default(),
                 (task_event_type::RESUME, serde_json::json!({})),
             )
             .await?;
             let task = update_with_event(
                 tx,
                 id,
-                "pause_requested_at = NULL, pause_kind = NULL, pause_reason = NULL, \
-                 last_activity_at = now()",
-                vec![],
+                TaskSet {
+                    pause_requested_at: Some(Stamp::Clear),
+                    pause: Some(None),
+                    touch: true,
+                    ..TaskSet::default()
+                },
                 task_event_type::RESUME,
                 serde_json::json!({"withdrawn_pause": true, "jobs": moved}),
             )
@@ -458,8 +494,12 @@ pub async fn complete(
     update_with_event(
         tx,
         id,
-        "status = $6, finished_at = now(), pause_requested_at = NULL",
-        vec![to.as_str().into()],
+        TaskSet {
+            status: Some(to),
+            finished_at: Some(Stamp::Now),
+            pause_requested_at: Some(Stamp::Clear),
+            ..TaskSet::default()
+        },
         kind,
         serde_json::json!({}),
     )
@@ -475,8 +515,11 @@ async fn cancel_waiting_jobs(
         tx,
         id,
         from,
-        "'CANCELLED'",
-        ", finished_at = now()",
+        |_| JobStatus::Cancelled,
+        Set {
+            finished_at: Some(Stamp::Now),
+            ..Set::default()
+        },
         (
             event_type::CANCELLED,
             serde_json::json!({"reason": "task_cancelled"}),
@@ -496,29 +539,24 @@ pub async fn cancel(tx: &WorkspaceTx, id: Uuid) -> Result<TaskRecord, StoreError
         &[JobStatus::Queued, JobStatus::Pending, JobStatus::Paused],
     )
     .await?;
-    tx.execute(
-        &format!(
-            "WITH j AS ( \
-               UPDATE runner_jobs SET cancel_requested_at = now(), last_event_seq = last_event_seq + 1, \
-                      updated_at = now() \
-                WHERE workspace_id = $1 AND agent_task_id = $2 AND status = 'RUNNING' \
-                  AND cancel_requested_at IS NULL \
-               RETURNING workspace_id, id, last_event_seq, status \
-             ) \
-             INSERT INTO job_events (workspace_id, job_id, seq, id, type, actor, payload) \
-             SELECT workspace_id, id, last_event_seq, gen_random_uuid(), '{kind}', \
-                    current_setting('runyard.actor'), \
-                    jsonb_build_object('status', status, 'reason', 'task_cancelled') FROM j",
-            kind = event_type::CANCEL_REQUESTED
-        ),
-        [tx.workspace_id().into(), id.into()],
-    )
-    .await?;
+    let asks = lock_jobs(tx, id, &[JobStatus::Running])
+        .await?
+        .iter()
+        .filter(|job| !job.cancel_requested)
+        .map(|job| {
+            crate::jobs::cancel_request(job.id, serde_json::json!({"reason": "task_cancelled"}))
+        })
+        .collect::<Vec<_>>();
+    transition::apply(tx, &asks).await?;
     update_with_event(
         tx,
         id,
-        "status = 'cancelled', finished_at = now(), pause_requested_at = NULL",
-        vec![],
+        TaskSet {
+            status: Some(TaskStatus::Cancelled),
+            finished_at: Some(Stamp::Now),
+            pause_requested_at: Some(Stamp::Clear),
+            ..TaskSet::default()
+        },
         task_event_type::CANCELLED,
         serde_json::json!({}),
     )

@@ -489,11 +489,7 @@ impl JobsApi {
             jobs::reject(&tx, id, comment.as_deref()).await
         };
         let job = decided.map_err(|e| ApiError::from_store(e, "job"))?;
-        let workspace = tx.workspace_id();
         tx.commit().await?;
-        if job.status == JobStatus::Queued {
-            self.state.signals.jobs_queued(workspace);
-        }
         Ok(Json(job.into()))
     }
 }
@@ -515,15 +511,13 @@ impl JobsApi {
     ) -> Result<JobCreated> {
         let caller = caller(&self.state, &token)?;
         let job = body.parse().map_err(ApiError::invalid)?;
-        let key = idempotency_key.0.as_deref();
-        if let Some(k) = key
-            && (k.is_empty() || k.len() > 255 || k.chars().any(char::is_control))
-        {
-            return Err(ApiError::invalid_field(
-                "Idempotency-Key",
-                "must be 1 to 255 printable characters",
-            ));
-        }
+        let key = idempotency_key
+            .0
+            .as_deref()
+            .map(runyard_domain::IdempotencyKey::parse)
+            .transpose()
+            .map_err(ApiError::invalid)?;
+        let key = key.as_ref().map(runyard_domain::IdempotencyKey::as_str);
         // The plain case in one round trip; anything else (or a refusal, to be explained)
         // takes the general path.
         if key.is_none() && job.agent_task_id.is_none() {
@@ -537,9 +531,6 @@ impl JobsApi {
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
             if let Some(record) = direct {
-                if record.status == runyard_domain::JobStatus::Queued {
-                    self.state.signals.jobs_queued(record.workspace_id);
-                }
                 self.state.metrics.jobs_created.add(1);
                 return Ok(JobCreated::Created(Json(record.into())));
             }
@@ -548,11 +539,7 @@ impl JobsApi {
         let (record, created) = jobs::create(&tx, &job, key)
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
-        let workspace = tx.workspace_id();
         tx.commit().await?;
-        if record.status == runyard_domain::JobStatus::Queued {
-            self.state.signals.jobs_queued(workspace);
-        }
         Ok(match created {
             Created::New => {
                 self.state.metrics.jobs_created.add(1);
@@ -585,15 +572,8 @@ impl JobsApi {
         let records = jobs::create_batch(&tx, &parsed)
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
-        let workspace = tx.workspace_id();
         tx.commit().await?;
         self.state.metrics.jobs_created.add(records.len() as u64);
-        if records
-            .iter()
-            .any(|j| j.status == runyard_domain::JobStatus::Queued)
-        {
-            self.state.signals.jobs_queued(workspace);
-        }
         Ok(BatchCreated::Created(Json(dto::JobBatch {
             items: records.into_iter().map(Into::into).collect(),
         })))
@@ -728,9 +708,7 @@ impl JobsApi {
         let job = jobs::retry(&tx, *id)
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
-        let workspace = tx.workspace_id();
         tx.commit().await?;
-        self.state.signals.jobs_queued(workspace);
         Ok(Json(job.into()))
     }
 

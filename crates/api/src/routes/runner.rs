@@ -8,7 +8,7 @@ use poem_openapi::auth::Bearer;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, OpenApi, SecurityScheme};
-use runyard_domain::{StepPhase, StepStatus, StepType, ValidationError};
+use runyard_domain::{StepPhase, StepStatus, StepType};
 use runyard_persistence::queue::{self, Completion, LogEntry, NewArtifact, StepReport};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -43,21 +43,8 @@ fn store_err(e: runyard_persistence::StoreError) -> ApiError {
     ApiError::from_store(e, "job")
 }
 
-fn artifact_name(name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= 255
-        && name != "."
-        && name != ".."
-        && !name.contains('/')
-        && !name.chars().any(char::is_control);
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::invalid_field(
-            "name",
-            "must be 1 to 255 characters, without '/' or control characters",
-        ))
-    }
+fn artifact_name(name: &str) -> Result<runyard_domain::ArtifactName> {
+    runyard_domain::ArtifactName::parse(name).map_err(ApiError::invalid)
 }
 
 #[OpenApi(tag = "Tag::Runner")]
@@ -210,15 +197,9 @@ impl RunnerApi {
         #[oai(validator(minimum(value = "0"), maximum(value = "10000")))] ordinal: Path<i32>,
         body: Json<dto::StepReportIn>,
     ) -> Result<Json<dto::Step>> {
-        let name = body.name.trim();
-        if name.is_empty() || name.len() > 200 {
-            return Err(ApiError::invalid(ValidationError::new(
-                "name",
-                "must be 1 to 200 characters",
-            )));
-        }
+        let name = runyard_domain::StepName::parse(&body.name).map_err(ApiError::invalid)?;
         let report = StepReport {
-            name: name.to_owned(),
+            name: name.as_str().to_owned(),
             phase: step_phase(body.phase),
             step_type: step_type(body.step_type),
             status: step_status(body.status),
@@ -251,7 +232,7 @@ impl RunnerApi {
         attempt: Query<i32>,
         body: Binary<Vec<u8>>,
     ) -> Result<ArtifactStored> {
-        artifact_name(&name)?;
+        let name = artifact_name(&name)?;
         let content_type = req
             .header(poem::http::header::CONTENT_TYPE)
             .filter(|v| !v.is_empty() && v.len() <= 255)
@@ -263,7 +244,7 @@ impl RunnerApi {
             .collect();
         let (tx, runner) = self.state.enter_runner(&token.0.token).await?;
         let artifact = NewArtifact {
-            name: name.0,
+            name: name.as_str().to_owned(),
             content_type,
             content: body.0,
             sha256,
@@ -350,12 +331,12 @@ impl RunnerApi {
         let job = queue::release(&tx, &runner, *id, body.attempt)
             .await
             .map_err(store_err)?;
-        // Before the commit makes the job claimable (and notifies), so this runner's own
-        // abandoned long-poll cannot take it straight back.
-        let workspace = tx.workspace_id();
-        self.state.signals.runner_stopping(runner.id, workspace);
+        // Before the commit makes the job claimable (and wakes claims), so this runner's
+        // own abandoned long-poll cannot take it straight back.
+        self.state
+            .signals
+            .runner_stopping(runner.id, tx.workspace_id());
         tx.commit().await?;
-        self.state.signals.jobs_queued(workspace);
         Ok(Json(job.into()))
     }
 

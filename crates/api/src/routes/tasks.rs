@@ -212,11 +212,7 @@ impl TasksApi {
     ) -> Result<Json<dto::AgentTask>> {
         let tx = self.enter(&token, &ws, Role::Member).await?;
         let resumed = tasks::resume(&tx, *id).await.map_err(store_err)?;
-        let workspace = tx.workspace_id();
         tx.commit().await?;
-        if resumed.queued {
-            self.state.signals.jobs_queued(workspace);
-        }
         Ok(Json(resumed.task.into()))
     }
 

@@ -1,0 +1,135 @@
+//! A user's state changes of one job: cancel and retry.
+
+use runyard_domain::{JobStatus, event_type};
+use sea_orm::FromQueryResult;
+use uuid::Uuid;
+
+use super::*;
+use crate::transition::{self, Attempt, Change, Echo, Event, Fence, Lease, Set, Stamp};
+use crate::{JobRecord, StoreError, WorkspaceTx};
+
+/// The job's row, locked for this transaction: its status and whether it waits for an
+/// approval and for its `run_after`.
+pub(super) struct Locked {
+    pub status: JobStatus,
+    pub requires_approval: bool,
+    pub not_yet_due: bool,
+    pub cancel_requested: bool,
+}
+
+pub(super) async fn lock(tx: &WorkspaceTx, id: Uuid) -> Result<Locked, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        status: String,
+        requires_approval: bool,
+        not_yet_due: bool,
+        cancel_requested: bool,
+    }
+    let row: Row = tx
+        .one(
+            "SELECT status, requires_approval, run_after > now() AS not_yet_due, \
+                    cancel_requested_at IS NOT NULL AS cancel_requested \
+               FROM runner_jobs WHERE workspace_id = $1 AND id = $2 FOR UPDATE",
+            [tx.workspace_id().into(), id.into()],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let status = JobStatus::parse(&row.status)
+        .ok_or_else(|| sea_orm::DbErr::Custom(format!("unknown job status {:?}", row.status)))?;
+    Ok(Locked {
+        status,
+        requires_approval: row.requires_approval,
+        not_yet_due: row.not_yet_due,
+        cancel_requested: row.cancel_requested,
+    })
+}
+
+/// Applies a change to a job this transaction locked.
+pub(super) async fn change(tx: &WorkspaceTx, change: Change) -> Result<JobRecord, StoreError> {
+    transition::apply_one(tx, change)
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .try_into()
+}
+
+/// Cancels a job. One that has not started is `CANCELLED` at once; a running one is
+/// asked to stop (`cancel_requested_at`), which its runner sees on its next heartbeat.
+/// A finished job cannot be cancelled.
+pub async fn cancel(tx: &WorkspaceTx, id: Uuid) -> Result<JobRecord, StoreError> {
+    let job = lock(tx, id).await?;
+    let status = job.status;
+    status.transition(JobStatus::Cancelled)?;
+    if status == JobStatus::Running {
+        if job.cancel_requested {
+            return get(tx, id).await;
+        }
+        return change(tx, cancel_request(id, serde_json::json!({}))).await;
+    }
+    change(
+        tx,
+        Change::new(
+            id,
+            status,
+            JobStatus::Cancelled,
+            Fence::Status,
+            Set {
+                finished_at: Some(Stamp::Now),
+                lease: Some(Lease::Drop),
+                ..Set::default()
+            },
+            Event::new(
+                event_type::CANCELLED,
+                serde_json::json!({ "from": status.as_str() }),
+                Echo::STATUS,
+            ),
+        )?,
+    )
+    .await
+}
+
+/// Asks a running job to stop; its runner sees it on its next heartbeat.
+pub(crate) fn cancel_request(id: Uuid, payload: serde_json::Value) -> Change {
+    Change::keep(
+        id,
+        JobStatus::Running,
+        Fence::Status,
+        Set {
+            cancel_requested_at: Some(Stamp::Now),
+            ..Set::default()
+        },
+        Event::new(event_type::CANCEL_REQUESTED, payload, Echo::STATUS),
+    )
+}
+
+/// Puts a `FAILED` or `CANCELLED` job back in the queue with a fresh set of attempts.
+pub async fn retry(tx: &WorkspaceTx, id: Uuid) -> Result<JobRecord, StoreError> {
+    let status = lock(tx, id).await?.status;
+    change(
+        tx,
+        Change::new(
+            id,
+            status,
+            JobStatus::Queued,
+            Fence::Status,
+            Set {
+                attempt: Some(Attempt::Reset),
+                run_after_in: Some(0.0),
+                result: Some(None),
+                error: Some(None),
+                clear_progress: true,
+                cancel_requested_at: Some(Stamp::Clear),
+                pause_requested_at: Some(Stamp::Clear),
+                lease: Some(Lease::Drop),
+                started_at: Some(Stamp::Clear),
+                finished_at: Some(Stamp::Clear),
+                ..Set::default()
+            },
+            Event::new(
+                event_type::RETRIED,
+                serde_json::json!({ "from": status.as_str() }),
+                Echo::STATUS,
+            ),
+        )?,
+    )
+    .await
+}
