@@ -111,10 +111,19 @@ pub enum ApiError {
     /// Something failed on the server; the detail is in its log.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
-    /// The server cannot serve now (e.g. the database is unreachable).
+    /// The server cannot serve now: its database is unreachable (code
+    /// `database_unavailable`). Try again after `Retry-After` seconds.
     #[oai(status = 503, content_type = "application/problem+json")]
-    Unavailable(Json<Problem>),
+    Unavailable(
+        Json<Problem>,
+        /// Seconds to wait before trying again.
+        #[oai(header = "Retry-After")]
+        u32,
+    ),
 }
+
+/// The `Retry-After` of a `503 database_unavailable`, in seconds.
+pub const RETRY_AFTER_SECONDS: u32 = 1;
 
 impl ApiError {
     pub fn from_problem(p: Problem) -> Self {
@@ -129,7 +138,7 @@ impl ApiError {
             415 => Self::UnsupportedMediaType(j),
             422 => Self::Unprocessable(j),
             429 => Self::TooManyRequests(j),
-            503 => Self::Unavailable(j),
+            503 => Self::Unavailable(j, RETRY_AFTER_SECONDS),
             _ => Self::Internal(j),
         }
     }
@@ -182,8 +191,21 @@ impl ApiError {
         ))
     }
 
+    /// 503 `database_unavailable`: the database did not answer in time.
+    pub fn database_unavailable(err: &dyn std::fmt::Display) -> Self {
+        tracing::warn!(error = %err, "the database is unavailable");
+        Self::from_problem(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "the database is unavailable; try again later",
+        ))
+    }
+
     /// Maps a storage error; `what` names the resource for a 404.
     pub fn from_store(err: StoreError, what: &str) -> Self {
+        if err.is_unavailable() {
+            return Self::database_unavailable(&err);
+        }
         match err {
             StoreError::NotFound => Self::not_found(what),
             StoreError::SlugTaken => {
@@ -255,7 +277,7 @@ impl ApiError {
             | Self::Unprocessable(p)
             | Self::TooManyRequests(p)
             | Self::Internal(p)
-            | Self::Unavailable(p) => &p.0,
+            | Self::Unavailable(p, _) => &p.0,
         }
     }
 }

@@ -37,15 +37,38 @@ pub struct Database {
     signals: Signals,
 }
 
+/// How long a request waits for a pooled connection by default before it fails with
+/// [`StoreError::is_unavailable`].
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
 impl Database {
-    /// Connects a pool of at most `max_connections` to `url` (the app role's URL).
+    /// Connects a pool of at most `max_connections` to `url` (the app role's URL), waiting
+    /// up to [`DEFAULT_ACQUIRE_TIMEOUT`] for a connection.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        Self::connect_with(url, max_connections, DEFAULT_ACQUIRE_TIMEOUT).await
+    }
+
+    /// Connects a pool of at most `max_connections` to `url`. A request that gets no
+    /// connection within `acquire_timeout` (the database is away, or the pool is
+    /// exhausted) fails with an error for which [`StoreError::is_unavailable`] holds.
+    ///
+    /// A pooled connection is handed out only outside any transaction block: one that a
+    /// cancelled request left inside a transaction is closed (which rolls it back) rather
+    /// than reused, so no request ever runs inside another's transaction — or workspace.
+    pub async fn connect_with(
+        url: &str,
+        max_connections: u32,
+        acquire_timeout: Duration,
+    ) -> Result<Self, StoreError> {
         let mut opts = ConnectOptions::new(url.to_owned());
         opts.max_connections(max_connections)
             .min_connections(1)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_timeout(Duration::from_secs(10))
-            .sqlx_logging(false);
+            .acquire_timeout(acquire_timeout)
+            .connect_timeout(acquire_timeout)
+            .sqlx_logging(false)
+            // The check below replaces the ping sqlx would otherwise send on every acquire.
+            .test_before_acquire(false)
+            .map_sqlx_postgres_before_acquire(|conn, _| Box::pin(outside_transaction(conn)));
         Ok(Self {
             conn: sea_orm::Database::connect(opts).await?,
             signals: Signals::default(),
@@ -167,7 +190,7 @@ impl Database {
         ))
         .all(&tx)
         .await?;
-        tx.commit().await?;
+        crate::scope::commit_to_the_end(tx, || {}).await?;
         rows.into_iter()
             .map(|r| {
                 let role = Role::parse(&r.member_role).ok_or_else(|| {
@@ -182,6 +205,25 @@ impl Database {
     pub async fn close(self) {
         let _ = self.conn.close().await;
     }
+}
+
+/// Whether a pooled connection is alive and outside any transaction block. Run as one
+/// simple query, a statement outside a block is its own transaction and starts it, so its
+/// start time equals the transaction's; inside a block left open, the transaction started
+/// earlier (and inside an aborted one the query fails). Either way the pool closes the
+/// connection, and PostgreSQL rolls back what it held.
+async fn outside_transaction(
+    conn: &mut sea_orm::sqlx::PgConnection,
+) -> Result<bool, sea_orm::sqlx::Error> {
+    use sea_orm::sqlx::Row;
+    let row = sea_orm::sqlx::raw_sql("SELECT statement_timestamp() = transaction_timestamp()")
+        .fetch_one(conn)
+        .await?;
+    let outside: bool = row.try_get(0)?;
+    if !outside {
+        tracing::warn!("closed a pooled connection that was left inside a transaction");
+    }
+    Ok(outside)
 }
 
 impl Database {

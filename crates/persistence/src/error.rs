@@ -50,6 +50,44 @@ pub enum StoreError {
     Database(#[from] DbErr),
 }
 
+impl StoreError {
+    /// Whether the database could not be reached: no connection within the pool's acquire
+    /// timeout, a connection lost mid-request, or a server refusing connections (starting
+    /// up, shutting down). Trying again later may succeed; the request's input was not at
+    /// fault.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Database(e) => db_unavailable(e),
+            _ => false,
+        }
+    }
+}
+
+fn db_unavailable(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error;
+    let (DbErr::Conn(RuntimeErr::SqlxError(e))
+    | DbErr::Exec(RuntimeErr::SqlxError(e))
+    | DbErr::Query(RuntimeErr::SqlxError(e))) = err
+    else {
+        return matches!(err, DbErr::ConnectionAcquire(_));
+    };
+    match e.as_ref() {
+        Error::Io(_)
+        | Error::Tls(_)
+        | Error::PoolTimedOut
+        | Error::PoolClosed
+        | Error::WorkerCrashed
+        | Error::Protocol(_) => true,
+        // SQLSTATE class 08 (connection exception); 57P01-57P03: the server is shutting
+        // down, crashed, or not yet accepting connections.
+        Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+        _ => false,
+    }
+}
+
 /// The name of the constraint a database error violated, if any.
 pub(crate) fn violated_constraint(err: &DbErr) -> Option<String> {
     use sea_orm::RuntimeErr;

@@ -11,6 +11,24 @@ use uuid::Uuid;
 
 use crate::{Signals, StoreError};
 
+/// Commits `tx` in a task of its own, so that it runs to the end even when the caller's
+/// future is dropped meanwhile (a client that went away): a `COMMIT` cut off mid-flight
+/// would leave its connection to roll back a transaction that may already have ended.
+/// `after_commit` runs once the commit succeeded, in the same task.
+pub(crate) async fn commit_to_the_end(
+    tx: DatabaseTransaction,
+    after_commit: impl FnOnce() + Send + 'static,
+) -> Result<(), StoreError> {
+    tokio::spawn(async move {
+        tx.commit().await?;
+        after_commit();
+        Ok::<_, sea_orm::DbErr>(())
+    })
+    .await
+    .map_err(|e| sea_orm::DbErr::Custom(format!("commit task: {e}")))??;
+    Ok(())
+}
+
 /// A transaction that has entered one workspace: `runyard.workspace_id`,
 /// `runyard.subject` and `runyard.actor` are set with `set_config(.., true)`, so they
 /// end with the transaction and a pooled connection never carries them further.
@@ -102,14 +120,24 @@ impl WorkspaceTx {
         &self.actor
     }
 
-    /// Commits; when the transaction made jobs claimable, wakes the runners waiting for
-    /// them (here and, batched, on every other server) once they are visible.
+    /// Commits, to the end even when the caller goes away (see [`commit_to_the_end`]);
+    /// when the transaction made jobs claimable, wakes the runners waiting for them (here
+    /// and, batched, on every other server) once they are visible.
     pub async fn commit(self) -> Result<(), StoreError> {
-        self.tx.commit().await?;
-        if self.queued.load(Ordering::Relaxed) {
-            self.signals.jobs_queued(self.workspace_id);
-        }
-        Ok(())
+        let Self {
+            tx,
+            workspace_id,
+            signals,
+            queued,
+            ..
+        } = self;
+        let queued = queued.load(Ordering::Relaxed);
+        commit_to_the_end(tx, move || {
+            if queued {
+                signals.jobs_queued(workspace_id);
+            }
+        })
+        .await
     }
 
     /// The transaction, for statements built elsewhere in this crate.

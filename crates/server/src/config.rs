@@ -20,6 +20,10 @@ pub struct DatabaseArgs {
     /// the server expects the schema to be migrated already (`runyard migrate`).
     #[arg(long, env = "RUNYARD_MIGRATION_DATABASE_URL", hide_env_values = true)]
     pub migration_database_url: Option<String>,
+    /// How long a request waits for a database connection, in milliseconds; past it the
+    /// request answers 503 `database_unavailable` with `Retry-After`.
+    #[arg(long, env = "RUNYARD_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(50..=60000))]
+    pub db_acquire_timeout_ms: u64,
 }
 
 /// How user tokens are verified.

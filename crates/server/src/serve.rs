@@ -123,7 +123,8 @@ async fn run(
     app_url: &str,
     dev_token: Option<String>,
 ) -> anyhow::Result<()> {
-    let db = Database::connect(app_url, args.pool_size)
+    let acquire_timeout = Duration::from_millis(args.database.db_acquire_timeout_ms);
+    let db = Database::connect_with(app_url, args.pool_size, acquire_timeout)
         .await
         .context("connecting to the database")?;
     match db.schema_version().await {

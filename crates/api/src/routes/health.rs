@@ -9,6 +9,9 @@ use super::Tag;
 use crate::dto;
 use crate::state::AppState;
 
+/// How long `/readyz` waits for the database.
+const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(500);
+
 pub struct HealthApi {
     pub state: Arc<AppState>,
 }
@@ -38,10 +41,17 @@ impl HealthApi {
     #[oai(path = "/readyz", method = "get")]
     async fn readyz(&self) -> ReadyResponse {
         let expected = self.state.expected_schema_version.clone();
-        let (database, schema_version) = match self.state.db.schema_version().await {
-            Ok(v) => ("ok".to_owned(), v),
-            Err(e) => {
+        // A database that is away must not hold the answer up for the pool's acquire
+        // timeout: load balancers and orchestrators want it at once.
+        let version = tokio::time::timeout(READY_TIMEOUT, self.state.db.schema_version());
+        let (database, schema_version) = match version.await {
+            Ok(Ok(v)) => ("ok".to_owned(), v),
+            Ok(Err(e)) => {
                 tracing::warn!(error = %e, "readiness check failed");
+                ("unreachable".to_owned(), None)
+            }
+            Err(_) => {
+                tracing::warn!(timeout = ?READY_TIMEOUT, "readiness check timed out");
                 ("unreachable".to_owned(), None)
             }
         };

@@ -12,6 +12,8 @@ use serde_json::Value;
 
 /// How long an ordinary call may take.
 const CALL_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a call is retried while the server answers 503.
+const UNAVAILABLE_RETRY_FOR: Duration = Duration::from_secs(30);
 
 /// An RFC 9457 problem, as the API answers errors (or as close as a non-API answer gets).
 #[derive(Debug, Clone, Deserialize)]
@@ -218,6 +220,36 @@ impl Api {
         }
     }
 
+    /// Sends `request` like [`Api::send`], trying again with backoff for up to
+    /// [`UNAVAILABLE_RETRY_FOR`] while the server answers 503 (its database is away).
+    /// Only requests that are safe to repeat: not a POST, unless it carries an
+    /// `Idempotency-Key`.
+    async fn send_retrying(&self, request: RequestBuilder) -> Result<Response, CliError> {
+        let repeatable = request
+            .try_clone()
+            .and_then(|r| r.build().ok())
+            .is_some_and(|r| {
+                r.method() != Method::POST || r.headers().contains_key("idempotency-key")
+            });
+        let deadline = std::time::Instant::now() + UNAVAILABLE_RETRY_FOR;
+        let mut delay = Duration::from_millis(500);
+        loop {
+            let Some(attempt) = request.try_clone().filter(|_| repeatable) else {
+                return self.send(request).await;
+            };
+            match self.send(attempt).await {
+                Err(CliError::Problem(p))
+                    if p.status == 503 && std::time::Instant::now() + delay < deadline =>
+                {
+                    eprintln!("{}: {}; trying again in {delay:?}", self.origin(), p.detail);
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// Sends `request`; any answer but 2xx becomes [`CliError::Problem`].
     pub async fn send(&self, request: RequestBuilder) -> Result<Response, CliError> {
         let response = request.send().await.map_err(|e| self.transport(e))?;
@@ -230,7 +262,7 @@ impl Api {
     }
 
     async fn json(&self, request: RequestBuilder) -> Result<(StatusCode, Value), CliError> {
-        let response = self.send(request.timeout(CALL_TIMEOUT)).await?;
+        let response = self.send_retrying(request.timeout(CALL_TIMEOUT)).await?;
         let status = response.status();
         let bytes = response.bytes().await.map_err(|e| self.transport(e))?;
         if bytes.is_empty() {

@@ -214,9 +214,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -361,9 +366,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -514,9 +524,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -661,9 +676,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -810,9 +830,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -956,9 +981,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1105,9 +1135,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1256,9 +1291,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1402,9 +1442,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1551,9 +1596,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1690,9 +1740,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1821,9 +1876,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1961,9 +2021,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2101,9 +2166,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2244,9 +2314,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2376,9 +2451,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2517,9 +2597,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2665,9 +2750,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2815,9 +2905,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2966,9 +3061,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3122,9 +3222,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3269,9 +3374,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3413,9 +3523,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3565,9 +3680,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3718,9 +3838,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3865,9 +3990,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3997,9 +4127,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4139,9 +4274,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4293,9 +4433,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4442,9 +4587,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4589,9 +4739,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4730,9 +4885,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4883,9 +5043,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5029,9 +5194,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5178,9 +5348,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5327,9 +5502,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5475,9 +5655,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5625,9 +5810,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5779,9 +5969,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5931,9 +6126,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6074,9 +6274,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6219,9 +6424,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6352,9 +6562,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6495,9 +6710,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description The server cannot serve now (e.g. the database is unreachable). */
+                /**
+                 * @description The server cannot serve now: its database is unreachable (code
+                 *     `database_unavailable`). Try again after `Retry-After` seconds.
+                 */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
