@@ -3,9 +3,11 @@
 //! Migrations run as the owner role. They create `runyard_app` (no login, not owner, no
 //! `BYPASSRLS`) when it is missing; the server connects as that role, or as a login role
 //! that is a member of it. Each migration is one SQL file, run in one transaction.
+//! [`provision`] turns a cluster into a Runyard database: roles, the database, migrations.
 
 pub use sea_orm_migration::prelude::*;
 
+pub mod provision;
 mod sql_migration;
 
 use sql_migration::SqlMigration;
