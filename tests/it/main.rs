@@ -2,6 +2,7 @@
 //! Every test gets a database of its own, so they run in parallel.
 
 mod auth;
+mod client;
 mod console;
 mod errors;
 mod feed;
