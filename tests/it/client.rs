@@ -3,9 +3,10 @@
 
 use runyard_client::{
     AddMember, AgentTask, ArtifactList, BatchComplete, Client, CompleteItem, CompleteRequest,
-    CreateJob, CreateJobBatch, CreateTask, CreateWorkspace, Error, FailRequest, HeartbeatRequest,
-    JobEventList, JobStatus, LogBatch, LogEntryIn, LogList, LogStream, MemberList, RegisterRunner,
-    ReleaseRequest, Role, RunnerList, TaskDetail, TaskStatus, WorkspaceEventList,
+    CreateJob, CreateJobBatch, CreateTask, CreateWorkspace, Error, FailRequest, Health,
+    HeartbeatRequest, JobEventList, JobStatus, LogBatch, LogEntryIn, LogList, LogStream,
+    MemberList, Readiness, RegisterRunner, ReleaseRequest, Role, RunnerList, TaskDetail,
+    TaskStatus, WorkspaceEventList,
 };
 use runyard_testkit::TestServer;
 use serde_json::json;
@@ -26,6 +27,14 @@ async fn workspace(alice: &Client, slug: &str) {
 #[tokio::test]
 async fn the_user_api_reads_into_the_wire_types() {
     let server = TestServer::start().await;
+    let anonymous = Client::builder(&server.base_url).build().expect("a client");
+    let health: Health = anonymous.get(&["healthz"], &[]).await.expect("health");
+    assert_eq!(health.status, "ok");
+    let ready: Readiness = anonymous.get(&["readyz"], &[]).await.expect("ready");
+    assert_eq!(
+        ready.schema_version.as_ref(),
+        Some(&ready.expected_schema_version)
+    );
     let alice = client(&server, "alice");
     workspace(&alice, "typed").await;
     let listed = alice.workspaces().await.expect("listed");
