@@ -12,7 +12,7 @@ use crate::bench::{Ctx, heading, sql};
 
 /// Claim(max_jobs=1) + complete, `iterations` times after 20 warm-ups: (pair, claim-only)
 /// latencies, sorted.
-pub(in crate::bench) async fn claim_complete_loop(
+async fn claim_complete_loop(
     api: &Api,
     token: &str,
     iterations: usize,

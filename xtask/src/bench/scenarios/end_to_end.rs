@@ -14,7 +14,7 @@ use crate::bench::report::{Figure, Target, int, num};
 use crate::bench::{Ctx, heading};
 
 /// What the end-to-end runners share.
-pub(in crate::bench) struct Drain {
+struct Drain {
     api: Api,
     /// `GET` path listing the workspace's unfinished jobs (one is enough).
     unfinished_path: String,
@@ -37,7 +37,7 @@ pub(in crate::bench) struct Drain {
 /// One runner of the end-to-end phase: claim, batch-complete, until every job is done.
 /// Refused completions are counted, not fatal: those jobs come back through the lease
 /// reaper and are claimed again (or fail after their attempts), as with a real runner.
-pub(in crate::bench) async fn drain_runner(d: Arc<Drain>, token: String) -> anyhow::Result<()> {
+async fn drain_runner(d: Arc<Drain>, token: String) -> anyhow::Result<()> {
     loop {
         if d.finished.load(Ordering::Relaxed) || d.done.load(Ordering::Relaxed) >= d.total {
             return Ok(());

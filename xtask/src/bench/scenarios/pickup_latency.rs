@@ -12,7 +12,7 @@ use crate::bench::stats::{mean, ms, percentile};
 use crate::bench::{Ctx, heading};
 
 /// Claims by the latency runner: the job, and when the claim's answer arrived.
-pub(in crate::bench) type Pickup = (Claimed, Instant);
+type Pickup = (Claimed, Instant);
 
 pub(in crate::bench) async fn pickup_latency(ctx: &mut Ctx) -> anyhow::Result<()> {
     heading("pickup latency: one long-polling runner");
