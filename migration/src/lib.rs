@@ -8,9 +8,11 @@
 //! with its current body, grants and security, applied with `CREATE OR REPLACE` after the
 //! migrations on every migrate. `schema.snapshot.sql` is what all of it adds up to; a test
 //! compares a freshly migrated database against it.
+//! [`provision`] turns a cluster into a Runyard database: roles, the database, migrations.
 
 pub use sea_orm_migration::prelude::*;
 
+pub mod provision;
 mod sql_migration;
 
 use sql_migration::SqlMigration;

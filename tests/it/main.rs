@@ -3,6 +3,7 @@
 
 mod auth;
 mod boundary;
+mod client;
 mod console;
 mod errors;
 mod feed;

@@ -8,7 +8,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use reqwest::{Method, StatusCode};
+use runyard_client::{Client, CreateWorkspace, Error, Job, LogList, Readiness, RegisterRunner};
 use serde_json::{Value, json};
 use tokio::io::AsyncBufReadExt;
 use tokio::process::{Child, Command};
@@ -168,7 +168,7 @@ fn tail(path: &Path, n: usize) -> String {
 struct Session {
     server: Proc,
     runner: Option<Proc>,
-    api: Option<Api>,
+    api: Option<Client>,
     runner_id: Option<String>,
     /// Reports the demo jobs as they finish.
     follow: Option<tokio::task::JoinHandle<()>>,
@@ -238,10 +238,7 @@ async fn up(
     binary: &Path,
     url: watch::Receiver<Option<String>>,
 ) -> anyhow::Result<()> {
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()?;
-    let base = wait_ready(&mut session.server, &http, url).await?;
+    let base = wait_ready(&mut session.server, url).await?;
     println!(
         "    listening on {base}; log: {}",
         session.server.log.display()
@@ -262,50 +259,48 @@ async fn up(
         );
     }
     let token = String::from_utf8(out.stdout)?.trim().to_owned();
-    let api = Api {
-        http,
-        base: base.clone(),
-        token: token.clone(),
-    };
+    let api = Client::builder(&base)
+        .token(&token)
+        .user_agent("runyard-xtask-dev")
+        .build()?;
     session.api = Some(api.clone());
 
     heading(&format!("workspace {WORKSPACE:?}"));
     let created = api
-        .send(
-            Method::POST,
-            "/v1/workspaces",
-            Some(&json!({"name": "Demo", "slug": WORKSPACE})),
-        )
-        .await?;
-    let ws = match created.status {
-        StatusCode::CREATED => {
+        .create_workspace(&CreateWorkspace {
+            name: "Demo".into(),
+            slug: WORKSPACE.into(),
+        })
+        .await;
+    let ws = match created {
+        Ok(ws) => {
             println!("    created");
-            created.body
+            ws
         }
-        StatusCode::CONFLICT if created.body["code"] == "slug_taken" => {
+        Err(Error::Problem(p)) if p.has_code("slug_taken") => {
             println!("    exists: reusing it");
-            api.ok(Method::GET, &format!("/v1/workspaces/{WORKSPACE}"), None)
+            api.workspace(WORKSPACE)
                 .await
                 .context("the workspace `demo` exists but `dev` cannot read it")?
         }
-        _ => bail!("POST /v1/workspaces: {}", created.describe()),
+        Err(e) => bail!("POST /v1/workspaces: {e}"),
     };
-    let ws_id = ws["id"].as_str().unwrap_or_default().to_owned();
+    let ws_id = ws.id;
 
     heading(&format!("runner {RUNNER_NAME:?}"));
     let labels = [std::env::consts::OS];
     let registered = api
-        .ok(
-            Method::POST,
-            &format!("/v1/workspaces/{WORKSPACE}/runners"),
-            Some(&json!({"name": RUNNER_NAME, "labels": labels})),
+        .register_runner(
+            WORKSPACE,
+            &RegisterRunner {
+                name: RUNNER_NAME.into(),
+                labels: labels.iter().map(|l| (*l).to_owned()).collect(),
+            },
         )
-        .await?;
-    let runner_token = registered["token"]
-        .as_str()
-        .context("the registered runner has no token")?
-        .to_owned();
-    session.runner_id = registered["runner"]["id"].as_str().map(str::to_owned);
+        .await
+        .with_context(|| format!("POST /v1/workspaces/{WORKSPACE}/runners"))?;
+    let runner_token = registered.token;
+    session.runner_id = Some(registered.runner.id);
     let runner_log = root.join("target/dev/runner.log");
     let log = std::fs::File::create(&runner_log)
         .with_context(|| format!("creating {}", runner_log.display()))?;
@@ -326,11 +321,13 @@ async fn up(
     session.runner = Some(runner);
 
     heading("demo jobs");
-    let jobs_path = format!("/v1/workspaces/{WORKSPACE}/runner-jobs");
     let mut jobs = Vec::new();
     for job in demo_jobs() {
-        let created = api.ok(Method::POST, &jobs_path, Some(&job)).await?;
-        let id = created["id"].as_str().unwrap_or_default().to_owned();
+        let created: Job = api
+            .post(&["v1", "workspaces", WORKSPACE, "runner-jobs"], Some(&job))
+            .await
+            .with_context(|| format!("POST /v1/workspaces/{WORKSPACE}/runner-jobs"))?;
+        let id = created.id;
         let script = job["payload"]["script"]
             .as_str()
             .unwrap_or_default()
@@ -384,7 +381,6 @@ Press Ctrl-C to stop.\n",
 /// Waits for the URL the server prints and for `GET /readyz` to answer 200.
 async fn wait_ready(
     server: &mut Proc,
-    http: &reqwest::Client,
     url: watch::Receiver<Option<String>>,
 ) -> anyhow::Result<String> {
     let deadline = Instant::now() + READY_WITHIN;
@@ -397,8 +393,8 @@ async fn wait_ready(
         }
         let base = url.borrow().clone();
         if let Some(base) = base
-            && let Ok(resp) = http.get(format!("{base}/readyz")).send().await
-            && resp.status() == StatusCode::OK
+            && let Ok(probe) = Client::builder(&base).build()
+            && probe.get::<Readiness>(&["readyz"], &[]).await.is_ok()
         {
             return Ok(base);
         }
@@ -413,27 +409,23 @@ async fn wait_ready(
 }
 
 /// Reports each demo job once it has finished, with its last line of output.
-async fn follow_jobs(api: Api, mut pending: Vec<(String, String)>) {
+async fn follow_jobs(api: Client, mut pending: Vec<(String, String)>) {
     let deadline = Instant::now() + Duration::from_secs(120);
     while !pending.is_empty() && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(500)).await;
         let mut still = Vec::new();
         for (id, script) in pending {
-            let path = format!("/v1/workspaces/{WORKSPACE}/runner-jobs/{id}");
-            let status = match api.ok(Method::GET, &path, None).await {
-                Ok(job) => job["status"].as_str().unwrap_or_default().to_owned(),
-                Err(_) => String::new(),
+            let status = match api.job(WORKSPACE, &id).await {
+                Ok(detail) => detail.job.status.as_str(),
+                Err(_) => "",
             };
-            if matches!(status.as_str(), "COMPLETED" | "FAILED" | "CANCELLED") {
+            if matches!(status, "COMPLETED" | "FAILED" | "CANCELLED") {
+                let logs = ["v1", "workspaces", WORKSPACE, "runner-jobs", &id, "logs"];
                 let last = api
-                    .ok(Method::GET, &format!("{path}/logs"), None)
+                    .get::<LogList>(&logs, &[])
                     .await
                     .ok()
-                    .and_then(|logs| {
-                        logs["items"].as_array()?.last()?["body"]
-                            .as_str()
-                            .map(str::to_owned)
-                    })
+                    .and_then(|logs| logs.items.last().map(|entry| entry.body.clone()))
                     .unwrap_or_default();
                 println!("    job {id} {status}: {script}  ->  {last:?}");
             } else {
@@ -456,11 +448,12 @@ impl Session {
         if let (Some(api), Some(id)) = (&self.api, &self.runner_id)
             && self.server.check_exit().ok().flatten().is_none()
         {
-            let path = format!("/v1/workspaces/{WORKSPACE}/runners/{id}");
-            match api.send(Method::DELETE, &path, None).await {
-                Ok(a) if a.status == StatusCode::NO_CONTENT => println!("    runner revoked"),
-                Ok(a) => println!("    could not revoke the runner: {}", a.describe()),
-                Err(e) => println!("    could not revoke the runner: {e:#}"),
+            match api
+                .delete(&["v1", "workspaces", WORKSPACE, "runners", id])
+                .await
+            {
+                Ok(()) => println!("    runner revoked"),
+                Err(e) => println!("    could not revoke the runner: {e}"),
             }
         }
         self.server.stop(SERVER_STOPS_WITHIN).await;
@@ -480,70 +473,5 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {},
         () = term => {},
-    }
-}
-
-/// The few API calls the demo makes, with the `dev` user's token.
-#[derive(Clone)]
-struct Api {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-struct Answer {
-    status: StatusCode,
-    body: Value,
-}
-
-impl Answer {
-    /// "409 Conflict: slug_taken: …", for messages.
-    fn describe(&self) -> String {
-        match (self.body["code"].as_str(), self.body["detail"].as_str()) {
-            (Some(code), Some(detail)) => format!("{}: {code}: {detail}", self.status),
-            _ => format!("{}: {}", self.status, self.body),
-        }
-    }
-}
-
-impl Api {
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&Value>,
-    ) -> anyhow::Result<Answer> {
-        let mut req = self
-            .http
-            .request(method.clone(), format!("{}{path}", self.base))
-            .bearer_auth(&self.token);
-        if let Some(body) = body {
-            req = req.json(body);
-        }
-        let resp = req
-            .send()
-            .await
-            .with_context(|| format!("{method} {path}"))?;
-        let status = resp.status();
-        let bytes = resp
-            .bytes()
-            .await
-            .with_context(|| format!("{method} {path}"))?;
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-        };
-        Ok(Answer { status, body })
-    }
-
-    /// The body of a 2xx answer, or an error naming the call and the problem.
-    async fn ok(&self, method: Method, path: &str, body: Option<&Value>) -> anyhow::Result<Value> {
-        let answer = self.send(method.clone(), path, body).await?;
-        if !answer.status.is_success() {
-            bail!("{method} {path}: {}", answer.describe());
-        }
-        Ok(answer.body)
     }
 }

@@ -74,6 +74,6 @@ fn load_or_create_secret(data_dir: &Path) -> anyhow::Result<String> {
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("creating {}", data_dir.display()))?;
     let secret = Alphanumeric.sample_string(&mut rand::rng(), 48);
-    crate::provision::write_private(&path, &secret)?;
+    crate::embedded::write_private(&path, &secret)?;
     Ok(secret)
 }

@@ -11,7 +11,7 @@ use runyard_api::{AppState, CorsOrigins, HttpOptions, QueueConfig};
 use runyard_persistence::Database;
 
 use crate::config::{AuthArgs, DatabaseArgs};
-use crate::provision::{self, Embedded};
+use crate::embedded::Embedded;
 
 /// Settings of `runyard serve`.
 #[derive(Debug, Clone, clap::Args)]
@@ -77,7 +77,7 @@ impl Target {
         match &args.database_url {
             Some(url) => {
                 if let Some(owner_url) = &args.migration_database_url {
-                    provision::migrate(owner_url).await?;
+                    runyard_migration::provision::migrate(owner_url).await?;
                 }
                 Ok(Self {
                     app_url: url.clone(),

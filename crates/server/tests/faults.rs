@@ -10,9 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
-use runyard::provision::{self, OWNER_ROLE, RolePasswords};
 use runyard_api::AuthConfig;
 use runyard_migration::APP_ROLE;
+use runyard_migration::provision::{self, OWNER_ROLE, RolePasswords};
 use runyard_pgembed::{Cluster, ClusterOptions};
 use runyard_testkit::TestDb;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};

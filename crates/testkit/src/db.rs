@@ -2,9 +2,9 @@
 
 use std::sync::OnceLock;
 
-use reqwest::Url;
-use runyard::provision::{self, OWNER_ROLE, RolePasswords};
+use runyard_client::reqwest::Url;
 use runyard_migration::APP_ROLE;
+use runyard_migration::provision::{self, OWNER_ROLE, RolePasswords};
 use runyard_pgembed::{Cluster, ClusterOptions};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use tokio::sync::OnceCell;
@@ -68,14 +68,9 @@ async fn prepare() -> Shared {
     provision::ensure_roles(&conn, &passwords)
         .await
         .expect("roles");
-    let exists = conn
-        .query_one_raw(sea_orm::Statement::from_string(
-            sea_orm::DbBackend::Postgres,
-            format!("SELECT 1 AS one FROM pg_database WHERE datname = '{template}'"),
-        ))
+    let exists = provision::database_exists(&conn, &template)
         .await
-        .expect("query pg_database")
-        .is_some();
+        .expect("query pg_database");
     if !exists {
         let building = format!("{template}_building");
         conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS {building}"))

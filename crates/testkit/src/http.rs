@@ -1,10 +1,12 @@
-//! A real server on a loopback port, and a small client for it.
+//! A real server on a loopback port, and a client for it that hands back every answer.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use poem::listener::{Acceptor, Listener, TcpListener};
 use runyard_api::{AppState, AuthConfig, Background, HttpOptions, QueueConfig};
+use runyard_client::reqwest::{self, Method};
+use runyard_client::{AddMember, CreateWorkspace, RegisterRunner, Role};
 use runyard_persistence::Database;
 use serde_json::Value;
 use tokio::sync::oneshot;
@@ -146,38 +148,38 @@ impl Reply {
     }
 }
 
-/// A small HTTP client with an optional bearer token.
+/// The API client ([`runyard_client::Client`]) in the shape tests want: any path, any
+/// body, and every answer as a [`Reply`] to assert on, errors included.
 #[derive(Clone)]
 pub struct Client {
-    http: reqwest::Client,
-    base_url: String,
-    token: Option<String>,
+    api: runyard_client::Client,
 }
 
 impl Client {
     pub fn new(base_url: &str, token: Option<String>) -> Self {
+        let mut builder = runyard_client::Client::builder(base_url);
+        if let Some(token) = &token {
+            builder = builder.token(token);
+        }
         Self {
-            http: reqwest::Client::new(),
-            base_url: base_url.to_owned(),
-            token,
+            api: builder.build().expect("a loopback URL and a usable token"),
         }
     }
 
     pub fn with_token(&self, token: &str) -> Self {
         Self {
-            token: Some(token.to_owned()),
-            ..self.clone()
+            api: self.api.with_token(token).expect("a usable token"),
         }
     }
 
-    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        let mut req = self
-            .http
-            .request(method, format!("{}{}", self.base_url, path));
-        if let Some(t) = &self.token {
-            req = req.bearer_auth(t);
-        }
-        req
+    /// The typed client underneath, for calls whose answers a test reads as wire types.
+    pub fn api(&self) -> &runyard_client::Client {
+        &self.api
+    }
+
+    /// A request to `path` (`/v1/...`, query included), with this client's token.
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.api.request_path(method, path)
     }
 
     pub async fn send(req: reqwest::RequestBuilder) -> Reply {
@@ -201,58 +203,63 @@ impl Client {
     }
 
     pub async fn get(&self, path: &str) -> Reply {
-        Self::send(self.request(reqwest::Method::GET, path)).await
+        Self::send(self.request(Method::GET, path)).await
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Reply {
-        Self::send(self.request(reqwest::Method::POST, path).json(&body)).await
+        Self::send(self.request(Method::POST, path).json(&body)).await
     }
 
     pub async fn post_empty(&self, path: &str) -> Reply {
-        Self::send(self.request(reqwest::Method::POST, path)).await
+        Self::send(self.request(Method::POST, path)).await
     }
 
     pub async fn delete(&self, path: &str) -> Reply {
-        Self::send(self.request(reqwest::Method::DELETE, path)).await
+        Self::send(self.request(Method::DELETE, path)).await
     }
 
     /// Creates a workspace and returns its id.
     pub async fn create_workspace(&self, slug: &str) -> String {
-        let reply = self
-            .post(
-                "/v1/workspaces",
-                serde_json::json!({"name": slug, "slug": slug}),
-            )
-            .await;
-        reply.expect(201)["id"].as_str().expect("an id").to_owned()
+        let body = CreateWorkspace {
+            name: slug.to_owned(),
+            slug: slug.to_owned(),
+        };
+        self.api
+            .create_workspace(&body)
+            .await
+            .unwrap_or_else(|e| panic!("creating workspace {slug}: {e}"))
+            .id
     }
 
     /// Adds `subject` to workspace `ws` with `role`.
     pub async fn add_member(&self, ws: &str, subject: &str, role: &str) {
-        self.post(
-            &format!("/v1/workspaces/{ws}/members"),
-            serde_json::json!({"subject": subject, "role": role}),
-        )
-        .await
-        .expect(201);
+        let role: Role = serde_json::from_value(Value::from(role))
+            .unwrap_or_else(|e| panic!("{role:?} is not a role: {e}"));
+        let body = AddMember {
+            subject: subject.to_owned(),
+            role,
+        };
+        self.api
+            .add_member(ws, &body)
+            .await
+            .unwrap_or_else(|e| panic!("adding {subject} to {ws}: {e}"));
     }
 
     /// Registers a runner in `ws` and returns (its id, its token).
     pub async fn register_runner(&self, ws: &str, name: &str, labels: &[&str]) -> (String, String) {
-        let reply = self
-            .post(
-                &format!("/v1/workspaces/{ws}/runners"),
-                serde_json::json!({"name": name, "labels": labels}),
-            )
-            .await;
-        let body = reply.expect(201);
-        (
-            body["runner"]["id"].as_str().expect("an id").to_owned(),
-            body["token"].as_str().expect("a token").to_owned(),
-        )
+        let body = RegisterRunner {
+            name: name.to_owned(),
+            labels: labels.iter().map(|l| (*l).to_owned()).collect(),
+        };
+        let registered = self
+            .api
+            .register_runner(ws, &body)
+            .await
+            .unwrap_or_else(|e| panic!("registering runner {name} in {ws}: {e}"));
+        (registered.runner.id, registered.token)
     }
 
-    /// Creates a job in `ws` and returns it.
+    /// Creates a job in `ws` and returns it, as the server wrote it.
     pub async fn create_job(&self, ws: &str, body: Value) -> Value {
         self.post(&format!("/v1/workspaces/{ws}/runner-jobs"), body)
             .await

@@ -1,5 +1,6 @@
-//! The HTTP calls the bench makes, over one pooled `reqwest` client: the user API
-//! (workspaces, runners, enqueue) and the runner protocol (claim, complete).
+//! The HTTP calls the bench makes, through the API client (`runyard-client`) over one
+//! connection pool: the user API (workspaces, runners, enqueue) and the runner protocol
+//! (claim, complete). Runner calls present the runner's token on the same pool.
 //!
 //! Every non-2xx answer becomes an error naming the call; a 404 from an endpoint the server
 //! does not have says so plainly instead of leaving a phase to wait for jobs that never come.
@@ -7,170 +8,137 @@
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
-use reqwest::StatusCode;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
+use runyard_client::reqwest::Method;
+use runyard_client::{
+    BatchComplete, Client, CompleteItem, CompleteRequest, CreateJob, CreateWorkspace, Error,
+    RegisterRunner,
+};
 use serde_json::{Value, json};
+
+/// Long polls wait up to 30 s; nothing else should take anywhere near this long.
+const CALL_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// A job a runner holds.
 #[derive(Debug, Clone)]
 pub struct Claimed {
     pub id: String,
-    pub attempt: i64,
+    pub attempt: u32,
 }
 
 #[derive(Clone)]
 pub struct Api {
-    http: reqwest::Client,
-    base: String,
-    user_token: String,
+    user: Client,
 }
 
-fn bearer(token: &str) -> String {
-    format!("Bearer {token}")
-}
-
-/// The error for a non-2xx answer.
-fn failure(method: &str, path: &str, status: StatusCode, body: &[u8]) -> anyhow::Error {
-    let body = String::from_utf8_lossy(body);
-    let body = body.chars().take(400).collect::<String>();
-    if status == StatusCode::NOT_FOUND && body.contains("no such route") {
-        anyhow!(
+/// The error for a failed call.
+fn failure(method: &str, path: &str, e: Error) -> anyhow::Error {
+    match &e {
+        Error::Problem(p) if p.status == 404 && p.detail == "no such route" => anyhow!(
             "{method} {path} answered 404 Not Found: this server build does not have that \
-             endpoint (is the runner protocol implemented yet?) — {body}"
-        )
-    } else {
-        anyhow!("{method} {path} answered {status}: {body}")
+             endpoint (is the runner protocol implemented yet?) — {e}"
+        ),
+        Error::Problem(p) => anyhow!("{method} {path} answered {}: {e}", p.status_code()),
+        _ => anyhow!(e).context(format!("{method} {path}")),
     }
 }
 
 impl Api {
     pub fn new(base: &str, user_token: &str) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .tcp_nodelay(true)
-            .pool_idle_timeout(Duration::from_secs(90))
-            // Long polls wait up to 30 s; nothing else should take anywhere near this long.
-            .timeout(Duration::from_secs(90))
+        let user = Client::builder(base)
+            .token(user_token)
+            .user_agent("runyard-bench")
+            .call_timeout(CALL_TIMEOUT)
             .build()?;
-        Ok(Self {
-            http,
-            base: base.trim_end_matches('/').to_owned(),
-            user_token: user_token.to_owned(),
-        })
+        Ok(Self { user })
     }
 
-    /// POSTs raw JSON bytes with `token`; returns the body of a 2xx answer.
-    pub async fn post_raw(
-        &self,
-        path: &str,
-        token: &str,
-        body: Vec<u8>,
-    ) -> anyhow::Result<Vec<u8>> {
-        let resp = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header(AUTHORIZATION, bearer(token))
-            .header(CONTENT_TYPE, "application/json")
-            .body(body)
-            .send()
+    /// The client for a runner's calls: same pool, the runner's token.
+    fn runner(&self, token: &str) -> anyhow::Result<Client> {
+        Ok(self.user.with_token(token)?)
+    }
+
+    /// POSTs raw JSON bytes with the user token; returns the body of a 2xx answer.
+    async fn post_raw(&self, path: &str, body: Vec<u8>) -> anyhow::Result<Vec<u8>> {
+        let request = self
+            .user
+            .request_path(Method::POST, path)
+            .timeout(CALL_TIMEOUT)
+            .header("content-type", "application/json")
+            .body(body);
+        let response = self
+            .user
+            .send(request)
             .await
-            .with_context(|| format!("POST {path}"))?;
-        let status = resp.status();
-        let bytes = resp
+            .map_err(|e| failure("POST", path, e))?;
+        let bytes = response
             .bytes()
             .await
             .with_context(|| format!("POST {path}: reading the body"))?;
-        if !status.is_success() {
-            return Err(failure("POST", path, status, &bytes));
-        }
         Ok(bytes.to_vec())
     }
 
-    /// POSTs `body` with `token`; returns the parsed body of a 2xx answer (`null` if empty).
-    pub async fn post(&self, path: &str, token: &str, body: &Value) -> anyhow::Result<Value> {
-        let bytes = self
-            .post_raw(path, token, serde_json::to_vec(body)?)
-            .await?;
-        if bytes.is_empty() {
-            return Ok(Value::Null);
-        }
-        serde_json::from_slice(&bytes)
-            .with_context(|| format!("POST {path}: the answer is not JSON"))
-    }
-
-    /// GETs `path` with the user token.
+    /// GETs `path` (query included) with the user token.
     pub async fn get(&self, path: &str) -> anyhow::Result<Value> {
-        let resp = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header(AUTHORIZATION, bearer(&self.user_token))
-            .send()
+        let request = self
+            .user
+            .request_path(Method::GET, path)
+            .timeout(CALL_TIMEOUT);
+        let (_, value) = self
+            .user
+            .call(request)
             .await
-            .with_context(|| format!("GET {path}"))?;
-        let status = resp.status();
-        let bytes = resp.bytes().await?;
-        if !status.is_success() {
-            return Err(failure("GET", path, status, &bytes));
-        }
-        Ok(serde_json::from_slice(&bytes)?)
+            .map_err(|e| failure("GET", path, e))?;
+        Ok(value)
     }
 
     /// Creates a workspace; returns its id.
     pub async fn create_workspace(&self, slug: &str) -> anyhow::Result<String> {
+        let body = CreateWorkspace {
+            name: format!("Bench {slug}"),
+            slug: slug.to_owned(),
+        };
         let ws = self
-            .post(
-                "/v1/workspaces",
-                &self.user_token,
-                &json!({"name": format!("Bench {slug}"), "slug": slug}),
-            )
-            .await?;
-        ws["id"]
-            .as_str()
-            .map(str::to_owned)
-            .context("the created workspace has no id")
+            .user
+            .create_workspace(&body)
+            .await
+            .map_err(|e| failure("POST", "/v1/workspaces", e))?;
+        Ok(ws.id)
     }
 
     /// Registers a runner with no labels; returns its token.
     pub async fn register_runner(&self, ws: &str, name: &str) -> anyhow::Result<String> {
-        let path = format!("/v1/workspaces/{ws}/runners");
+        let body = RegisterRunner {
+            name: name.to_owned(),
+            labels: Vec::new(),
+        };
         let created = self
-            .post(
-                &path,
-                &self.user_token,
-                &json!({"name": name, "labels": []}),
-            )
-            .await?;
-        created["token"]
-            .as_str()
-            .map(str::to_owned)
-            .with_context(|| format!("POST {path}: no token in {created}"))
+            .user
+            .register_runner(ws, &body)
+            .await
+            .map_err(|e| failure("POST", &format!("/v1/workspaces/{ws}/runners"), e))?;
+        Ok(created.token)
     }
 
     /// Enqueues one job; returns its id.
     pub async fn enqueue(&self, ws: &str, n: u64) -> anyhow::Result<String> {
-        let path = format!("/v1/workspaces/{ws}/runner-jobs");
         let job = self
-            .post(
-                &path,
-                &self.user_token,
-                &json!({"type": "noop", "payload": {"n": n}}),
-            )
-            .await?;
-        job["id"]
-            .as_str()
-            .map(str::to_owned)
-            .with_context(|| format!("POST {path}: no id in the answer"))
+            .user
+            .create_job(ws, &CreateJob::new("noop", json!({ "n": n })))
+            .await
+            .map_err(|e| failure("POST", &format!("/v1/workspaces/{ws}/runner-jobs"), e))?;
+        Ok(job.id)
     }
 
     /// Enqueues one job and ignores the answer's body (the hot loop of the enqueue phase).
     pub async fn enqueue_quiet(&self, ws_path: &str, n: u64) -> anyhow::Result<()> {
         let body = format!(r#"{{"type":"noop","payload":{{"n":{n}}}}}"#).into_bytes();
-        self.post_raw(ws_path, &self.user_token, body).await?;
+        self.post_raw(ws_path, body).await?;
         Ok(())
     }
 
     /// Enqueues a prepared `{"jobs": [...]}` body.
     pub async fn enqueue_batch(&self, batch_path: &str, body: Vec<u8>) -> anyhow::Result<()> {
-        self.post_raw(batch_path, &self.user_token, body).await?;
+        self.post_raw(batch_path, body).await?;
         Ok(())
     }
 
@@ -181,37 +149,30 @@ impl Api {
         max_jobs: u32,
         wait_seconds: u32,
     ) -> anyhow::Result<Vec<Claimed>> {
-        let answer = self
-            .post(
-                "/v1/runner/claim",
-                runner_token,
-                &json!({"max_jobs": max_jobs, "wait_seconds": wait_seconds}),
-            )
-            .await?;
-        let jobs = answer["jobs"]
-            .as_array()
-            .with_context(|| format!("POST /v1/runner/claim: no \"jobs\" in {answer}"))?;
-        jobs.iter()
-            .map(|j| {
-                Ok(Claimed {
-                    id: j["id"]
-                        .as_str()
-                        .context("a claimed job has no id")?
-                        .to_owned(),
-                    attempt: j["attempt"]
-                        .as_i64()
-                        .context("a claimed job has no attempt")?,
-                })
+        let jobs = self
+            .runner(runner_token)?
+            .claim(max_jobs, wait_seconds)
+            .await
+            .map_err(|e| failure("POST", "/v1/runner/claim", e))?;
+        Ok(jobs
+            .into_iter()
+            .map(|j| Claimed {
+                id: j.id,
+                attempt: j.attempt,
             })
-            .collect()
+            .collect())
     }
 
     /// Completes one job.
     pub async fn complete(&self, runner_token: &str, job: &Claimed) -> anyhow::Result<()> {
-        let path = format!("/v1/runner/jobs/{}/complete", job.id);
-        self.post(&path, runner_token, &json!({"attempt": job.attempt}))
-            .await?;
-        Ok(())
+        let body = CompleteRequest {
+            attempt: job.attempt,
+            result: None,
+        };
+        self.runner(runner_token)?
+            .complete(&job.id, &body)
+            .await
+            .map_err(|e| failure("POST", &format!("/v1/runner/jobs/{}/complete", job.id), e))
     }
 
     /// Completes jobs in one call; returns how many the server accepted, and the first
@@ -221,20 +182,27 @@ impl Api {
         runner_token: &str,
         jobs: &[Claimed],
     ) -> anyhow::Result<(usize, Option<String>)> {
-        let body = json!({
-            "jobs": jobs.iter().map(|j| json!({"id": j.id, "attempt": j.attempt})).collect::<Vec<_>>()
-        });
+        let body = BatchComplete {
+            jobs: jobs
+                .iter()
+                .map(|j| CompleteItem {
+                    id: j.id.clone(),
+                    attempt: j.attempt,
+                    result: None,
+                })
+                .collect(),
+        };
         let answer = self
-            .post("/v1/runner/complete", runner_token, &body)
-            .await?;
-        let results = answer["results"]
-            .as_array()
-            .with_context(|| format!("POST /v1/runner/complete: no \"results\" in {answer}"))?;
-        let ok = results.iter().filter(|r| r["ok"] == json!(true)).count();
-        let refused = results
+            .runner(runner_token)?
+            .complete_batch(&body)
+            .await
+            .map_err(|e| failure("POST", "/v1/runner/complete", e))?;
+        let ok = answer.results.iter().filter(|r| r.ok).count();
+        let refused = answer
+            .results
             .iter()
-            .find(|r| r["ok"] != json!(true))
-            .map(|r| r["code"].as_str().unwrap_or("no code").to_owned());
+            .find(|r| !r.ok)
+            .map(|r| r.code.clone().unwrap_or_else(|| "no code".to_owned()));
         Ok((ok, refused))
     }
 }

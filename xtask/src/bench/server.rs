@@ -138,8 +138,9 @@ impl Server {
         });
 
         let deadline = Instant::now() + Duration::from_secs(180);
-        let http = reqwest::Client::new();
-        let ready_url = format!("{}/readyz", server.base_url);
+        let probe = runyard_client::Client::builder(&server.base_url)
+            .call_timeout(Duration::from_secs(5))
+            .build()?;
         loop {
             if server.token.is_empty()
                 && let Ok(token) = rx.try_recv()
@@ -156,8 +157,10 @@ impl Server {
                 );
             }
             if !server.token.is_empty()
-                && let Ok(resp) = http.get(&ready_url).send().await
-                && resp.status() == reqwest::StatusCode::OK
+                && probe
+                    .get::<runyard_client::Readiness>(&["readyz"], &[])
+                    .await
+                    .is_ok()
             {
                 break;
             }

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
-use reqwest::Method;
-use reqwest::header::{HeaderMap, HeaderValue};
-use serde::Deserialize;
+use runyard_client::reqwest::Method;
+use runyard_client::reqwest::header::{HeaderMap, HeaderValue};
+use runyard_client::{Artifact, Job, JobDetail, JobEvent, JobStatus};
 use serde_json::{Map, Value, json};
 use sha2::Digest;
 
@@ -230,118 +230,6 @@ fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
         .map_err(|e| format!("{e}; expected an RFC 3339 time such as 2030-01-31T09:00:00Z"))
 }
 
-/// A job as the API shows it; fields this client does not render are left out.
-#[derive(Debug, Deserialize)]
-pub(crate) struct Job {
-    pub id: String,
-    #[serde(rename = "type")]
-    pub job_type: String,
-    pub status: String,
-    #[serde(default)]
-    pub agent_task_id: Option<String>,
-    #[serde(default)]
-    pub payload: Value,
-    #[serde(default)]
-    pub labels: Vec<String>,
-    #[serde(default)]
-    pub priority: i64,
-    #[serde(default)]
-    pub requires_approval: bool,
-    #[serde(default)]
-    pub attempt: i64,
-    #[serde(default)]
-    pub max_attempts: i64,
-    #[serde(default)]
-    pub run_after: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub timeout_seconds: Option<i64>,
-    #[serde(default)]
-    pub backoff_seconds: Option<i64>,
-    #[serde(default)]
-    pub idempotency_key: Option<String>,
-    #[serde(default)]
-    pub lease: Option<Lease>,
-    #[serde(default)]
-    pub cancel_requested_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub pause_requested_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub progress: Option<Value>,
-    #[serde(default)]
-    pub result: Option<Value>,
-    #[serde(default)]
-    pub error: Option<Value>,
-    #[serde(default)]
-    pub created_by: String,
-    pub created_at: DateTime<Utc>,
-    #[serde(default)]
-    pub started_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub finished_at: Option<DateTime<Utc>>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct Lease {
-    runner_id: String,
-    expires_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Deserialize)]
-struct JobDetail {
-    #[serde(flatten)]
-    job: Job,
-    #[serde(default)]
-    steps: Vec<Step>,
-    #[serde(default)]
-    events: Vec<Event>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Step {
-    ordinal: i64,
-    name: String,
-    #[serde(default)]
-    phase: String,
-    #[serde(rename = "type", default)]
-    step_type: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    duration_ms: Option<i64>,
-    #[serde(default)]
-    input_tokens: Option<i64>,
-    #[serde(default)]
-    output_tokens: Option<i64>,
-    #[serde(default)]
-    cost: Option<f64>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Event {
-    seq: i64,
-    #[serde(rename = "type")]
-    event_type: String,
-    #[serde(default)]
-    actor: String,
-    #[serde(default)]
-    payload: Value,
-    created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Artifact {
-    name: String,
-    #[serde(default)]
-    attempt: i64,
-    #[serde(default)]
-    content_type: String,
-    #[serde(default)]
-    size: i64,
-    #[serde(default)]
-    sha256: String,
-    created_at: DateTime<Utc>,
-}
-
 /// The path of a job, or of something under it.
 pub(crate) fn job_path<'a>(ws: &'a str, id: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
     let mut segments = vec!["v1", "workspaces", ws, "runner-jobs", id];
@@ -358,7 +246,7 @@ pub(crate) fn jobs_table(jobs: Vec<Job>) -> Table {
         table.row(vec![
             j.id,
             j.job_type,
-            j.status,
+            j.status.to_string(),
             format!("{}/{}", j.attempt, j.max_attempts),
             j.priority.to_string(),
             output::list(&j.labels),
@@ -506,10 +394,10 @@ async fn submit(ctx: &Ctx, ws: &str, args: SubmitArgs) -> Result<(), CliError> {
     } else {
         output::say(format!("Submitted job {}: {}", job.id, job.status))?;
     }
-    if job.status == "PENDING" {
+    if job.status == JobStatus::Pending {
         if job.requires_approval {
             eprintln!("It waits for approval: runyard jobs approve {}", job.id);
-        } else if let Some(t) = job.run_after.filter(|t| *t > Utc::now()) {
+        } else if let Some(t) = Some(job.run_after).filter(|t| *t > Utc::now()) {
             eprintln!("It waits until {}.", output::time(t));
         }
     }
@@ -555,7 +443,7 @@ async fn list(ctx: &Ctx, ws: &str, args: ListArgs) -> Result<(), CliError> {
 /// The lines of `jobs show` about the job itself.
 fn job_fields(job: &Job) -> Fields {
     let mut f = Fields::new();
-    let mut status = job.status.clone();
+    let mut status = job.status.to_string();
     if let Some(t) = job.cancel_requested_at
         && job.finished_at.is_none()
     {
@@ -593,17 +481,9 @@ fn job_fields(job: &Job) -> Fields {
         .add("labels", output::list(&job.labels))
         .add("task", output::or_dash(job.agent_task_id.as_deref()))
         .add("approval", approval)
-        .add("run after", output::time_opt(job.run_after))
-        .add(
-            "timeout",
-            job.timeout_seconds
-                .map_or_else(|| "-".into(), |s| format!("{s}s")),
-        )
-        .add(
-            "backoff",
-            job.backoff_seconds
-                .map_or_else(|| "-".into(), |s| format!("{s}s")),
-        )
+        .add("run after", output::time(job.run_after))
+        .add("timeout", format!("{}s", job.timeout_seconds))
+        .add("backoff", format!("{}s", job.backoff_seconds))
         .add(
             "idempotency key",
             output::or_dash(job.idempotency_key.as_deref()),
@@ -644,7 +524,7 @@ async fn show(ctx: &Ctx, ws: &str, id: &str) -> Result<(), CliError> {
                 &[("after_seq", after.to_string()), ("limit", "1000".into())],
             )
             .await?;
-        let more: Vec<Event> = parse(page["items"].clone())?;
+        let more: Vec<JobEvent> = parse(page["items"].clone())?;
         cursor = page["next_cursor"].as_str().and_then(|c| c.parse().ok());
         detail.events.extend(more);
     }
@@ -736,7 +616,7 @@ async fn artifacts(ctx: &Ctx, ws: &str, id: &str) -> Result<(), CliError> {
     for a in items {
         table.row(vec![
             a.name,
-            output::size(a.size),
+            output::size(a.size.try_into().unwrap_or(i64::MAX)),
             a.content_type,
             a.attempt.to_string(),
             a.sha256,

@@ -5,8 +5,8 @@
 use std::io::Write;
 use std::time::Duration;
 
-use reqwest::Method;
-use reqwest::header::ACCEPT;
+use runyard_client::reqwest::Method;
+use runyard_client::reqwest::header::ACCEPT;
 use serde_json::Value;
 use tokio::time::Instant;
 
@@ -117,7 +117,7 @@ pub async fn follow(ctx: &Ctx, job: &[&str]) -> Result<(), CliError> {
 /// stream broke first.
 async fn read_stream(
     ctx: &Ctx,
-    mut response: reqwest::Response,
+    mut response: runyard_client::reqwest::Response,
     last_seq: &mut Option<i64>,
     received: &mut bool,
 ) -> Result<(), CliError> {

@@ -1,8 +1,7 @@
 //! `runyard runners`: register a runner (its token is shown once), list, revoke.
 
-use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
-use serde::Deserialize;
+use runyard_client::{Runner, RunnerRegistered};
 use serde_json::json;
 
 use super::client::CliError;
@@ -58,27 +57,6 @@ Examples:
   # Register and start one in a single step:
   runyard runner --token \"$(runyard runners register -w acme --name ci-1 -q)\"";
 
-#[derive(Deserialize)]
-struct Runner {
-    id: String,
-    name: String,
-    #[serde(default)]
-    labels: Vec<String>,
-    #[serde(default)]
-    created_by: String,
-    created_at: DateTime<Utc>,
-    #[serde(default)]
-    last_seen_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    revoked_at: Option<DateTime<Utc>>,
-}
-
-#[derive(Deserialize)]
-struct Registered {
-    runner: Runner,
-    token: String,
-}
-
 pub async fn run(ctx: &Ctx, command: RunnersCommand) -> Result<(), CliError> {
     let ws = ctx.workspace()?;
     match command {
@@ -95,7 +73,7 @@ pub async fn run(ctx: &Ctx, command: RunnersCommand) -> Result<(), CliError> {
             if ctx.json {
                 return Ok(output::print_json(&answer)?);
             }
-            let r: Registered = parse(answer)?;
+            let r: RunnerRegistered = parse(answer)?;
             if quiet {
                 return Ok(output::say(&r.token)?);
             }

@@ -4,13 +4,12 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand, ValueEnum};
-use serde::Deserialize;
+use runyard_client::{AgentTask as Task, TaskDetail, TaskSnapshot as Snapshot, TaskStatus};
 use serde_json::{Value, json};
 
 use super::client::CliError;
-use super::jobs::{Job, jobs_table};
+use super::jobs::jobs_table;
 use super::output::{self, Fields, Table};
 use super::{Connection, Ctx, list_pages, parse};
 
@@ -126,61 +125,6 @@ pub struct TaskId {
 pub enum Outcome {
     Completed,
     Failed,
-}
-
-#[derive(Debug, Deserialize)]
-struct Task {
-    id: String,
-    title: String,
-    status: String,
-    #[serde(default)]
-    metadata: Value,
-    #[serde(default)]
-    pause_requested_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    paused_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    last_activity_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    created_by: String,
-    created_at: DateTime<Utc>,
-    #[serde(default)]
-    updated_at: Option<DateTime<Utc>>,
-}
-
-#[derive(Debug, Deserialize)]
-struct TaskDetail {
-    task: Task,
-    #[serde(default)]
-    jobs: Vec<Job>,
-    #[serde(default)]
-    snapshot: Option<SnapshotSummary>,
-}
-
-#[derive(Debug, Deserialize)]
-struct SnapshotSummary {
-    #[serde(default)]
-    job_id: Option<String>,
-    #[serde(default)]
-    reason: Option<String>,
-    #[serde(default)]
-    kind: String,
-    created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Snapshot {
-    #[serde(default)]
-    task_id: String,
-    #[serde(default)]
-    job_id: Option<String>,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    reason: Option<String>,
-    #[serde(default)]
-    log_snapshot: Value,
-    created_at: DateTime<Utc>,
 }
 
 fn task_path<'a>(ws: &'a str, id: &'a str, action: Option<&'a str>) -> Vec<&'a str> {
@@ -336,7 +280,7 @@ fn changed(ctx: &Ctx, answer: Value, done: &str) -> Result<(), CliError> {
     }
     let task: Task = parse(answer)?;
     let mut line = format!("{done} task {} ({}): {}", task.id, task.title, task.status);
-    if task.status == "active" && task.pause_requested_at.is_some() {
+    if task.status == TaskStatus::Active && task.pause_requested_at.is_some() {
         line.push_str(" (pause requested: its running job hands back a snapshot)");
     }
     output::say(line)?;
@@ -349,8 +293,8 @@ fn tasks_table(tasks: Vec<Task>) -> Table {
         table.row(vec![
             t.id,
             output::truncate(&t.title, 60),
-            t.status,
-            output::ago_opt(t.last_activity_at),
+            t.status.to_string(),
+            output::ago_opt(Some(t.last_activity_at)),
             output::ago(t.created_at),
         ]);
     }
@@ -359,7 +303,7 @@ fn tasks_table(tasks: Vec<Task>) -> Table {
 
 fn render_detail(detail: TaskDetail) -> String {
     let t = &detail.task;
-    let mut status = t.status.clone();
+    let mut status = t.status.to_string();
     if let (Some(at), None) = (t.pause_requested_at, t.paused_at) {
         status.push_str(&format!(" (pause requested {})", output::ago(at)));
     }
@@ -369,12 +313,12 @@ fn render_detail(detail: TaskDetail) -> String {
         .add("title", &t.title)
         .add("status", status)
         .add("paused", output::time_opt(t.paused_at))
-        .add("last activity", output::time_opt(t.last_activity_at))
+        .add("last activity", output::time_opt(Some(t.last_activity_at)))
         .add(
             "created",
             format!("{} by {}", output::time(t.created_at), t.created_by),
         )
-        .add("updated", output::time_opt(t.updated_at));
+        .add("updated", output::time_opt(Some(t.updated_at)));
     if !t.metadata.is_null() {
         fields.add(
             "metadata",
@@ -387,7 +331,7 @@ fn render_detail(detail: TaskDetail) -> String {
         None => out.push_str("  (none)\n"),
         Some(s) => {
             let mut f = Fields::new();
-            f.add("  kind", &s.kind)
+            f.add("  kind", s.kind.as_str())
                 .add("  reason", output::or_dash(s.reason.as_deref()))
                 .add("  job", output::or_dash(s.job_id.as_deref()))
                 .add("  taken", output::time(s.created_at));
@@ -406,7 +350,7 @@ fn render_detail(detail: TaskDetail) -> String {
 fn render_snapshot(s: &Snapshot) -> String {
     let mut f = Fields::new();
     f.add("task", &s.task_id)
-        .add("kind", &s.kind)
+        .add("kind", s.kind.as_str())
         .add("reason", output::or_dash(s.reason.as_deref()))
         .add("job", output::or_dash(s.job_id.as_deref()))
         .add("taken", output::time(s.created_at))
@@ -422,7 +366,8 @@ mod tests {
     //! The task endpoints' shapes, as the API contract gives them, read and rendered.
     use super::*;
 
-    const TASK: &str = r#"{"id": "0197c3a2-0000-7000-8000-000000000001", "title": "Refactor",
+    const TASK: &str = r#"{"id": "0197c3a2-0000-7000-8000-000000000001",
+        "workspace_id": "0197c3a2-0000-7000-8000-0000000000ff", "title": "Refactor",
         "status": "paused", "metadata": {"issue": 42}, "pause_requested_at": "2030-01-01T10:00:00Z",
         "paused_at": "2030-01-01T10:00:05Z", "last_activity_at": "2030-01-01T10:00:05Z",
         "created_by": "user:alice", "created_at": "2030-01-01T09:00:00Z",
@@ -430,9 +375,12 @@ mod tests {
 
     #[test]
     fn a_task_with_its_jobs_and_snapshot_renders() {
-        let job = r#"{"id": "0197c3a2-0000-7000-8000-0000000000aa", "type": "command",
-            "status": "PAUSED", "attempt": 1, "max_attempts": 3, "priority": 0, "labels": [],
-            "created_at": "2030-01-01T09:30:00Z"}"#;
+        let job = r#"{"id": "0197c3a2-0000-7000-8000-0000000000aa",
+            "workspace_id": "0197c3a2-0000-7000-8000-0000000000ff", "type": "command",
+            "payload": {}, "status": "PAUSED", "requires_approval": false, "attempt": 1,
+            "max_attempts": 3, "priority": 0, "labels": [], "run_after": "2030-01-01T09:30:00Z",
+            "timeout_seconds": 3600, "backoff_seconds": 10, "created_by": "user:alice",
+            "created_at": "2030-01-01T09:30:00Z", "updated_at": "2030-01-01T09:30:00Z"}"#;
         let body = format!(
             r#"{{"task": {TASK}, "jobs": [{job}], "snapshot": {{"job_id": null,
             "reason": "review", "kind": "manual", "created_at": "2030-01-01T10:00:05Z"}}}}"#

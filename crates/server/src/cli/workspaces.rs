@@ -1,9 +1,8 @@
 //! `runyard workspaces`: list mine, create one, show one.
 
-use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use runyard_client::{Role, Workspace};
+use serde_json::json;
 
 use super::client::CliError;
 use super::output::{self, Fields, Table};
@@ -46,18 +45,6 @@ pub enum WorkspacesCommand {
     },
 }
 
-#[derive(Deserialize)]
-struct Workspace {
-    id: String,
-    slug: String,
-    name: String,
-    #[serde(default)]
-    role: String,
-    #[serde(default)]
-    settings: Value,
-    created_at: DateTime<Utc>,
-}
-
 pub async fn run(ctx: &Ctx, command: WorkspacesCommand) -> Result<(), CliError> {
     match command {
         WorkspacesCommand::List => {
@@ -71,7 +58,7 @@ pub async fn run(ctx: &Ctx, command: WorkspacesCommand) -> Result<(), CliError> 
                 table.row(vec![
                     w.slug,
                     w.name,
-                    w.role,
+                    role(w.role),
                     w.id,
                     output::ago(w.created_at),
                 ]);
@@ -103,17 +90,23 @@ pub async fn run(ctx: &Ctx, command: WorkspacesCommand) -> Result<(), CliError> 
             if ctx.json {
                 return Ok(output::print_json(&found)?);
             }
+            // The settings as the server wrote them, keys in its order and nulls kept.
+            let settings = serde_json::to_string_pretty(&found["settings"]).unwrap_or_default();
             let w: Workspace = parse(found)?;
-            let settings = serde_json::to_string_pretty(&w.settings).unwrap_or_default();
             Fields::new()
                 .add("id", w.id)
                 .add("slug", w.slug)
                 .add("name", w.name)
-                .add("your role", w.role)
+                .add("your role", role(w.role))
                 .add("created", output::time(w.created_at))
                 .add("settings", settings)
                 .print()?;
         }
     }
     Ok(())
+}
+
+/// The caller's role, or nothing when the server did not say.
+fn role(role: Option<Role>) -> String {
+    role.map(|r| r.to_string()).unwrap_or_default()
 }

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -20,23 +19,7 @@ pub const MAX_BATCH_BYTES: usize = 1024 * 1024;
 const BATCH_RETRY_FOR: Duration = Duration::from_secs(120);
 
 /// Which output a line came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Stream {
-    Stdout,
-    Stderr,
-    System,
-}
-
-impl Stream {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Stdout => "stdout",
-            Self::Stderr => "stderr",
-            Self::System => "system",
-        }
-    }
-}
+pub use runyard_client::LogStream as Stream;
 
 /// A line of output, before it is numbered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,12 +29,7 @@ pub struct LogLine {
 }
 
 /// A numbered log entry, as the server takes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LogEntry {
-    pub seq: u64,
-    pub stream: Stream,
-    pub body: String,
-}
+pub use runyard_client::LogEntryIn as LogEntry;
 
 /// Numbers lines and gathers them into batches.
 #[derive(Debug)]

@@ -201,7 +201,7 @@ async fn run_command(ctx: &JobContext, job: &ClaimedJob, payload: CommandPayload
             ctx.client.clone(),
             job.id.clone(),
             job.attempt,
-            job.lease_expires_at,
+            Some(job.lease_expires_at),
             signal_tx.clone(),
         )
         .in_current_span(),
@@ -548,9 +548,7 @@ async fn heartbeat_loop(
         tokio::time::sleep(heartbeat_interval(lease_expires_at, Utc::now())).await;
         match client.heartbeat(&job_id, attempt).await {
             Ok(beat) => {
-                if beat.lease_expires_at.is_some() {
-                    lease_expires_at = beat.lease_expires_at;
-                }
+                lease_expires_at = Some(beat.lease_expires_at);
                 if beat.pause_requested && !pause_sent {
                     pause_sent = true;
                     tracing::info!("pause requested: the job's task is pausing");

@@ -1,10 +1,10 @@
-//! The reference runner (`runyard runner`): claims jobs from a Runyard server over the
+//! The reference runner (`runyard runner` calls [`run`]): claims jobs from a Runyard server over the
 //! runner protocol and runs `command` jobs as shell scripts, up to N at a time.
 //!
 //! [`run`] is the whole runner: it long-polls `POST /v1/runner/claim` while it has free
 //! slots, runs each claimed job in its own task ([`job`]), backs off on network errors,
 //! stops with an error on 401, and on shutdown kills running jobs, flushes their logs and
-//! releases their leases. [`client`] holds the HTTP calls, [`process`] the child process
+//! releases their leases. [`client`] holds the protocol calls (over `runyard-client`), [`process`] the child process
 //! handling and [`logs`] the log batching.
 
 pub mod client;
@@ -32,31 +32,6 @@ const BACKOFF_MAX: Duration = Duration::from_secs(30);
 /// A claim that comes back empty sooner than this is not repeated before it has passed
 /// (a guard against a server that does not long-poll).
 const MIN_EMPTY_CLAIM_INTERVAL: Duration = Duration::from_secs(1);
-
-/// Settings of `runyard runner`.
-#[derive(Debug, Clone, clap::Args)]
-pub struct RunnerArgs {
-    /// The Runyard server's base URL.
-    #[arg(long, env = "RUNYARD_URL", default_value = "http://127.0.0.1:8080")]
-    pub url: String,
-    /// The runner's token (`ryr_...`), as returned when the runner was registered with
-    /// `POST /v1/workspaces/{ws}/runners`.
-    #[arg(long, env = "RUNYARD_RUNNER_TOKEN", hide_env_values = true)]
-    pub token: String,
-    /// How many jobs to run at once.
-    #[arg(long, env = "RUNYARD_RUNNER_CONCURRENCY", default_value_t = 1,
-          value_parser = clap::value_parser!(u32).range(1..=1000))]
-    pub concurrency: u32,
-}
-
-impl From<RunnerArgs> for RunnerConfig {
-    fn from(args: RunnerArgs) -> Self {
-        Self {
-            concurrency: args.concurrency as usize,
-            ..Self::new(args.url, args.token)
-        }
-    }
-}
 
 /// Everything [`run`] needs.
 #[derive(Debug, Clone)]

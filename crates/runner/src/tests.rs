@@ -223,7 +223,7 @@ fn job(id: &str, job_type: &str, payload: Value) -> Value {
     json!({
         "id": id, "workspace_id": "ws", "type": job_type, "payload": payload, "labels": [],
         "priority": 0, "attempt": 1, "max_attempts": 3, "timeout_seconds": 3600,
-        "lease_expires_at": lease(), "resume_snapshot": null,
+        "lease_expires_at": lease(), "resume_snapshot": null, "next_log_seq": 1,
     })
 }
 
