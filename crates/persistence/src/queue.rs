@@ -738,8 +738,10 @@ pub async fn complete_many(
             )
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let done = transition::apply(tx, &changes).await?;
-    let done: std::collections::HashSet<Uuid> = done.iter().map(|d| d.id()).collect();
+    let done: std::collections::HashSet<Uuid> = transition::apply_ids(tx, &changes)
+        .await?
+        .into_iter()
+        .collect();
     let mut results = Vec::with_capacity(items.len());
     for item in items {
         if done.contains(&item.id) {

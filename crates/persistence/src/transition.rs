@@ -223,14 +223,21 @@ impl Change {
     }
 }
 
-/// The shape of one change as the statement reads it.
-const RECORD: &str = "job_id uuid, from_status text, to_status text, fence_runner uuid, \
+/// The columns of a change after its job id (a claim decodes them once for all its jobs).
+macro_rules! change_columns {
+    () => {
+        "from_status text, to_status text, fence_runner uuid, \
     fence_attempt integer, attempt_op text, run_after_in float8, lease_op text, lease_runner uuid, \
     lease_seconds float8, started_op text, finished_op text, cancel_op text, pause_op text, \
     resumed_op text, set_result boolean, result jsonb, set_error boolean, error jsonb, \
     clear_progress boolean, requires_approval boolean, event_only boolean, event_id uuid, event_type text, \
     event_step uuid, event_payload jsonb, echo_status boolean, echo_attempt boolean, \
-    echo_run_after boolean";
+    echo_run_after boolean"
+    };
+}
+
+/// The shape of one change as the statement reads it.
+const RECORD: &str = concat!("job_id uuid, ", change_columns!());
 
 /// The update and its events, over the changes in `x`; `$1` is the workspace.
 fn update_sql(source: &str, output: &str) -> String {
@@ -296,20 +303,60 @@ pub(crate) async fn apply_on(
     workspace: Uuid,
     changes: &[Change],
 ) -> Result<Vec<JobRow>, StoreError> {
+    apply_reading(
+        conn,
+        workspace,
+        changes,
+        &format!("SELECT {JOB_COLUMNS} FROM j"),
+    )
+    .await
+}
+
+/// Applies `changes` (see [`apply_on`]) and reads `output` (a `SELECT … FROM j`) back.
+async fn apply_reading<T: FromQueryResult>(
+    conn: &impl ConnectionTrait,
+    workspace: Uuid,
+    changes: &[Change],
+    output: &str,
+) -> Result<Vec<T>, StoreError> {
     if changes.is_empty() {
         return Ok(Vec::new());
     }
     let records: Vec<serde_json::Value> = changes.iter().map(Change::record).collect();
     let sql = update_sql(
         &format!("x AS MATERIALIZED (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x({RECORD}))"),
-        &format!("SELECT {JOB_COLUMNS} FROM j"),
+        output,
     );
-    Ok(JobRow::find_by_statement(stmt(
+    Ok(T::find_by_statement(stmt(
         &sql,
         [workspace.into(), serde_json::Value::Array(records).into()],
     ))
     .all(conn)
     .await?)
+}
+
+/// Like [`apply`], reading back only the ids of the jobs that matched their fence: for
+/// batches whose callers need no more than that (sending whole rows back costs both sides).
+pub(crate) async fn apply_ids(
+    tx: &WorkspaceTx,
+    changes: &[Change],
+) -> Result<Vec<Uuid>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Changed {
+        id: Uuid,
+        status: String,
+    }
+    let rows: Vec<Changed> = apply_reading(
+        tx.conn(),
+        tx.workspace_id(),
+        changes,
+        "SELECT id, status FROM j",
+    )
+    .await?;
+    if rows.iter().any(|r| r.status == JobStatus::Queued.as_str()) {
+        tx.made_claimable();
+    }
+    Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
 /// Applies `changes` in the entered workspace; see [`apply_on`]. A job that became
@@ -361,17 +408,22 @@ pub(crate) async fn claim(
     limit: u32,
     change: Change,
 ) -> Result<Vec<ClaimRow>, StoreError> {
+    // The status is written into the statement, not bound: only a literal lets the
+    // planner prove the partial claim index (`WHERE status = 'QUEUED'`) applies, also in
+    // the generic plan a prepared statement settles on. Bound, every claim read and
+    // sorted all of the workspace's waiting jobs.
     let source = format!(
         "c AS ( \
            SELECT id FROM runner_jobs \
-            WHERE workspace_id = $1 AND status = $3 AND labels <@ $4::text[] \
+            WHERE workspace_id = $1 AND status = '{from}' AND labels <@ $3::text[] \
             ORDER BY priority DESC, run_after, id \
-            LIMIT $5 FOR UPDATE SKIP LOCKED \
-         ), x AS MATERIALIZED ( \
-           SELECT * FROM jsonb_to_recordset( \
-             (SELECT jsonb_agg($2::jsonb || jsonb_build_object('job_id', c.id)) FROM c) \
-           ) AS x({RECORD}) \
-         )"
+            LIMIT $4 FOR UPDATE SKIP LOCKED \
+         ), t AS MATERIALIZED ( \
+           SELECT * FROM jsonb_to_record($2::jsonb) AS t({rest}) \
+         ), x AS MATERIALIZED (SELECT c.id AS job_id, t.* FROM c, t)",
+        from = change.from.as_str(),
+        // Every claimed job gets the same change: its record is decoded once.
+        rest = change_columns!(),
     );
     let output = "SELECT id, workspace_id, type, payload, labels, priority, attempt, max_attempts, \
                 timeout_seconds, lease_expires_at, agent_task_id, \
@@ -389,7 +441,6 @@ pub(crate) async fn claim(
         [
             tx.workspace_id().into(),
             template.into(),
-            change.from.as_str().into(),
             labels.to_vec().into(),
             i64::from(limit).into(),
         ],

@@ -66,10 +66,6 @@ pub(crate) struct JobRow {
 }
 
 impl JobRow {
-    pub(crate) fn id(&self) -> Uuid {
-        self.id
-    }
-
     pub(crate) fn status(&self) -> &str {
         &self.status
     }
