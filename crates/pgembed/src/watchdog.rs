@@ -49,6 +49,9 @@ echo "$pg"
 exec >/dev/null
 (
     while read -r _; do :; done
+    # Asked to stop: from here on, finish even when the postmaster exits before we do
+    # and the kill below reaches us (it ends only a reader still waiting on the pipe).
+    trap '' TERM
     kill -INT "$pg" 2>/dev/null
     exit 0
 ) <&3 &
