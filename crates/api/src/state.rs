@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use runyard_domain::{Actor, Role};
 use runyard_persistence::queue::RunnerIdentity;
-use runyard_persistence::{Database, Signals, WorkspaceRef, WorkspaceTx};
+use runyard_persistence::{Database, WorkspaceRef, WorkspaceTx};
 
 use crate::{ApiError, AuthConfig, Metrics};
 
@@ -42,7 +42,6 @@ pub struct AppState {
     /// The newest migration this server was built with; `/readyz` compares against it.
     pub expected_schema_version: String,
     pub queue: QueueConfig,
-    pub signals: Signals,
     pub metrics: Arc<Metrics>,
     /// Becomes true when the server starts shutting down: long-polls and live streams end
     /// so that draining does not wait for them.
@@ -75,7 +74,6 @@ impl AppState {
         queue: QueueConfig,
     ) -> Self {
         Self {
-            signals: db.signals().clone(),
             db,
             auth,
             expected_schema_version: expected_schema_version.into(),

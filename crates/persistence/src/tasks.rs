@@ -356,18 +356,10 @@ pub async fn pause(
     get(tx, id).await
 }
 
-/// What a resume did.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Resumed {
-    pub task: TaskRecord,
-    /// Whether any job became claimable (runners should be woken).
-    pub queued: bool,
-}
-
 /// Resumes a paused task: its paused jobs go back to the queue (or to waiting for their
 /// time or an approval) and their next claims carry the task's snapshot. A task still
 /// pausing has its pause request withdrawn. An active task cannot be resumed.
-pub async fn resume(tx: &WorkspaceTx, id: Uuid) -> Result<Resumed, StoreError> {
+pub async fn resume(tx: &WorkspaceTx, id: Uuid) -> Result<TaskRecord, StoreError> {
     let task = lock(tx, id).await?;
     let payload = serde_json::json!({});
     match task.status {
@@ -384,7 +376,7 @@ pub async fn resume(tx: &WorkspaceTx, id: Uuid) -> Result<Resumed, StoreError> {
                 (task_event_type::RESUME, payload.clone()),
             )
             .await?;
-            let task = update_with_event(
+            update_with_event(
                 tx,
                 id,
                 TaskSet {
@@ -397,11 +389,7 @@ pub async fn resume(tx: &WorkspaceTx, id: Uuid) -> Result<Resumed, StoreError> {
                 task_event_type::RESUME,
                 serde_json::json!({"jobs": moved}),
             )
-            .await?;
-            Ok(Resumed {
-                task,
-                queued: moved > 0,
-            })
+            .await
         }
         TaskStatus::Active if task.pause_requested_at.is_some() => {
             ask_running_jobs(tx, id, false, (task_event_type::RESUME, payload)).await?;
@@ -415,7 +403,7 @@ pub async fn resume(tx: &WorkspaceTx, id: Uuid) -> Result<Resumed, StoreError> {
                 (task_event_type::RESUME, serde_json::json!({})),
             )
             .await?;
-            let task = update_with_event(
+            update_with_event(
                 tx,
                 id,
                 TaskSet {
@@ -427,11 +415,7 @@ pub async fn resume(tx: &WorkspaceTx, id: Uuid) -> Result<Resumed, StoreError> {
                 task_event_type::RESUME,
                 serde_json::json!({"withdrawn_pause": true, "jobs": moved}),
             )
-            .await?;
-            Ok(Resumed {
-                task,
-                queued: moved > 0,
-            })
+            .await
         }
         status => Err(StoreError::TaskTransition(
             runyard_domain::TaskTransitionError {

@@ -136,7 +136,7 @@ fn follow(
             if let Some(event) = f.buffered.pop_front() {
                 return Some((event, f));
             }
-            let notify = f.state.signals.jobs(f.workspace);
+            let notify = f.state.db.signals().jobs(f.workspace);
             let notified = notify.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();

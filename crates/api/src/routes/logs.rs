@@ -53,7 +53,7 @@ pub(crate) fn tail(
             if t.done {
                 return None;
             }
-            let notify = t.state.signals.logs(t.job);
+            let notify = t.state.db.signals().logs(t.job);
             let notified = notify.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();

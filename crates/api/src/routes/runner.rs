@@ -65,7 +65,7 @@ impl RunnerApi {
         let workspace = parsed.as_ref().map(|t| t.workspace_id);
         let epoch = parsed
             .as_ref()
-            .map(|t| self.state.signals.runner_epoch(t.runner_id));
+            .map(|t| self.state.db.signals().runner_epoch(t.runner_id));
         let mut first = true;
         loop {
             // A runner that handed work back since this poll began is stopping; its client
@@ -73,14 +73,14 @@ impl RunnerApi {
             if !first
                 && parsed
                     .as_ref()
-                    .map(|t| self.state.signals.runner_epoch(t.runner_id))
+                    .map(|t| self.state.db.signals().runner_epoch(t.runner_id))
                     != epoch
             {
                 return Ok(Json(dto::ClaimResponse { jobs: Vec::new() }));
             }
             first = false;
             // Listen before looking, so work enqueued in between wakes us.
-            let notify = workspace.map(|ws| self.state.signals.jobs(ws));
+            let notify = workspace.map(|ws| self.state.db.signals().jobs(ws));
             let notified = notify.as_ref().map(|n| n.notified());
             tokio::pin!(notified);
             if let Some(n) = notified.as_mut().as_pin_mut() {
@@ -334,7 +334,8 @@ impl RunnerApi {
         // Before the commit makes the job claimable (and wakes claims), so this runner's
         // own abandoned long-poll cannot take it straight back.
         self.state
-            .signals
+            .db
+            .signals()
             .runner_stopping(runner.id, tx.workspace_id());
         tx.commit().await?;
         Ok(Json(job.into()))

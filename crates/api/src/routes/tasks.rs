@@ -213,9 +213,9 @@ impl TasksApi {
         id: Path<Uuid>,
     ) -> Result<Json<dto::AgentTask>> {
         let tx = self.enter(&token, &ws, Role::Member).await?;
-        let resumed = tasks::resume(&tx, *id).await.map_err(store_err)?;
+        let task = tasks::resume(&tx, *id).await.map_err(store_err)?;
         tx.commit().await?;
-        Ok(Json(resumed.task.into()))
+        Ok(Json(task.into()))
     }
 
     /// The task's latest snapshot (viewer): what its last paused job handed back. Each
