@@ -76,6 +76,9 @@ for _ in 1 2 3; do
   api POST /v1/workspaces/schemathesis/runner-jobs/batch "$USER_TOKEN" "$JOBS" >/dev/null
 done
 
+# One worker: Hypothesis draws in two threads at once made one seeded coverage draw fail
+# on its first run and pass on the replay ("FlakyFailure"), failing the run for nothing
+# the server did.
 status=0
 for who in user viewer runner; do
   case "$who" in
@@ -91,7 +94,7 @@ for who in user viewer runner; do
     --max-examples "$MAX_EXAMPLES" \
     --generation-database none \
     --request-timeout 30 \
-    --workers 2 \
+    --workers 1 \
     --no-color \
     --exclude-path-regex '/stream$' \
     || status=$?
