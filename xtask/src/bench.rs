@@ -20,11 +20,14 @@ use anyhow::{Context, bail};
 use api::Api;
 use procfs::{Machine, Meter, PhaseCpu, Watched};
 use report::{Figure, Report};
-use scenarios::{baseline, batch_enqueue, claim_cost, end_to_end, pickup_latency, single_enqueue};
+use scenarios::{
+    Peers, baseline, batch_enqueue, claim_cost, end_to_end, peers, pickup_latency, prepare_peers,
+    single_enqueue,
+};
 use server::Server;
 
 pub const HELP: &str = "\
-cargo xtask bench [--quick]
+cargo xtask bench [--quick] [--peers]
 
 Builds the server in release mode, runs it on an embedded PostgreSQL in a temporary
 directory, measures enqueue, end-to-end, latency and claim-cost figures against their
@@ -32,10 +35,14 @@ targets, and writes BENCHMARKS.md at the repository root (about 5 minutes).
 
   --quick   a smoke run with small counts (about a minute) that still exercises every
             phase; writes target/bench/BENCHMARKS-quick.md instead
+  --peers   also runs the same phases for pg-boss and graphile-worker (installed from the
+            npm registry into xtask/peers, on Node 22 from npm) against the same PostgreSQL,
+            and reports Runyard ÷ best-peer ratios (about 5 minutes more)
 ";
 
 /// Sizes of one run.
 struct Plan {
+    quick: bool,
     baseline: Duration,
     single: Duration,
     warmup: Duration,
@@ -56,6 +63,7 @@ impl Plan {
     fn new(quick: bool) -> Self {
         if quick {
             Self {
+                quick,
                 baseline: Duration::from_secs(3),
                 single: Duration::from_secs(3),
                 warmup: Duration::from_millis(500),
@@ -72,6 +80,7 @@ impl Plan {
             }
         } else {
             Self {
+                quick,
                 baseline: Duration::from_secs(15),
                 single: Duration::from_secs(15),
                 warmup: Duration::from_secs(2),
@@ -216,7 +225,12 @@ macro_rules! phase {
     };
 }
 
-async fn run_async(root: &Path, quick: bool, command: String) -> anyhow::Result<()> {
+async fn run_async(
+    root: &Path,
+    quick: bool,
+    peer_set: Option<Peers>,
+    command: String,
+) -> anyhow::Result<()> {
     let begun = Instant::now();
     let plan = Plan::new(quick);
     let log = root.join("target/bench/server.log");
@@ -279,6 +293,9 @@ async fn run_async(root: &Path, quick: bool, command: String) -> anyhow::Result<
     }
     phase!(ctx, "pickup latency", pickup_latency(&mut ctx));
     phase!(ctx, "claim cost", claim_cost(&mut ctx));
+    if let Some(peer_set) = &peer_set {
+        phase!(ctx, "peers", peers(&mut ctx, peer_set));
+    }
 
     heading("stop: SIGTERM");
     let server_exit = ctx.server.stop()?;
@@ -337,9 +354,11 @@ async fn run_async(root: &Path, quick: bool, command: String) -> anyhow::Result<
 /// `cargo xtask bench [--quick]`.
 pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     let mut quick = false;
+    let mut with_peers = false;
     for arg in args {
         match arg.as_str() {
             "--quick" => quick = true,
+            "--peers" => with_peers = true,
             "-h" | "--help" => {
                 print!("{HELP}");
                 return Ok(());
@@ -347,14 +366,17 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
             other => bail!("unknown argument {other:?}\n\n{HELP}"),
         }
     }
-    let command = if quick {
-        "cargo xtask bench --quick".to_owned()
-    } else {
-        "cargo xtask bench".to_owned()
-    };
+    let mut command = "cargo xtask bench".to_owned();
+    if quick {
+        command.push_str(" --quick");
+    }
+    if with_peers {
+        command.push_str(" --peers");
+    }
     build(root)?;
+    let peer_set = with_peers.then(|| prepare_peers(root)).transpose()?;
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
-        .block_on(run_async(root, quick, command))
+        .block_on(run_async(root, quick, peer_set, command))
 }

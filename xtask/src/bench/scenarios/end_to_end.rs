@@ -86,6 +86,90 @@ async fn drain_runner(d: Arc<Drain>, token: String) -> anyhow::Result<()> {
     }
 }
 
+/// What [`drain_all`] did.
+pub(in crate::bench) struct Drained {
+    pub done: u64,
+    /// Completions the server refused, and the first refusal's code.
+    pub refused: u64,
+    pub first_refusal: Option<String>,
+    /// From the start to the first accepted completion.
+    pub first: Duration,
+    pub elapsed: Duration,
+}
+
+/// Runners (one task per token) claim up to `max_jobs` at a time and batch-complete them
+/// until the workspace `ws` has no unfinished job; fails past `deadline` or when a job is
+/// still unfinished afterwards.
+pub(in crate::bench) async fn drain_all(
+    api: &Api,
+    ws: &str,
+    tokens: Vec<String>,
+    max_jobs: u32,
+    total: u64,
+    deadline: Duration,
+) -> anyhow::Result<Drained> {
+    let started = Instant::now();
+    let drain = Arc::new(Drain {
+        api: api.clone(),
+        unfinished_path: format!(
+            "/v1/workspaces/{ws}/runner-jobs?status=PENDING,QUEUED,RUNNING&limit=1"
+        ),
+        max_jobs,
+        total,
+        done: AtomicU64::new(0),
+        refused: AtomicU64::new(0),
+        first_refusal: std::sync::Mutex::new(None),
+        finished: AtomicBool::new(false),
+        last_check_ms: AtomicU64::new(0),
+        started,
+        first_ms: AtomicU64::new(u64::MAX),
+        deadline: started + deadline,
+    });
+    let mut tasks = JoinSet::new();
+    for token in tokens {
+        tasks.spawn(drain_runner(drain.clone(), token));
+    }
+    let progress = {
+        let drain = drain.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(2));
+            every.tick().await;
+            loop {
+                every.tick().await;
+                println!(
+                    "    … {} of {} completed",
+                    int(drain.done.load(Ordering::Relaxed)),
+                    int(total)
+                );
+            }
+        })
+    };
+    let mut failure = None;
+    while let Some(joined) = tasks.join_next().await {
+        let outcome = joined.map_err(anyhow::Error::from).and_then(|r| r);
+        if let Err(e) = outcome {
+            failure.get_or_insert(e);
+            tasks.abort_all();
+        }
+    }
+    let elapsed = started.elapsed();
+    progress.abort();
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    let left = api.get(&drain.unfinished_path).await?;
+    if left["items"].as_array().is_none_or(|a| !a.is_empty()) {
+        bail!("jobs are still pending, queued or running after the runners finished: {left}");
+    }
+    Ok(Drained {
+        done: drain.done.load(Ordering::Relaxed),
+        refused: drain.refused.load(Ordering::Relaxed),
+        first_refusal: drain.first_refusal.lock().ok().and_then(|c| c.clone()),
+        first: Duration::from_millis(drain.first_ms.load(Ordering::Relaxed)),
+        elapsed,
+    })
+}
+
 pub(in crate::bench) async fn end_to_end(ctx: &mut Ctx) -> anyhow::Result<()> {
     heading("end to end: enqueue N, then K runners claim and complete");
     let n = ctx.plan.e2e_jobs;
@@ -120,68 +204,22 @@ pub(in crate::bench) async fn end_to_end(ctx: &mut Ctx) -> anyhow::Result<()> {
         );
 
         let meter = ctx.meter(Duration::ZERO).await;
-        let started = Instant::now();
-        let drain = Arc::new(Drain {
-            api: ctx.api.clone(),
-            unfinished_path: format!(
-                "/v1/workspaces/{ws}/runner-jobs?status=PENDING,QUEUED,RUNNING&limit=1"
-            ),
-            max_jobs,
-            total: n,
-            done: AtomicU64::new(0),
-            refused: AtomicU64::new(0),
-            first_refusal: std::sync::Mutex::new(None),
-            finished: AtomicBool::new(false),
-            last_check_ms: AtomicU64::new(0),
-            started,
-            first_ms: AtomicU64::new(u64::MAX),
-            deadline: started + ctx.plan.e2e_deadline,
-        });
-        let mut tasks = JoinSet::new();
-        for token in tokens {
-            tasks.spawn(drain_runner(drain.clone(), token));
-        }
-        let progress = {
-            let drain = drain.clone();
-            tokio::spawn(async move {
-                let mut every = tokio::time::interval(Duration::from_secs(2));
-                every.tick().await;
-                loop {
-                    every.tick().await;
-                    println!(
-                        "    … {} of {} completed",
-                        int(drain.done.load(Ordering::Relaxed)),
-                        int(n)
-                    );
-                }
-            })
-        };
-        let mut failure = None;
-        while let Some(joined) = tasks.join_next().await {
-            let outcome = joined.map_err(anyhow::Error::from).and_then(|r| r);
-            if let Err(e) = outcome {
-                failure.get_or_insert(e);
-                tasks.abort_all();
-            }
-        }
-        let drain_time = started.elapsed();
-        progress.abort();
+        let drained = drain_all(&ctx.api, &ws, tokens, max_jobs, n, ctx.plan.e2e_deadline).await;
         let phase = format!("e2e claim+complete K={k} max_jobs={max_jobs}");
         ctx.cpu(meter.finish(&phase, Some(n), "jobs").await);
         let peak = rss.finish().await;
         ctx.peak_rss_kib = ctx.peak_rss_kib.max(peak);
-        if let Some(e) = failure {
-            return Err(e.context(format!("runner tasks (K={k}, max_jobs={max_jobs})")));
-        }
-        let left = ctx.api.get(&drain.unfinished_path).await?;
-        if left["items"].as_array().is_none_or(|a| !a.is_empty()) {
-            bail!("jobs are still pending, queued or running after the runners finished: {left}");
-        }
-        let done = drain.done.load(Ordering::Relaxed);
-        let refused = drain.refused.load(Ordering::Relaxed);
+        let drained =
+            drained.with_context(|| format!("runner tasks (K={k}, max_jobs={max_jobs})"))?;
+        let Drained {
+            done,
+            refused,
+            first_refusal,
+            first,
+            elapsed: drain_time,
+        } = drained;
         let rate = done as f64 / drain_time.as_secs_f64();
         let overall = done as f64 / (enqueue_time + drain_time).as_secs_f64();
-        let first = Duration::from_millis(drain.first_ms.load(Ordering::Relaxed));
         let after_first = drain_time.saturating_sub(first).as_secs_f64();
         let mut summary = format!(
             "K={k}, max_jobs={max_jobs}: {} jobs/s ({} of {} jobs completed in {:.1} s; first \
@@ -195,12 +233,7 @@ pub(in crate::bench) async fn end_to_end(ctx: &mut Ctx) -> anyhow::Result<()> {
             num(overall)
         );
         if refused > 0 {
-            let code = drain
-                .first_refusal
-                .lock()
-                .ok()
-                .and_then(|c| c.clone())
-                .unwrap_or_default();
+            let code = first_refusal.unwrap_or_default();
             summary.push_str(&format!(
                 "; **{} completions refused ({code})**, those jobs went back through the lease \
                  reaper",
