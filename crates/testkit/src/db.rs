@@ -34,6 +34,9 @@ fn with_credentials(base: &Url, user: &str, password: &str, database: &str) -> S
 fn superuser_url() -> Url {
     let raw = match std::env::var("DATABASE_URL") {
         Ok(url) if !url.is_empty() => url,
+        _ if let Some(image) = crate::docker::requested_image() => {
+            crate::docker::superuser_url(&image)
+        }
         _ => {
             let cluster = CLUSTER.get_or_init(|| {
                 Cluster::start(ClusterOptions::ephemeral_in_temp())
