@@ -508,7 +508,8 @@ pub(crate) fn insert_sql(
             "$3",
             "x",
             if key.is_some() {
-                " ON CONFLICT (workspace_id, idempotency_key) DO NOTHING"
+                " ON CONFLICT (workspace_id, idempotency_key) WHERE idempotency_key IS NOT NULL \
+                   DO NOTHING"
             } else {
                 ""
             },
