@@ -10,6 +10,7 @@ use anyhow::{Context, bail};
 use crate::openapi::{self, CLIENT_DIR};
 
 const CONSOLE_DIR: &str = "console";
+const LINT_DIR: &str = "openapi/lint";
 
 pub const HELP: &str = "\
 cargo xtask ci
@@ -19,11 +20,12 @@ Runs what CI runs, stopping at the first failure:
   2. cargo clippy --workspace --all-targets -- -D warnings
   3. cargo test --workspace
   4. cargo xtask openapi --check (the spec and the TypeScript client are current)
-  5. cargo build -p runyard
-  6. npm ci            (in openapi/clients/typescript)
-  7. npm test          (builds the client and runs its tests against target/debug/runyard)
-  8. npm ci            (in console)
-  9. npm test          (console/dist is current; the browser test against target/debug/runyard)
+  5. npm ci && npm run lint (in openapi/lint: @redocly/cli, zero errors)
+  6. cargo build -p runyard
+  7. npm ci            (in openapi/clients/typescript)
+  8. npm test          (builds the client and runs its tests against target/debug/runyard)
+  9. npm ci            (in console)
+ 10. npm test          (console/dist is current; the browser test against target/debug/runyard)
 and ends with a summary of how long each step took. Needs PostgreSQL's server binaries
 (as for cargo test), Node.js 20+ with npm, and Chromium at /usr/bin/chromium.
 ";
@@ -63,6 +65,14 @@ const STEPS: &[Step] = &[
     Step {
         title: "cargo xtask openapi --check",
         action: Action::OpenapiCheck,
+    },
+    Step {
+        title: "npm ci (openapi/lint)",
+        action: Action::Npm(LINT_DIR, &["ci", "--no-audit", "--no-fund"]),
+    },
+    Step {
+        title: "npm run lint (openapi/lint: @redocly/cli)",
+        action: Action::Npm(LINT_DIR, &["run", "--silent", "lint"]),
     },
     Step {
         title: "cargo build -p runyard",
