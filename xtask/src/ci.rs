@@ -24,10 +24,11 @@ Runs what CI runs, stopping at the first failure:
   6. cargo build -p runyard
   7. npm ci            (in openapi/clients/typescript)
   8. npm test          (builds the client and runs its tests against target/debug/runyard)
-  9. npm ci            (in console)
- 10. npm test          (console/dist is current; the browser test against target/debug/runyard)
+  9. openapi/clients/python/run.sh (the Python client is current; pytest against the server)
+ 10. npm ci            (in console)
+ 11. npm test          (console/dist is current; the browser test against target/debug/runyard)
 and ends with a summary of how long each step took. Needs PostgreSQL's server binaries
-(as for cargo test), Node.js 20+ with npm, and Chromium at /usr/bin/chromium.
+(as for cargo test), Node.js 20+ with npm, python3.11, and Chromium at /usr/bin/chromium.
 ";
 
 enum Action {
@@ -35,6 +36,8 @@ enum Action {
     /// npm with these arguments, in this directory.
     Npm(&'static str, &'static [&'static str]),
     OpenapiCheck,
+    /// A script, from the repository's root.
+    Script(&'static str),
 }
 
 struct Step {
@@ -87,6 +90,10 @@ const STEPS: &[Step] = &[
         action: Action::Npm(CLIENT_DIR, &["test"]),
     },
     Step {
+        title: "openapi/clients/python/run.sh",
+        action: Action::Script("openapi/clients/python/run.sh"),
+    },
+    Step {
         title: "npm ci (console)",
         action: Action::Npm(CONSOLE_DIR, &["ci", "--no-audit", "--no-fund"]),
     },
@@ -106,6 +113,11 @@ fn run_step(root: &Path, action: &Action) -> anyhow::Result<()> {
         Action::Cargo(args) => {
             let mut cmd = cargo();
             cmd.args(*args).current_dir(root);
+            cmd
+        }
+        Action::Script(path) => {
+            let mut cmd = Command::new(root.join(path));
+            cmd.current_dir(root);
             cmd
         }
         Action::Npm(dir, args) => {
