@@ -112,21 +112,29 @@ impl Client {
     /// A client for the server at `base_url` (e.g. `http://127.0.0.1:8080`), presenting
     /// `token` on every request.
     pub fn new(base_url: &str, token: &str) -> anyhow::Result<Self> {
-        let built = runyard_client::Client::builder(base_url)
+        Self::with_ca(base_url, token, None)
+    }
+
+    /// As [`Self::new`], also trusting the CA certificates in `ca_cert_pem` for `https://`.
+    pub fn with_ca(
+        base_url: &str,
+        token: &str,
+        ca_cert_pem: Option<Vec<u8>>,
+    ) -> anyhow::Result<Self> {
+        let mut builder = runyard_client::Client::builder(base_url)
             .token(token)
             .user_agent(concat!("runyard-runner/", env!("CARGO_PKG_VERSION")))
-            .call_timeout(CALL_TIMEOUT)
-            .build();
+            .call_timeout(CALL_TIMEOUT);
+        if let Some(pem) = ca_cert_pem {
+            builder = builder.ca_cert_pem(pem);
+        }
+        let built = builder.build();
         let api = match built {
             Ok(api) => api,
             Err(ConfigError::InvalidUrl { reason, .. }) => {
                 return Err(anyhow::anyhow!(reason))
                     .with_context(|| format!("invalid server URL {base_url:?}"));
             }
-            Err(ConfigError::Tls { .. }) => anyhow::bail!(
-                "{base_url}: this build of the runner speaks plain HTTP only (no TLS); \
-                 use an http:// URL, e.g. through a local TLS-terminating proxy"
-            ),
             Err(ConfigError::EmptyToken) => anyhow::bail!("the runner token is empty"),
             Err(ConfigError::TokenNotAHeader(e)) => {
                 return Err(e)
@@ -334,7 +342,6 @@ mod tests {
         let message =
             |url: &str, token: &str| format!("{:#}", Client::new(url, token).expect_err("refused"));
         assert!(message("127.0.0.1:8080", "t").contains("127.0.0.1:8080"));
-        assert!(message("https://example.test", "t").contains("speaks plain HTTP only"));
         assert_eq!(
             message("http://example.test", " "),
             "the runner token is empty"

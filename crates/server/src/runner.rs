@@ -23,6 +23,10 @@ pub struct RunnerArgs {
     /// A file holding the runner's token (surrounding whitespace is ignored).
     #[arg(long, env = "RUNYARD_RUNNER_TOKEN_FILE", value_name = "FILE")]
     pub token_file: Option<std::path::PathBuf>,
+    /// A PEM file of CA certificates to trust for an `https://` server (a private CA),
+    /// besides the system's roots.
+    #[arg(long, env = "RUNYARD_CA_CERT", value_name = "FILE")]
+    pub ca_cert: Option<std::path::PathBuf>,
     /// How many jobs to run at once.
     #[arg(long, env = "RUNYARD_RUNNER_CONCURRENCY", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -40,8 +44,18 @@ impl RunnerArgs {
                 .to_owned(),
             (None, None) => anyhow::bail!("give the runner's token: --token or --token-file"),
         };
+        let ca_cert_pem = self
+            .ca_cert
+            .as_deref()
+            .map(|path| {
+                std::fs::read(path).map_err(|e| {
+                    anyhow::anyhow!("reading the CA certificate {}: {e}", path.display())
+                })
+            })
+            .transpose()?;
         Ok(RunnerConfig {
             concurrency: self.concurrency as usize,
+            ca_cert_pem,
             ..RunnerConfig::new(self.url, token)
         })
     }
