@@ -76,14 +76,15 @@ impl World {
     }
 }
 
-/// Follows `$ref` and the single-entry `allOf` that wraps a nullable reference.
+/// Follows `$ref` and the `oneOf` that wraps a described or nullable reference (its first
+/// member is the reference).
 fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
     if let Some(target) = schema["$ref"].as_str() {
         let name = target.trim_start_matches("#/components/schemas/");
         return resolve(spec, &spec["components"]["schemas"][name]);
     }
-    if let Some([only]) = schema["allOf"].as_array().map(Vec::as_slice) {
-        return resolve(spec, only);
+    if let Some(first) = schema["oneOf"].as_array().and_then(|parts| parts.first()) {
+        return resolve(spec, first);
     }
     schema
 }

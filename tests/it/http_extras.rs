@@ -1,5 +1,6 @@
 //! HTTP niceties for web frontends: request ids on every response, CORS for configured
-//! origins, and ETags with `304 Not Modified` for cheap polling.
+//! origins, ETags with `304 Not Modified` for cheap polling, and `Location` on every
+//! single resource created.
 
 use runyard_api::{CorsOrigins, HttpOptions, QueueConfig};
 use runyard_testkit::{Client, Reply, TestServer};
@@ -342,4 +343,85 @@ async fn downloads_and_streams_are_not_tagged() {
     // The artifact list is ordinary JSON, and tagged.
     let list = alice.get(&format!("{JOBS}/{id}/artifacts")).await;
     assert!(header(&list, "etag").is_some());
+}
+
+/// Each `201` names what it created in `Location`, and that location answers.
+#[tokio::test]
+async fn created_resources_are_named_in_location() {
+    let server = TestServer::start().await;
+    let alice = server.client("alice");
+    let created = alice
+        .post("/v1/workspaces", json!({"name": "Acme", "slug": "acme"}))
+        .await;
+    let ws = created.expect(201)["id"].as_str().unwrap().to_owned();
+    let location = header(&created, "location").unwrap().to_owned();
+    assert_eq!(location, format!("/v1/workspaces/{ws}"));
+    assert_eq!(alice.get(&location).await.expect(200)["slug"], "acme");
+
+    let created = alice.post(JOBS, json!({"type": "build"})).await;
+    let job = created.expect(201)["id"].as_str().unwrap().to_owned();
+    let location = header(&created, "location").unwrap().to_owned();
+    assert_eq!(location, format!("/v1/workspaces/{ws}/runner-jobs/{job}"));
+    assert_eq!(alice.get(&location).await.expect(200)["id"], job);
+
+    let created = alice
+        .post(
+            "/v1/workspaces/acme/agent-tasks",
+            json!({"title": "Nightly"}),
+        )
+        .await;
+    let task = created.expect(201)["id"].as_str().unwrap().to_owned();
+    let location = header(&created, "location").unwrap().to_owned();
+    assert_eq!(location, format!("/v1/workspaces/{ws}/agent-tasks/{task}"));
+    assert_eq!(alice.get(&location).await.expect(200)["task"]["id"], task);
+
+    let created = alice
+        .post(
+            "/v1/workspaces/acme/members",
+            json!({"subject": "bob|github:7", "role": "viewer"}),
+        )
+        .await;
+    created.expect(201);
+    assert_eq!(
+        header(&created, "location"),
+        Some(format!("/v1/workspaces/{ws}/members/bob%7Cgithub%3A7").as_str())
+    );
+
+    let created = alice
+        .post(
+            "/v1/workspaces/acme/runners",
+            json!({"name": "r1", "labels": []}),
+        )
+        .await;
+    let runner_id = created.expect(201)["runner"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        header(&created, "location"),
+        Some(format!("/v1/workspaces/{ws}/runners/{runner_id}").as_str())
+    );
+    let token = created.body["token"].as_str().unwrap().to_owned();
+    let runner = Client::new(&server.base_url, Some(token));
+    runner
+        .post("/v1/runner/claim", json!({"max_jobs": 1}))
+        .await
+        .expect(200);
+    let uploaded = Client::send(
+        runner
+            .request(
+                reqwest::Method::PUT,
+                &format!("/v1/runner/jobs/{job}/artifacts/report.txt?attempt=1"),
+            )
+            .header("content-type", "text/plain")
+            .body("done"),
+    )
+    .await;
+    uploaded.expect(201);
+    let location = header(&uploaded, "location").unwrap().to_owned();
+    assert_eq!(
+        location,
+        format!("/v1/workspaces/{ws}/runner-jobs/{job}/artifacts/report.txt")
+    );
+    assert_eq!(alice.get(&location).await.text, "done");
 }

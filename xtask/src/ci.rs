@@ -10,6 +10,7 @@ use anyhow::{Context, bail};
 use crate::openapi::{self, CLIENT_DIR};
 
 const CONSOLE_DIR: &str = "console";
+const LINT_DIR: &str = "openapi/lint";
 
 pub const HELP: &str = "\
 cargo xtask ci
@@ -19,13 +20,15 @@ Runs what CI runs, stopping at the first failure:
   2. cargo clippy --workspace --all-targets -- -D warnings
   3. cargo test --workspace
   4. cargo xtask openapi --check (the spec and the TypeScript client are current)
-  5. cargo build -p runyard
-  6. npm ci            (in openapi/clients/typescript)
-  7. npm test          (builds the client and runs its tests against target/debug/runyard)
-  8. npm ci            (in console)
-  9. npm test          (console/dist is current; the browser test against target/debug/runyard)
+  5. npm ci && npm run lint (in openapi/lint: @redocly/cli, zero errors)
+  6. cargo build -p runyard
+  7. npm ci            (in openapi/clients/typescript)
+  8. npm test          (builds the client and runs its tests against target/debug/runyard)
+  9. openapi/clients/python/run.sh (the Python client is current; pytest against the server)
+ 10. npm ci            (in console)
+ 11. npm test          (console/dist is current; the browser test against target/debug/runyard)
 and ends with a summary of how long each step took. Needs PostgreSQL's server binaries
-(as for cargo test), Node.js 20+ with npm, and Chromium at /usr/bin/chromium.
+(as for cargo test), Node.js 20+ with npm, python3.11, and Chromium at /usr/bin/chromium.
 ";
 
 enum Action {
@@ -33,6 +36,8 @@ enum Action {
     /// npm with these arguments, in this directory.
     Npm(&'static str, &'static [&'static str]),
     OpenapiCheck,
+    /// A script, from the repository's root.
+    Script(&'static str),
 }
 
 struct Step {
@@ -65,6 +70,14 @@ const STEPS: &[Step] = &[
         action: Action::OpenapiCheck,
     },
     Step {
+        title: "npm ci (openapi/lint)",
+        action: Action::Npm(LINT_DIR, &["ci", "--no-audit", "--no-fund"]),
+    },
+    Step {
+        title: "npm run lint (openapi/lint: @redocly/cli)",
+        action: Action::Npm(LINT_DIR, &["run", "--silent", "lint"]),
+    },
+    Step {
         title: "cargo build -p runyard",
         action: Action::Cargo(&["build", "-p", "runyard"]),
     },
@@ -75,6 +88,10 @@ const STEPS: &[Step] = &[
     Step {
         title: "npm test (openapi/clients/typescript)",
         action: Action::Npm(CLIENT_DIR, &["test"]),
+    },
+    Step {
+        title: "openapi/clients/python/run.sh",
+        action: Action::Script("openapi/clients/python/run.sh"),
     },
     Step {
         title: "npm ci (console)",
@@ -96,6 +113,11 @@ fn run_step(root: &Path, action: &Action) -> anyhow::Result<()> {
         Action::Cargo(args) => {
             let mut cmd = cargo();
             cmd.args(*args).current_dir(root);
+            cmd
+        }
+        Action::Script(path) => {
+            let mut cmd = Command::new(root.join(path));
+            cmd.current_dir(root);
             cmd
         }
         Action::Npm(dir, args) => {

@@ -13,13 +13,17 @@ cargo xtask openapi [--check]
 Regenerates openapi/runyard.openapi.json from the API's code, then the TypeScript client's
 types (openapi/clients/typescript/src/schema.d.ts) from it with the generator pinned in the
 client's package-lock.json (running `npm ci` there first when node_modules is missing or
-holds another version). Needs Node.js 20+ and npm.
+holds another version). Needs Node.js 20+ and npm. Then, when the Python client's
+virtualenv exists (target/python-client-venv, made by openapi/clients/python/run.sh), the
+Python client (openapi/clients/python/client) with the generator pinned there.
 
-  --check   write nothing; fail when either file differs from what would be generated
+  --check   write nothing; fail when a file differs from what would be generated
 ";
 
 pub const SPEC: &str = "openapi/runyard.openapi.json";
 pub const CLIENT_DIR: &str = "openapi/clients/typescript";
+const PYTHON_DIR: &str = "openapi/clients/python";
+const PYTHON_VENV: &str = "target/python-client-venv";
 const GENERATOR: &str = "openapi-typescript";
 
 /// `cargo xtask openapi [--check]`.
@@ -59,6 +63,47 @@ fn write(root: &Path) -> anyhow::Result<()> {
     if !status.success() {
         bail!("generating the TypeScript client failed ({status})");
     }
+    python_client(root)
+}
+
+/// Regenerates the Python client when its generator is installed.
+fn python_client(root: &Path) -> anyhow::Result<()> {
+    let venv = root.join(PYTHON_VENV).join("bin");
+    if !venv.join("openapi-python-client").exists() {
+        println!(
+            "{PYTHON_DIR}/client not regenerated: run {PYTHON_DIR}/run.sh --check once to \
+             install its generator"
+        );
+        return Ok(());
+    }
+    let path = format!(
+        "{}:{}",
+        venv.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let status = Command::new(venv.join("openapi-python-client"))
+        .args([
+            "generate",
+            "--path",
+            SPEC,
+            "--config",
+            &format!("{PYTHON_DIR}/generator.yaml"),
+            "--meta",
+            "setup",
+            "--output-path",
+            &format!("{PYTHON_DIR}/client"),
+            "--overwrite",
+            "--fail-on-warning",
+        ])
+        .env("PATH", path)
+        .current_dir(root)
+        .status()
+        .context("running openapi-python-client")?;
+    if !status.success() {
+        bail!("generating the Python client failed ({status})");
+    }
+    let _ = std::fs::remove_dir_all(root.join(PYTHON_DIR).join("client/.ruff_cache"));
+    println!("wrote {PYTHON_DIR}/client");
     Ok(())
 }
 
@@ -85,7 +130,18 @@ pub fn check(root: &Path) -> anyhow::Result<()> {
         .write_all(spec.as_bytes())
         .context("sending the spec to the generator")?;
     let client_current = child.wait()?.success();
-    if !spec_current || !client_current {
+    // Against the committed spec; CI runs this check on every run.
+    let python_current = !root
+        .join(PYTHON_VENV)
+        .join("bin/openapi-python-client")
+        .exists()
+        || Command::new(root.join(PYTHON_DIR).join("run.sh"))
+            .arg("--check")
+            .current_dir(root)
+            .status()
+            .context("running openapi/clients/python/run.sh --check")?
+            .success();
+    if !spec_current || !client_current || !python_current {
         bail!("generated files are stale: run `cargo xtask openapi` and commit the result");
     }
     Ok(())

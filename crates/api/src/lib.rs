@@ -66,11 +66,16 @@ fn service(state: Arc<AppState>) -> OpenApiService<Apis, ()> {
         },
         routes::RunnerApi { state },
     );
-    OpenApiService::new(apis, "Runyard", env!("CARGO_PKG_VERSION")).description(format!(
-        "Workspace-scoped control plane for runner jobs. Errors are application/problem+json \
+    OpenApiService::new(apis, "Runyard", env!("CARGO_PKG_VERSION"))
+        .license(
+            poem_openapi::LicenseObject::new(env!("CARGO_PKG_LICENSE"))
+                .url("https://www.apache.org/licenses/LICENSE-2.0"),
+        )
+        .description(format!(
+            "Workspace-scoped control plane for runner jobs. Errors are application/problem+json \
          (RFC 9457) with a stable `code`. Authenticate with `Authorization: Bearer <JWT>`.{}",
-        spec::RULES
-    ))
+            spec::RULES
+        ))
 }
 
 /// The OpenAPI document, as served at `/openapi.json`.

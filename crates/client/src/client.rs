@@ -28,6 +28,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     call_timeout: Duration,
     retry_unavailable: Option<RetryUnavailable>,
+    ca_cert_pem: Option<Vec<u8>>,
 }
 
 /// How a client retries calls the server answered with 503 (its database is away).
@@ -57,6 +58,12 @@ impl ClientBuilder {
         self
     }
 
+    /// Trusts the CA certificates in `pem` (a private CA) besides the system's roots.
+    pub fn ca_cert_pem(mut self, pem: Vec<u8>) -> Self {
+        self.ca_cert_pem = Some(pem);
+        self
+    }
+
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -75,7 +82,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Checks the URL (plain `http://` with a host) and the token, and builds the client.
+    /// Checks the URL (`http://` or `https://`, with a host) and the token, and builds the
+    /// client. `https://` is verified against the system's roots and any CA certificate
+    /// given with [`Self::ca_cert_pem`].
     pub fn build(self) -> Result<Client, ConfigError> {
         let url = self.base_url;
         let base = Url::parse(&url).map_err(|e| ConfigError::InvalidUrl {
@@ -83,8 +92,7 @@ impl ClientBuilder {
             reason: e.to_string(),
         })?;
         match base.scheme() {
-            "http" => {}
-            "https" => return Err(ConfigError::Tls { url }),
+            "http" | "https" => {}
             other => {
                 return Err(ConfigError::UnsupportedScheme {
                     scheme: other.to_owned(),
@@ -100,11 +108,24 @@ impl ClientBuilder {
             Some("") => return Err(ConfigError::EmptyToken),
             Some(token) => Some(bearer(token)?),
         };
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             .user_agent(self.user_agent)
-            .connect_timeout(self.connect_timeout)
-            .build()
-            .map_err(ConfigError::Http)?;
+            .connect_timeout(self.connect_timeout);
+        if let Some(pem) = &self.ca_cert_pem {
+            let certs =
+                reqwest::Certificate::from_pem_bundle(pem).map_err(|e| ConfigError::CaCert {
+                    reason: e.to_string(),
+                })?;
+            if certs.is_empty() {
+                return Err(ConfigError::CaCert {
+                    reason: "no certificate in it".into(),
+                });
+            }
+            for cert in certs {
+                http = http.add_root_certificate(cert);
+            }
+        }
+        let http = http.build().map_err(ConfigError::Http)?;
         Ok(Client {
             http,
             base,
@@ -142,6 +163,7 @@ impl Client {
             connect_timeout: Duration::from_secs(10),
             call_timeout: DEFAULT_CALL_TIMEOUT,
             retry_unavailable: None,
+            ca_cert_pem: None,
         }
     }
 
@@ -524,7 +546,14 @@ mod tests {
             refused("127.0.0.1:8080", "t"),
             ConfigError::UnsupportedScheme { .. } | ConfigError::InvalidUrl { .. }
         ));
-        assert!(matches!(refused("https://x", "t"), ConfigError::Tls { .. }));
+        assert!(Client::new("https://x", "t").is_ok());
+        assert!(matches!(
+            Client::builder("https://x")
+                .ca_cert_pem(b"not a certificate".to_vec())
+                .build()
+                .expect_err("refused"),
+            ConfigError::CaCert { .. }
+        ));
         assert!(matches!(
             refused("ftp://x", "t"),
             ConfigError::UnsupportedScheme { .. }

@@ -159,12 +159,10 @@ impl Error {
 pub enum ConfigError {
     #[error("invalid server URL {url:?}: {reason}")]
     InvalidUrl { url: String, reason: String },
-    /// `https://`: this client speaks plain HTTP only.
-    #[error(
-        "{url}: this build speaks plain HTTP only (no TLS); use an http:// URL, e.g. through a local TLS-terminating proxy"
-    )]
-    Tls { url: String },
-    #[error("{url}: unsupported URL scheme {scheme:?}; use http://")]
+    /// The CA certificate file given to trust holds no usable PEM certificate.
+    #[error("the CA certificate is not a PEM certificate: {reason}")]
+    CaCert { reason: String },
+    #[error("{url}: unsupported URL scheme {scheme:?}; use http:// or https://")]
     UnsupportedScheme { url: String, scheme: String },
     #[error("{url}: not a server URL")]
     NotAServerUrl { url: String },

@@ -112,21 +112,29 @@ impl Client {
     /// A client for the server at `base_url` (e.g. `http://127.0.0.1:8080`), presenting
     /// `token` on every request.
     pub fn new(base_url: &str, token: &str) -> anyhow::Result<Self> {
-        let built = runyard_client::Client::builder(base_url)
+        Self::with_ca(base_url, token, None)
+    }
+
+    /// As [`Self::new`], also trusting the CA certificates in `ca_cert_pem` for `https://`.
+    pub fn with_ca(
+        base_url: &str,
+        token: &str,
+        ca_cert_pem: Option<Vec<u8>>,
+    ) -> anyhow::Result<Self> {
+        let mut builder = runyard_client::Client::builder(base_url)
             .token(token)
             .user_agent(concat!("runyard-runner/", env!("CARGO_PKG_VERSION")))
-            .call_timeout(CALL_TIMEOUT)
-            .build();
+            .call_timeout(CALL_TIMEOUT);
+        if let Some(pem) = ca_cert_pem {
+            builder = builder.ca_cert_pem(pem);
+        }
+        let built = builder.build();
         let api = match built {
             Ok(api) => api,
             Err(ConfigError::InvalidUrl { reason, .. }) => {
                 return Err(anyhow::anyhow!(reason))
                     .with_context(|| format!("invalid server URL {base_url:?}"));
             }
-            Err(ConfigError::Tls { .. }) => anyhow::bail!(
-                "{base_url}: this build of the runner speaks plain HTTP only (no TLS); \
-                 use an http:// URL, e.g. through a local TLS-terminating proxy"
-            ),
             Err(ConfigError::EmptyToken) => anyhow::bail!("the runner token is empty"),
             Err(ConfigError::TokenNotAHeader(e)) => {
                 return Err(e)
@@ -256,7 +264,9 @@ impl Client {
     }
 }
 
-/// Capped exponential backoff.
+/// Capped exponential backoff with jitter: each delay is drawn from the upper half of the
+/// current step (`step/2 ..= step`), so a fleet of runners that lost the server at the
+/// same moment does not come back in lockstep.
 #[derive(Debug, Clone)]
 pub struct Backoff {
     first: Duration,
@@ -273,16 +283,31 @@ impl Backoff {
         }
     }
 
-    /// The delay to wait now; doubles the next one, up to the cap.
+    /// The delay to wait now (jittered); doubles the next step, up to the cap.
     pub fn next_delay(&mut self) -> Duration {
-        let delay = self.next;
+        let step = self.next;
         self.next = (self.next * 2).min(self.max);
-        delay
+        let half = step / 2;
+        half + half.mul_f64(unit_random())
     }
 
     pub fn reset(&mut self) {
         self.next = self.first;
     }
+}
+
+/// A number in `[0, 1)`, different on every call: std's per-instance random hash keys,
+/// which are plenty for spreading retries.
+fn unit_random() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos(),
+    );
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// Calls `f` until it succeeds, fails for good, or `deadline` passes, sleeping with
@@ -317,7 +342,6 @@ mod tests {
         let message =
             |url: &str, token: &str| format!("{:#}", Client::new(url, token).expect_err("refused"));
         assert!(message("127.0.0.1:8080", "t").contains("127.0.0.1:8080"));
-        assert!(message("https://example.test", "t").contains("speaks plain HTTP only"));
         assert_eq!(
             message("http://example.test", " "),
             "the runner token is empty"
@@ -329,12 +353,27 @@ mod tests {
     }
 
     #[test]
-    fn backoff_doubles_up_to_the_cap_and_resets() {
+    fn backoff_doubles_up_to_the_cap_jitters_and_resets() {
         let mut b = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
-        let delays: Vec<u64> = (0..7).map(|_| b.next_delay().as_secs()).collect();
-        assert_eq!(delays, vec![1, 2, 4, 8, 16, 30, 30]);
+        let steps = [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0];
+        for step in steps {
+            let delay = b.next_delay().as_secs_f64();
+            assert!(
+                (step / 2.0..=step).contains(&delay),
+                "{delay} s for a step of {step} s"
+            );
+        }
         b.reset();
-        assert_eq!(b.next_delay(), Duration::from_secs(1));
+        assert!(b.next_delay() <= Duration::from_secs(1));
+        // Jittered: a hundred runners starting together do not all wait the same.
+        let firsts: std::collections::BTreeSet<u128> = (0..100)
+            .map(|_| {
+                Backoff::new(Duration::from_secs(1), Duration::from_secs(30))
+                    .next_delay()
+                    .as_micros()
+            })
+            .collect();
+        assert!(firsts.len() > 50, "{} distinct delays", firsts.len());
     }
 
     #[test]

@@ -46,6 +46,8 @@ pub struct RunnerConfig {
     pub wait_seconds: u32,
     /// Where each job attempt gets its temporary working directory.
     pub work_root: PathBuf,
+    /// CA certificates (PEM) to trust for an `https://` server, besides the system's.
+    pub ca_cert_pem: Option<Vec<u8>>,
 }
 
 impl RunnerConfig {
@@ -57,6 +59,7 @@ impl RunnerConfig {
             concurrency: 1,
             wait_seconds: 30,
             work_root: std::env::temp_dir(),
+            ca_cert_pem: None,
         }
     }
 }
@@ -67,7 +70,7 @@ impl RunnerConfig {
 /// On shutdown: in-flight claims are dropped, running jobs are killed, their remaining
 /// logs sent and their leases released; `run` returns when every job has been handed back.
 pub async fn run(config: RunnerConfig, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
-    let client = Client::new(&config.url, &config.token)?;
+    let client = Client::with_ca(&config.url, &config.token, config.ca_cert_pem.clone())?;
     let concurrency = config.concurrency.max(1);
     let wait_seconds = config.wait_seconds.min(60);
     let (stop_tx, stop_rx) = watch::channel(false);

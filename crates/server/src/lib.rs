@@ -11,3 +11,4 @@ pub mod embedded;
 pub mod logging;
 pub mod runner;
 pub mod serve;
+pub mod tls;

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use runyard::config::{AuthArgs, DatabaseArgs};
 use runyard::logging::LogFormat;
 use runyard::runner::RunnerArgs;
@@ -58,8 +58,34 @@ enum Command {
     /// registering a runner: `runyard runners register --name NAME -w WORKSPACE` (or
     /// POST /v1/workspaces/{ws}/runners).
     Runner(RunnerArgs),
+    /// Print a shell completion script.
+    ///
+    /// bash: `runyard completions bash > ~/.local/share/bash-completion/completions/runyard`;
+    /// zsh: `runyard completions zsh > "${fpath[1]}/_runyard"`;
+    /// fish: `runyard completions fish > ~/.config/fish/completions/runyard.fish`.
+    Completions {
+        /// The shell to complete in.
+        shell: Shell,
+    },
     #[command(flatten)]
     Client(runyard::cli::ClientCommand),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+/// The completion script for `shell`.
+fn completions(shell: Shell, out: &mut dyn std::io::Write) {
+    let shell = match shell {
+        Shell::Bash => clap_complete::Shell::Bash,
+        Shell::Zsh => clap_complete::Shell::Zsh,
+        Shell::Fish => clap_complete::Shell::Fish,
+    };
+    clap_complete::generate(shell, &mut Cli::command(), "runyard", out);
 }
 
 async fn migrate(database: DatabaseArgs) -> anyhow::Result<()> {
@@ -94,7 +120,14 @@ async fn main() -> ExitCode {
             .load(&database.data_dir)
             .and_then(|auth| Ok(auth.mint(&sub, ttl_seconds)?))
             .map(|token| println!("{token}")),
-        Some(Command::Runner(args)) => runyard::runner::run(args.into(), shutdown_signal()).await,
+        Some(Command::Runner(args)) => match args.config() {
+            Ok(config) => runyard::runner::run(config, shutdown_signal()).await,
+            Err(e) => Err(e),
+        },
+        Some(Command::Completions { shell }) => {
+            completions(shell, &mut std::io::stdout());
+            Ok(())
+        }
         Some(Command::Client(command)) => return runyard::cli::run(command).await,
     };
     match result {
@@ -102,6 +135,28 @@ async fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn completions_cover_the_commands_in_each_shell() {
+        for (shell, marker) in [
+            (Shell::Bash, "complete -F _runyard"),
+            (Shell::Zsh, "#compdef runyard"),
+            (Shell::Fish, "complete -c runyard"),
+        ] {
+            let mut out = Vec::new();
+            completions(shell, &mut out);
+            let script = String::from_utf8(out).unwrap();
+            assert!(script.contains(marker), "{marker}");
+            for command in ["serve", "runner", "completions", "jobs"] {
+                assert!(script.contains(command), "{marker}: {command}");
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use poem::Server;
-use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::listener::{Acceptor, AcceptorExt, Listener, TcpListener};
 use runyard_api::{AppState, CorsOrigins, HttpOptions, QueueConfig};
 use runyard_persistence::Database;
 
@@ -19,6 +19,22 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "RUNYARD_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(
+        long,
+        env = "RUNYARD_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(
+        long,
+        env = "RUNYARD_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<std::path::PathBuf>,
     /// Database connections in the server's pool.
     #[arg(long, env = "RUNYARD_DB_POOL_SIZE", default_value_t = 16)]
     pub pool_size: u32,
@@ -148,17 +164,25 @@ async fn run(
         runyard_migration::latest_version(),
         queue,
     ));
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(crate::tls::server_config(cert, key)?),
+        _ => None,
+    };
     let background = state.start_background();
-    let acceptor = TcpListener::bind(args.listen.as_str())
+    let tcp = TcpListener::bind(args.listen.as_str())
         .into_acceptor()
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
+    let (acceptor, scheme) = match tls {
+        Some(config) => (crate::tls::TlsAcceptor::new(tcp, config).boxed(), "https"),
+        None => (tcp.boxed(), "http"),
+    };
     let addr = acceptor
         .local_addr()
         .into_iter()
         .find_map(|a| a.as_socket_addr().copied())
         .context("no local address")?;
-    let base = format!("http://{addr}");
+    let base = format!("{scheme}://{addr}");
     println!("Runyard is listening on {base}");
     println!("  Web console:   {base}/");
     println!("  API docs:      {base}/docs");

@@ -628,13 +628,13 @@ async fn errors_name_the_problem_and_exit_non_zero() {
         "{no_token:?}"
     );
     let mut cmd = cli.command(&["workspaces", "list"]);
-    cmd.env("RUNYARD_URL", "https://example.com");
+    cmd.env("RUNYARD_CA_CERT", "/nonexistent/ca.pem");
     assert!(
         output(cmd)
             .await
             .failed(2)
             .stderr
-            .contains("plain HTTP only")
+            .contains("reading the CA certificate /nonexistent/ca.pem")
     );
     cli.run(&["jobs", "frobnicate"]).await.failed(2);
 }

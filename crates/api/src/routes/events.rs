@@ -46,7 +46,11 @@ impl EventsApi {
     /// they became final. Without `after`, from the beginning. `next_cursor` is always
     /// set: continue from it, by polling this endpoint or with the stream. Events appear
     /// once the transaction that wrote them — and any that started before it — has ended.
-    #[oai(path = "/v1/workspaces/:ws/events", method = "get")]
+    #[oai(
+        path = "/v1/workspaces/:ws/events",
+        method = "get",
+        operation_id = "listWorkspaceEvents"
+    )]
     async fn list_events(
         &self,
         token: UserToken,
@@ -76,7 +80,11 @@ impl EventsApi {
     /// data is a `WorkspaceEvent` and its SSE id is its cursor. Starts after `after` (or
     /// `Last-Event-ID`, which EventSource sends on reconnect); with neither, from now
     /// (only new events). Resuming from an id yields every later event exactly once.
-    #[oai(path = "/v1/workspaces/:ws/events/stream", method = "get")]
+    #[oai(
+        path = "/v1/workspaces/:ws/events/stream",
+        method = "get",
+        operation_id = "streamWorkspaceEvents"
+    )]
     async fn stream_events(
         &self,
         token: UserToken,

@@ -29,7 +29,7 @@ enum ReadyResponse {
 #[OpenApi(tag = "Tag::Health")]
 impl HealthApi {
     /// Liveness: the process answers.
-    #[oai(path = "/healthz", method = "get")]
+    #[oai(path = "/healthz", method = "get", operation_id = "getLiveness")]
     async fn healthz(&self) -> Json<dto::Health> {
         Json(dto::Health {
             status: "ok".into(),
@@ -38,7 +38,7 @@ impl HealthApi {
     }
 
     /// Readiness: the database answers and is migrated to the version this server expects.
-    #[oai(path = "/readyz", method = "get")]
+    #[oai(path = "/readyz", method = "get", operation_id = "getReadiness")]
     async fn readyz(&self) -> ReadyResponse {
         let expected = self.state.expected_schema_version.clone();
         // A database that is away must not hold the answer up for the pool's acquire

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::logs;
 use super::paging::{List, after_seq_or_cursor, comma_list, parse_seq, seq_cursor};
-use super::{Result, Tag, UserToken, caller};
+use super::{Result, Tag, UserToken, caller, location};
 use crate::dto;
 use crate::error::ApiError;
 use crate::state::{AppState, Caller};
@@ -24,7 +24,12 @@ pub struct JobsApi {
 enum JobCreated {
     /// Created and enqueued.
     #[oai(status = 201)]
-    Created(Json<dto::Job>),
+    Created(
+        Json<dto::Job>,
+        /// Where the created resource is.
+        #[oai(header = "Location")]
+        String,
+    ),
     /// The same request was made before with this `Idempotency-Key`: the job it created.
     #[oai(status = 200)]
     Replayed(Json<dto::Job>),
@@ -35,6 +40,19 @@ enum BatchCreated {
     /// All jobs created and enqueued, in request order.
     #[oai(status = 201)]
     Created(Json<dto::JobBatch>),
+}
+
+impl JobCreated {
+    fn created(job: dto::Job) -> Self {
+        let location = location(&[
+            "v1",
+            "workspaces",
+            &job.workspace_id.to_string(),
+            "runner-jobs",
+            &job.id.to_string(),
+        ]);
+        Self::Created(Json(job), location)
+    }
 }
 
 const MAX_BATCH: usize = 1000;
@@ -122,7 +140,11 @@ impl JobsApi {
     /// Create and enqueue a job (member). With an `Idempotency-Key`, repeating the same
     /// request returns the same job with 200; reusing the key for a different request is
     /// a 409.
-    #[oai(path = "/v1/workspaces/:ws/runner-jobs", method = "post")]
+    #[oai(
+        path = "/v1/workspaces/:ws/runner-jobs",
+        method = "post",
+        operation_id = "createJob"
+    )]
     async fn create_job(
         &self,
         token: UserToken,
@@ -155,7 +177,7 @@ impl JobsApi {
             .map_err(|e| ApiError::from_store(e, "job"))?;
             if let Some(record) = direct {
                 self.state.metrics.jobs_created.add(1);
-                return Ok(JobCreated::Created(Json(record.into())));
+                return Ok(JobCreated::created(record.into()));
             }
         }
         let tx = self.state.enter(&caller, &ws, Role::Member).await?;
@@ -166,14 +188,18 @@ impl JobsApi {
         Ok(match created {
             Created::New => {
                 self.state.metrics.jobs_created.add(1);
-                JobCreated::Created(Json(record.into()))
+                JobCreated::created(record.into())
             }
             Created::Replayed => JobCreated::Replayed(Json(record.into())),
         })
     }
 
     /// Create and enqueue up to 1000 jobs in one transaction (member): all or none.
-    #[oai(path = "/v1/workspaces/:ws/runner-jobs/batch", method = "post")]
+    #[oai(
+        path = "/v1/workspaces/:ws/runner-jobs/batch",
+        method = "post",
+        operation_id = "createJobBatch"
+    )]
     async fn create_jobs(
         &self,
         token: UserToken,
@@ -205,7 +231,11 @@ impl JobsApi {
     /// List jobs, newest first (viewer). Filters combine; `status` and `label` take
     /// comma-separated lists (any of the statuses; all of the labels).
     #[allow(clippy::too_many_arguments)]
-    #[oai(path = "/v1/workspaces/:ws/runner-jobs", method = "get")]
+    #[oai(
+        path = "/v1/workspaces/:ws/runner-jobs",
+        method = "get",
+        operation_id = "listJobs"
+    )]
     async fn list_jobs(
         &self,
         token: UserToken,
@@ -248,7 +278,11 @@ impl JobsApi {
     }
 
     /// One job with its steps and first events (viewer).
-    #[oai(path = "/v1/workspaces/:ws/runner-jobs/:id", method = "get")]
+    #[oai(
+        path = "/v1/workspaces/:ws/runner-jobs/:id",
+        method = "get",
+        operation_id = "getJob"
+    )]
     async fn get_job(
         &self,
         token: UserToken,
@@ -275,7 +309,11 @@ impl JobsApi {
     }
 
     /// A page of a job's events in `seq` order, after `after_seq` (viewer).
-    #[oai(path = "/v1/workspaces/:ws/runner-jobs/:id/events", method = "get")]
+    #[oai(
+        path = "/v1/workspaces/:ws/runner-jobs/:id/events",
+        method = "get",
+        operation_id = "listJobEvents"
+    )]
     async fn list_job_events(
         &self,
         token: UserToken,
@@ -306,7 +344,11 @@ impl JobsApi {
     /// Cancel a job (member). Not yet running: `CANCELLED` at once. Running: the job is
     /// flagged (`cancel_requested_at`) and its runner is told on its next heartbeat.
     /// Finished: 409.
-    #[oai(path = "/v1/workspaces/:ws/runner-jobs/:id/cancel", method = "post")]
+    #[oai(
+        path = "/v1/workspaces/:ws/runner-jobs/:id/cancel",
+        method = "post",
+        operation_id = "cancelJob"
+    )]
     async fn cancel_job(
         &self,
         token: UserToken,
@@ -323,7 +365,11 @@ impl JobsApi {
     }
 
     /// Re-queue a `FAILED` or `CANCELLED` job with a fresh set of attempts (member).
-    #[oai(path = "/v1/workspaces/:ws/runner-jobs/:id/retry", method = "post")]
+    #[oai(
+        path = "/v1/workspaces/:ws/runner-jobs/:id/retry",
+        method = "post",
+        operation_id = "retryJob"
+    )]
     async fn retry_job(
         &self,
         token: UserToken,
@@ -342,7 +388,11 @@ impl JobsApi {
     /// Approve a job waiting for an approval (admin): created with
     /// `requires_approval`, or stopped at a `GATE` step. It becomes `QUEUED` (or waits for
     /// its `run_after`); a waiting gate step completes. 409 when it waits for no approval.
-    #[oai(path = "/v1/workspaces/:ws/runner-jobs/:id/approve", method = "post")]
+    #[oai(
+        path = "/v1/workspaces/:ws/runner-jobs/:id/approve",
+        method = "post",
+        operation_id = "approveJob"
+    )]
     async fn approve_job(
         &self,
         token: UserToken,
@@ -355,7 +405,11 @@ impl JobsApi {
 
     /// Reject a job waiting for an approval (admin): it is `CANCELLED`, and a waiting
     /// gate step fails. 409 when it waits for no approval.
-    #[oai(path = "/v1/workspaces/:ws/runner-jobs/:id/reject", method = "post")]
+    #[oai(
+        path = "/v1/workspaces/:ws/runner-jobs/:id/reject",
+        method = "post",
+        operation_id = "rejectJob"
+    )]
     async fn reject_job(
         &self,
         token: UserToken,
@@ -367,7 +421,11 @@ impl JobsApi {
     }
 
     /// A page of a job's log lines in `seq` order, after `after_seq` (viewer).
-    #[oai(path = "/v1/workspaces/:ws/runner-jobs/:id/logs", method = "get")]
+    #[oai(
+        path = "/v1/workspaces/:ws/runner-jobs/:id/logs",
+        method = "get",
+        operation_id = "listJobLogs"
+    )]
     async fn list_job_logs(
         &self,
         token: UserToken,
@@ -401,7 +459,8 @@ impl JobsApi {
     /// without gaps or repeats.
     #[oai(
         path = "/v1/workspaces/:ws/runner-jobs/:id/logs/stream",
-        method = "get"
+        method = "get",
+        operation_id = "streamJobLogs"
     )]
     async fn stream_job_logs(
         &self,
@@ -434,7 +493,11 @@ impl JobsApi {
     }
 
     /// A job's artifacts (viewer).
-    #[oai(path = "/v1/workspaces/:ws/runner-jobs/:id/artifacts", method = "get")]
+    #[oai(
+        path = "/v1/workspaces/:ws/runner-jobs/:id/artifacts",
+        method = "get",
+        operation_id = "listJobArtifacts"
+    )]
     async fn list_job_artifacts(
         &self,
         token: UserToken,
@@ -470,7 +533,8 @@ impl JobsApi {
     /// Download an artifact (viewer): its content, with its content type.
     #[oai(
         path = "/v1/workspaces/:ws/runner-jobs/:id/artifacts/:name",
-        method = "get"
+        method = "get",
+        operation_id = "downloadJobArtifact"
     )]
     async fn download_job_artifact(
         &self,

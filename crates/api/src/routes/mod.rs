@@ -49,6 +49,23 @@ pub struct UserToken(Bearer);
 
 type Result<T> = std::result::Result<T, ApiError>;
 
+/// An absolute path from its segments, each percent-encoded as a path segment: the
+/// `Location` of a created resource.
+pub(crate) fn location(segments: &[&str]) -> String {
+    let mut path = String::new();
+    for segment in segments {
+        path.push('/');
+        for byte in segment.bytes() {
+            if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                path.push(byte as char);
+            } else {
+                path.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    path
+}
+
 pub(crate) fn caller(state: &AppState, token: &UserToken) -> Result<Caller> {
     state.authenticate(&token.0.token)
 }

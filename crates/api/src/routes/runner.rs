@@ -33,7 +33,12 @@ pub struct RunnerApi {
 enum ArtifactStored {
     /// Stored (replacing any artifact of the same name).
     #[oai(status = 201)]
-    Created(Json<dto::Artifact>),
+    Created(
+        Json<dto::Artifact>,
+        /// Where users download it.
+        #[oai(header = "Location")]
+        String,
+    ),
 }
 
 const MAX_LOG_ENTRIES: usize = 5000;
@@ -52,7 +57,7 @@ impl RunnerApi {
     /// Claim up to `max_jobs` jobs whose labels this runner has, highest priority first.
     /// With `wait_seconds`, waits for work to arrive (woken by the database, not by
     /// polling) and returns an empty list at the deadline.
-    #[oai(path = "/v1/runner/claim", method = "post")]
+    #[oai(path = "/v1/runner/claim", method = "post", operation_id = "claimJobs")]
     async fn claim(
         &self,
         token: RunnerToken,
@@ -126,7 +131,11 @@ impl RunnerApi {
     }
 
     /// Extend the lease on a job; the answer says whether a cancel or pause was asked.
-    #[oai(path = "/v1/runner/jobs/:id/heartbeat", method = "post")]
+    #[oai(
+        path = "/v1/runner/jobs/:id/heartbeat",
+        method = "post",
+        operation_id = "heartbeatJob"
+    )]
     async fn heartbeat(
         &self,
         token: RunnerToken,
@@ -154,7 +163,11 @@ impl RunnerApi {
 
     /// Append log lines. Resending a batch is safe: entries already stored with the same
     /// content are skipped; a seq stored with different content is a 409.
-    #[oai(path = "/v1/runner/jobs/:id/logs", method = "post")]
+    #[oai(
+        path = "/v1/runner/jobs/:id/logs",
+        method = "post",
+        operation_id = "appendJobLogs"
+    )]
     async fn append_logs(
         &self,
         token: RunnerToken,
@@ -189,7 +202,11 @@ impl RunnerApi {
 
     /// Create or update the step at `ordinal` (0-based). Status changes are recorded as
     /// job events.
-    #[oai(path = "/v1/runner/jobs/:id/steps/:ordinal", method = "put")]
+    #[oai(
+        path = "/v1/runner/jobs/:id/steps/:ordinal",
+        method = "put",
+        operation_id = "reportJobStep"
+    )]
     async fn put_step(
         &self,
         token: RunnerToken,
@@ -221,7 +238,11 @@ impl RunnerApi {
 
     /// Upload an artifact: the raw body is its content, `Content-Type` its type. An
     /// artifact of the same name is replaced.
-    #[oai(path = "/v1/runner/jobs/:id/artifacts/:name", method = "put")]
+    #[oai(
+        path = "/v1/runner/jobs/:id/artifacts/:name",
+        method = "put",
+        operation_id = "uploadJobArtifact"
+    )]
     async fn put_artifact(
         &self,
         token: RunnerToken,
@@ -252,12 +273,25 @@ impl RunnerApi {
         let stored = queue::put_artifact(&tx, &runner, *id, *attempt, artifact)
             .await
             .map_err(store_err)?;
+        let location = super::location(&[
+            "v1",
+            "workspaces",
+            &tx.workspace_id().to_string(),
+            "runner-jobs",
+            &id.to_string(),
+            "artifacts",
+            name.as_str(),
+        ]);
         tx.commit().await?;
-        Ok(ArtifactStored::Created(Json(stored.into())))
+        Ok(ArtifactStored::Created(Json(stored.into()), location))
     }
 
     /// The attempt succeeded: the job is `COMPLETED`.
-    #[oai(path = "/v1/runner/jobs/:id/complete", method = "post")]
+    #[oai(
+        path = "/v1/runner/jobs/:id/complete",
+        method = "post",
+        operation_id = "completeJob"
+    )]
     async fn complete(
         &self,
         token: RunnerToken,
@@ -275,7 +309,11 @@ impl RunnerApi {
 
     /// The attempt failed: retried after a backoff while attempts remain and `retryable`
     /// (default true), else `FAILED`; `CANCELLED` when a cancel was asked.
-    #[oai(path = "/v1/runner/jobs/:id/fail", method = "post")]
+    #[oai(
+        path = "/v1/runner/jobs/:id/fail",
+        method = "post",
+        operation_id = "failJob"
+    )]
     async fn fail(
         &self,
         token: RunnerToken,
@@ -303,7 +341,11 @@ impl RunnerApi {
     /// the snapshot to resume from. In one transaction the task's snapshot is replaced, the
     /// job becomes `PAUSED` (the attempt is not counted) and the task `paused` once none of
     /// its jobs runs. 409 `not_pausable` when no pause was asked.
-    #[oai(path = "/v1/runner/jobs/:id/paused", method = "post")]
+    #[oai(
+        path = "/v1/runner/jobs/:id/paused",
+        method = "post",
+        operation_id = "reportJobPaused"
+    )]
     async fn paused(
         &self,
         token: RunnerToken,
@@ -320,7 +362,11 @@ impl RunnerApi {
     }
 
     /// Hand the job back to the queue (e.g. on shutdown); the attempt is not counted.
-    #[oai(path = "/v1/runner/jobs/:id/release", method = "post")]
+    #[oai(
+        path = "/v1/runner/jobs/:id/release",
+        method = "post",
+        operation_id = "releaseJob"
+    )]
     async fn release(
         &self,
         token: RunnerToken,
@@ -343,7 +389,11 @@ impl RunnerApi {
 
     /// Complete many jobs at once. Each result says whether it was applied; jobs this
     /// runner no longer holds are reported, not failed as a whole.
-    #[oai(path = "/v1/runner/complete", method = "post")]
+    #[oai(
+        path = "/v1/runner/complete",
+        method = "post",
+        operation_id = "completeJobs"
+    )]
     async fn complete_many(
         &self,
         token: RunnerToken,

@@ -10,7 +10,7 @@ use runyard_persistence::runners;
 use uuid::Uuid;
 
 use super::paging::List;
-use super::{Tag, UserToken, caller};
+use super::{Tag, UserToken, caller, location};
 use crate::dto;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -25,7 +25,12 @@ pub struct RunnersApi {
 enum RunnerCreated {
     /// Registered. The token is in this response only; store it now.
     #[oai(status = 201)]
-    Created(Json<dto::RunnerRegistered>),
+    Created(
+        Json<dto::RunnerRegistered>,
+        /// Where the created resource is.
+        #[oai(header = "Location")]
+        String,
+    ),
 }
 
 #[derive(ApiResponse)]
@@ -38,7 +43,11 @@ enum RunnerRevoked {
 #[OpenApi(tag = "Tag::Runners")]
 impl RunnersApi {
     /// Register a runner (admin). Returns its token once; only a hash is kept.
-    #[oai(path = "/v1/workspaces/:ws/runners", method = "post")]
+    #[oai(
+        path = "/v1/workspaces/:ws/runners",
+        method = "post",
+        operation_id = "registerRunner"
+    )]
     async fn register_runner(
         &self,
         token: UserToken,
@@ -57,15 +66,29 @@ impl RunnersApi {
             Labels::parse(body.labels.as_deref().unwrap_or_default()).map_err(ApiError::invalid)?;
         let tx = self.state.enter(&caller, &ws, Role::Admin).await?;
         let (runner, secret) = runners::register(&tx, name, &labels).await?;
+        let location = location(&[
+            "v1",
+            "workspaces",
+            &tx.workspace_id().to_string(),
+            "runners",
+            &runner.id.to_string(),
+        ]);
         tx.commit().await?;
-        Ok(RunnerCreated::Created(Json(dto::RunnerRegistered {
-            runner: runner.into(),
-            token: secret,
-        })))
+        Ok(RunnerCreated::Created(
+            Json(dto::RunnerRegistered {
+                runner: runner.into(),
+                token: secret,
+            }),
+            location,
+        ))
     }
 
     /// The workspace's runners, with when each was last seen (admin).
-    #[oai(path = "/v1/workspaces/:ws/runners", method = "get")]
+    #[oai(
+        path = "/v1/workspaces/:ws/runners",
+        method = "get",
+        operation_id = "listRunners"
+    )]
     async fn list_runners(
         &self,
         token: UserToken,
@@ -92,7 +115,11 @@ impl RunnersApi {
     }
 
     /// Revoke a runner (admin).
-    #[oai(path = "/v1/workspaces/:ws/runners/:id", method = "delete")]
+    #[oai(
+        path = "/v1/workspaces/:ws/runners/:id",
+        method = "delete",
+        operation_id = "revokeRunner"
+    )]
     async fn revoke_runner(
         &self,
         token: UserToken,

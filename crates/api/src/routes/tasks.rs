@@ -11,7 +11,7 @@ use runyard_persistence::{WorkspaceTx, tasks};
 use uuid::Uuid;
 
 use super::paging::{List, after_seq_or_cursor, comma_list, seq_cursor};
-use super::{Result, Tag, UserToken, caller};
+use super::{Result, Tag, UserToken, caller, location};
 use crate::dto;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -22,8 +22,14 @@ pub struct TasksApi {
 
 #[derive(ApiResponse)]
 enum TaskCreated {
+    /// Created.
     #[oai(status = 201)]
-    Created(Json<dto::AgentTask>),
+    Created(
+        Json<dto::AgentTask>,
+        /// Where the created resource is.
+        #[oai(header = "Location")]
+        String,
+    ),
 }
 
 fn store_err(e: runyard_persistence::StoreError) -> ApiError {
@@ -72,7 +78,11 @@ impl TasksApi {
 #[OpenApi(tag = "Tag::Tasks")]
 impl TasksApi {
     /// Create an agent task (member). Jobs join it with `agent_task_id`.
-    #[oai(path = "/v1/workspaces/:ws/agent-tasks", method = "post")]
+    #[oai(
+        path = "/v1/workspaces/:ws/agent-tasks",
+        method = "post",
+        operation_id = "createAgentTask"
+    )]
     async fn create_task(
         &self,
         token: UserToken,
@@ -86,11 +96,23 @@ impl TasksApi {
             .await
             .map_err(store_err)?;
         tx.commit().await?;
-        Ok(TaskCreated::Created(Json(task.into())))
+        let task: dto::AgentTask = task.into();
+        let location = location(&[
+            "v1",
+            "workspaces",
+            &task.workspace_id.to_string(),
+            "agent-tasks",
+            &task.id.to_string(),
+        ]);
+        Ok(TaskCreated::Created(Json(task), location))
     }
 
     /// List agent tasks, newest first (viewer).
-    #[oai(path = "/v1/workspaces/:ws/agent-tasks", method = "get")]
+    #[oai(
+        path = "/v1/workspaces/:ws/agent-tasks",
+        method = "get",
+        operation_id = "listAgentTasks"
+    )]
     async fn list_tasks(
         &self,
         token: UserToken,
@@ -120,7 +142,11 @@ impl TasksApi {
     }
 
     /// One agent task with its newest jobs and its snapshot's description (viewer).
-    #[oai(path = "/v1/workspaces/:ws/agent-tasks/:id", method = "get")]
+    #[oai(
+        path = "/v1/workspaces/:ws/agent-tasks/:id",
+        method = "get",
+        operation_id = "getAgentTask"
+    )]
     async fn get_task(
         &self,
         token: UserToken,
@@ -145,7 +171,11 @@ impl TasksApi {
 
     /// A page of the task's own lifecycle events in `seq` order, after `after_seq`
     /// (viewer). Events of its jobs are on the jobs.
-    #[oai(path = "/v1/workspaces/:ws/agent-tasks/:id/events", method = "get")]
+    #[oai(
+        path = "/v1/workspaces/:ws/agent-tasks/:id/events",
+        method = "get",
+        operation_id = "listAgentTaskEvents"
+    )]
     async fn list_task_events(
         &self,
         token: UserToken,
@@ -179,7 +209,11 @@ impl TasksApi {
     /// snapshot. A runner that does not hand back within the server's grace period loses
     /// its lease and the task is paused all the same. Pausing a paused (or pausing) task
     /// is a no-op; a finished task gives 409.
-    #[oai(path = "/v1/workspaces/:ws/agent-tasks/:id/pause", method = "post")]
+    #[oai(
+        path = "/v1/workspaces/:ws/agent-tasks/:id/pause",
+        method = "post",
+        operation_id = "pauseAgentTask"
+    )]
     async fn pause_task(
         &self,
         token: UserToken,
@@ -205,7 +239,11 @@ impl TasksApi {
     /// Resume a paused task (member): its paused jobs go back to the queue and their next
     /// claims carry the task's snapshot as `resume_snapshot`. On a task still pausing,
     /// withdraws the pause. An active task gives 409.
-    #[oai(path = "/v1/workspaces/:ws/agent-tasks/:id/resume", method = "post")]
+    #[oai(
+        path = "/v1/workspaces/:ws/agent-tasks/:id/resume",
+        method = "post",
+        operation_id = "resumeAgentTask"
+    )]
     async fn resume_task(
         &self,
         token: UserToken,
@@ -220,7 +258,11 @@ impl TasksApi {
 
     /// The task's latest snapshot (viewer): what its last paused job handed back. Each
     /// pause overwrites it. 404 when the task has none.
-    #[oai(path = "/v1/workspaces/:ws/agent-tasks/:id/snapshot", method = "get")]
+    #[oai(
+        path = "/v1/workspaces/:ws/agent-tasks/:id/snapshot",
+        method = "get",
+        operation_id = "getAgentTaskSnapshot"
+    )]
     async fn get_snapshot(
         &self,
         token: UserToken,
@@ -238,7 +280,11 @@ impl TasksApi {
 
     /// Finish a task as `completed` (default) or `failed` (member). 409 while any of its
     /// jobs is queued, pending or running; its paused jobs are cancelled.
-    #[oai(path = "/v1/workspaces/:ws/agent-tasks/:id/complete", method = "post")]
+    #[oai(
+        path = "/v1/workspaces/:ws/agent-tasks/:id/complete",
+        method = "post",
+        operation_id = "completeAgentTask"
+    )]
     async fn complete_task(
         &self,
         token: UserToken,
@@ -260,7 +306,11 @@ impl TasksApi {
 
     /// Cancel a task (member): its waiting jobs are cancelled and its running jobs asked
     /// to stop.
-    #[oai(path = "/v1/workspaces/:ws/agent-tasks/:id/cancel", method = "post")]
+    #[oai(
+        path = "/v1/workspaces/:ws/agent-tasks/:id/cancel",
+        method = "post",
+        operation_id = "cancelAgentTask"
+    )]
     async fn cancel_task(
         &self,
         token: UserToken,

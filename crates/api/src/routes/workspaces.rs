@@ -9,7 +9,7 @@ use runyard_domain::{Role, Slug, ValidationError, WorkspaceName, WorkspaceSettin
 use runyard_persistence::{members, workspaces};
 
 use super::paging::List;
-use super::{Result, Tag, UserToken, caller};
+use super::{Result, Tag, UserToken, caller, location};
 use crate::dto;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -22,13 +22,24 @@ pub struct WorkspacesApi {
 enum WorkspaceCreated {
     /// Created; the caller is its owner.
     #[oai(status = 201)]
-    Created(Json<dto::Workspace>),
+    Created(
+        Json<dto::Workspace>,
+        /// Where the created resource is.
+        #[oai(header = "Location")]
+        String,
+    ),
 }
 
 #[derive(ApiResponse)]
 enum MemberAdded {
+    /// Added.
     #[oai(status = 201)]
-    Created(Json<dto::Member>),
+    Created(
+        Json<dto::Member>,
+        /// Where the created resource is.
+        #[oai(header = "Location")]
+        String,
+    ),
 }
 
 #[derive(ApiResponse)]
@@ -40,7 +51,11 @@ enum MemberRemoved {
 #[OpenApi(tag = "Tag::Workspaces")]
 impl WorkspacesApi {
     /// Create a workspace. The caller becomes its owner.
-    #[oai(path = "/v1/workspaces", method = "post")]
+    #[oai(
+        path = "/v1/workspaces",
+        method = "post",
+        operation_id = "createWorkspace"
+    )]
     async fn create_workspace(
         &self,
         token: UserToken,
@@ -52,14 +67,19 @@ impl WorkspacesApi {
         let ws = workspaces::create(&self.state.db, &caller.subject, &caller.actor, &slug, &name)
             .await
             .map_err(|e| ApiError::from_store(e, "workspace"))?;
-        Ok(WorkspaceCreated::Created(Json(dto::Workspace::new(
-            ws,
-            Role::Owner,
-        ))))
+        let location = location(&["v1", "workspaces", &ws.id.to_string()]);
+        Ok(WorkspaceCreated::Created(
+            Json(dto::Workspace::new(ws, Role::Owner)),
+            location,
+        ))
     }
 
     /// The workspaces the caller is a member of.
-    #[oai(path = "/v1/workspaces", method = "get")]
+    #[oai(
+        path = "/v1/workspaces",
+        method = "get",
+        operation_id = "listWorkspaces"
+    )]
     async fn list_workspaces(&self, token: UserToken) -> Result<Json<dto::WorkspaceList>> {
         let caller = caller(&self.state, &token)?;
         let items = self
@@ -77,7 +97,11 @@ impl WorkspacesApi {
     }
 
     /// One workspace, by id or slug.
-    #[oai(path = "/v1/workspaces/:ws", method = "get")]
+    #[oai(
+        path = "/v1/workspaces/:ws",
+        method = "get",
+        operation_id = "getWorkspace"
+    )]
     async fn get_workspace(
         &self,
         token: UserToken,
@@ -94,7 +118,11 @@ impl WorkspacesApi {
     /// Rename a workspace or change its settings (admin): quotas (`max_running_jobs`,
     /// `max_queued_jobs`), `auto_pause_after_seconds` and `retention_days`. In `settings`,
     /// a value sets, `null` clears (no limit / off), an absent key keeps.
-    #[oai(path = "/v1/workspaces/:ws", method = "patch")]
+    #[oai(
+        path = "/v1/workspaces/:ws",
+        method = "patch",
+        operation_id = "updateWorkspace"
+    )]
     async fn update_workspace(
         &self,
         token: UserToken,
@@ -122,7 +150,11 @@ impl WorkspacesApi {
     }
 
     /// The workspace's members (admin).
-    #[oai(path = "/v1/workspaces/:ws/members", method = "get")]
+    #[oai(
+        path = "/v1/workspaces/:ws/members",
+        method = "get",
+        operation_id = "listMembers"
+    )]
     async fn list_members(
         &self,
         token: UserToken,
@@ -150,7 +182,11 @@ impl WorkspacesApi {
     }
 
     /// Add a member (admin; only an owner may add an owner).
-    #[oai(path = "/v1/workspaces/:ws/members", method = "post")]
+    #[oai(
+        path = "/v1/workspaces/:ws/members",
+        method = "post",
+        operation_id = "addMember"
+    )]
     async fn add_member(
         &self,
         token: UserToken,
@@ -173,12 +209,23 @@ impl WorkspacesApi {
         let member = members::add(&tx, subject, role)
             .await
             .map_err(|e| ApiError::from_store(e, "member"))?;
+        let location = location(&[
+            "v1",
+            "workspaces",
+            &tx.workspace_id().to_string(),
+            "members",
+            &member.subject,
+        ]);
         tx.commit().await?;
-        Ok(MemberAdded::Created(Json(member.into())))
+        Ok(MemberAdded::Created(Json(member.into()), location))
     }
 
     /// Remove a member (admin; only an owner may remove an owner; the last owner stays).
-    #[oai(path = "/v1/workspaces/:ws/members/:subject", method = "delete")]
+    #[oai(
+        path = "/v1/workspaces/:ws/members/:subject",
+        method = "delete",
+        operation_id = "removeMember"
+    )]
     async fn remove_member(
         &self,
         token: UserToken,

@@ -77,6 +77,16 @@ pub struct Connection {
         help_heading = "Connection"
     )]
     pub workspace: Option<String>,
+    /// A PEM file of CA certificates to trust for an https:// server (a private CA),
+    /// besides the system's roots.
+    #[arg(
+        long,
+        env = "RUNYARD_CA_CERT",
+        global = true,
+        value_name = "FILE",
+        help_heading = "Connection"
+    )]
+    pub ca_cert: Option<std::path::PathBuf>,
     /// Print the server's JSON response (pretty) instead of a table.
     #[arg(long, global = true, help_heading = "Connection")]
     pub json: bool,
@@ -114,7 +124,7 @@ impl Ctx {
                     .into(),
             )
         })?;
-        let api = Api::new(&url, &token)?;
+        let api = Api::new(&url, &token, conn.ca_cert.as_deref())?;
         Ok(Self {
             api,
             url,

@@ -50,6 +50,9 @@ pub struct LoginArgs {
     /// Save without checking the token (and workspace) against the server.
     #[arg(long)]
     no_verify: bool,
+    /// A PEM file of CA certificates to trust for an https:// server, for the check.
+    #[arg(long, env = "RUNYARD_CA_CERT", value_name = "FILE")]
+    ca_cert: Option<PathBuf>,
 }
 
 impl Profile {
@@ -136,7 +139,7 @@ pub async fn login(args: LoginArgs) -> Result<(), CliError> {
             "no place for the profile: set RUNYARD_CONFIG, XDG_CONFIG_HOME or HOME".into(),
         )
     })?;
-    let api = Api::new(&args.url, &args.token)?;
+    let api = Api::new(&args.url, &args.token, args.ca_cert.as_deref())?;
     let mut note = String::new();
     if !args.no_verify {
         let list = api.get(&["v1", "workspaces"], &[]).await?;

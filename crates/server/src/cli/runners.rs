@@ -54,8 +54,11 @@ pub enum RunnersCommand {
 const REGISTER_EXAMPLES: &str = "\
 Examples:
   runyard runners register -w acme --name laptop --label linux,docker
-  # Register and start one in a single step:
-  runyard runner --token \"$(runyard runners register -w acme --name ci-1 -q)\"";
+  # Register and start one in a single step (the token in the environment, not in argv):
+  RUNYARD_RUNNER_TOKEN=\"$(runyard runners register -w acme --name ci-1 -q)\" runyard runner
+  # Or keep the token in a file only the runner's user reads:
+  (umask 077; runyard runners register -w acme --name ci-2 -q > ci-2.token)
+  runyard runner --token-file ci-2.token";
 
 pub async fn run(ctx: &Ctx, command: RunnersCommand) -> Result<(), CliError> {
     let ws = ctx.workspace()?;

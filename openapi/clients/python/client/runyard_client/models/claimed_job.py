@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+from uuid import UUID
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="ClaimedJob")
+
+
+@_attrs_define
+class ClaimedJob:
+    """A job leased to the runner that claimed it.
+
+    Example:
+        {'attempt': 1, 'id': '01938a6e-7c1a-7b3e-9f4d-2a1c5e8b9d01', 'labels': ['linux'], 'lease_expires_at':
+            '2026-12-03T09:01:00Z', 'max_attempts': 3, 'next_log_seq': 1, 'payload': {'ref': 'main', 'repo': 'acme/web'},
+            'priority': 10, 'timeout_seconds': 1800, 'type': 'build', 'workspace_id':
+            '01938a6d-2f00-7a51-8c3e-5b7d9e0f1a22'}
+
+    Attributes:
+        attempt (int): This attempt's number: pass it on every call about the job.
+        id (UUID):
+        labels (list[str]):
+        lease_expires_at (datetime.datetime): Heartbeat before this, or lose the job.
+        max_attempts (int):
+        next_log_seq (int): Number this attempt's log lines from here: earlier attempts' lines keep theirs
+            (a seq is written once per job).
+        payload (Any):
+        priority (int):
+        timeout_seconds (int):
+        type_ (str):
+        workspace_id (UUID):
+        agent_task_id (None | Unset | UUID): The agent task the job belongs to, if any.
+        resume_snapshot (Any | Unset): The task's snapshot (what a paused run handed back), when this job was re-queued
+            by
+            a resume: continue from it.
+    """
+
+    attempt: int
+    id: UUID
+    labels: list[str]
+    lease_expires_at: datetime.datetime
+    max_attempts: int
+    next_log_seq: int
+    payload: Any
+    priority: int
+    timeout_seconds: int
+    type_: str
+    workspace_id: UUID
+    agent_task_id: None | Unset | UUID = UNSET
+    resume_snapshot: Any | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        attempt = self.attempt
+
+        id = str(self.id)
+
+        labels = self.labels
+
+        lease_expires_at = self.lease_expires_at.isoformat()
+
+        max_attempts = self.max_attempts
+
+        next_log_seq = self.next_log_seq
+
+        payload = self.payload
+
+        priority = self.priority
+
+        timeout_seconds = self.timeout_seconds
+
+        type_ = self.type_
+
+        workspace_id = str(self.workspace_id)
+
+        agent_task_id: None | str | Unset
+        if isinstance(self.agent_task_id, Unset):
+            agent_task_id = UNSET
+        elif isinstance(self.agent_task_id, UUID):
+            agent_task_id = str(self.agent_task_id)
+        else:
+            agent_task_id = self.agent_task_id
+
+        resume_snapshot = self.resume_snapshot
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "attempt": attempt,
+                "id": id,
+                "labels": labels,
+                "lease_expires_at": lease_expires_at,
+                "max_attempts": max_attempts,
+                "next_log_seq": next_log_seq,
+                "payload": payload,
+                "priority": priority,
+                "timeout_seconds": timeout_seconds,
+                "type": type_,
+                "workspace_id": workspace_id,
+            }
+        )
+        if agent_task_id is not UNSET:
+            field_dict["agent_task_id"] = agent_task_id
+        if resume_snapshot is not UNSET:
+            field_dict["resume_snapshot"] = resume_snapshot
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        attempt = d.pop("attempt")
+
+        id = UUID(d.pop("id"))
+
+        labels = cast(list[str], d.pop("labels"))
+
+        lease_expires_at = datetime.datetime.fromisoformat(d.pop("lease_expires_at"))
+
+        max_attempts = d.pop("max_attempts")
+
+        next_log_seq = d.pop("next_log_seq")
+
+        payload = d.pop("payload")
+
+        priority = d.pop("priority")
+
+        timeout_seconds = d.pop("timeout_seconds")
+
+        type_ = d.pop("type")
+
+        workspace_id = UUID(d.pop("workspace_id"))
+
+        def _parse_agent_task_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                agent_task_id_type_0 = UUID(data)
+
+                return agent_task_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        agent_task_id = _parse_agent_task_id(d.pop("agent_task_id", UNSET))
+
+        resume_snapshot = d.pop("resume_snapshot", UNSET)
+
+        claimed_job = cls(
+            attempt=attempt,
+            id=id,
+            labels=labels,
+            lease_expires_at=lease_expires_at,
+            max_attempts=max_attempts,
+            next_log_seq=next_log_seq,
+            payload=payload,
+            priority=priority,
+            timeout_seconds=timeout_seconds,
+            type_=type_,
+            workspace_id=workspace_id,
+            agent_task_id=agent_task_id,
+            resume_snapshot=resume_snapshot,
+        )
+
+        claimed_job.additional_properties = d
+        return claimed_job
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,428 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+from uuid import UUID
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.job_status import JobStatus
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.lease import Lease
+
+
+T = TypeVar("T", bound="Job")
+
+
+@_attrs_define
+class Job:
+    """
+    Example:
+        {'attempt': 0, 'backoff_seconds': 10, 'created_at': '2026-12-03T09:00:00Z', 'created_by': 'user:alice', 'id':
+            '01938a6e-7c1a-7b3e-9f4d-2a1c5e8b9d01', 'labels': ['linux'], 'max_attempts': 3, 'payload': {'ref': 'main',
+            'repo': 'acme/web'}, 'priority': 10, 'requires_approval': False, 'run_after': '2026-12-03T09:00:00Z', 'status':
+            'QUEUED', 'timeout_seconds': 1800, 'type': 'build', 'updated_at': '2026-12-03T09:00:00Z', 'workspace_id':
+            '01938a6d-2f00-7a51-8c3e-5b7d9e0f1a22'}
+
+    Attributes:
+        attempt (int): Attempts started so far.
+        backoff_seconds (int):
+        created_at (datetime.datetime):
+        created_by (str): Who created it: `user:<sub>`.
+        id (UUID):
+        labels (list[str]):
+        max_attempts (int):
+        payload (Any):
+        priority (int):
+        requires_approval (bool):
+        run_after (datetime.datetime):
+        status (JobStatus): Where a job is in its life.
+        timeout_seconds (int):
+        type_ (str):
+        updated_at (datetime.datetime):
+        workspace_id (UUID):
+        agent_task_id (None | Unset | UUID):
+        cancel_requested_at (datetime.datetime | None | Unset):
+        error (Any | Unset):
+        finished_at (datetime.datetime | None | Unset):
+        idempotency_key (None | str | Unset):
+        lease (Lease | None | Unset):
+        pause_requested_at (datetime.datetime | None | Unset):
+        progress (Any | Unset):
+        result (Any | Unset):
+        started_at (datetime.datetime | None | Unset):
+    """
+
+    attempt: int
+    backoff_seconds: int
+    created_at: datetime.datetime
+    created_by: str
+    id: UUID
+    labels: list[str]
+    max_attempts: int
+    payload: Any
+    priority: int
+    requires_approval: bool
+    run_after: datetime.datetime
+    status: JobStatus
+    timeout_seconds: int
+    type_: str
+    updated_at: datetime.datetime
+    workspace_id: UUID
+    agent_task_id: None | Unset | UUID = UNSET
+    cancel_requested_at: datetime.datetime | None | Unset = UNSET
+    error: Any | Unset = UNSET
+    finished_at: datetime.datetime | None | Unset = UNSET
+    idempotency_key: None | str | Unset = UNSET
+    lease: Lease | None | Unset = UNSET
+    pause_requested_at: datetime.datetime | None | Unset = UNSET
+    progress: Any | Unset = UNSET
+    result: Any | Unset = UNSET
+    started_at: datetime.datetime | None | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.lease import Lease  # noqa: PLC0415
+
+        attempt = self.attempt
+
+        backoff_seconds = self.backoff_seconds
+
+        created_at = self.created_at.isoformat()
+
+        created_by = self.created_by
+
+        id = str(self.id)
+
+        labels = self.labels
+
+        max_attempts = self.max_attempts
+
+        payload = self.payload
+
+        priority = self.priority
+
+        requires_approval = self.requires_approval
+
+        run_after = self.run_after.isoformat()
+
+        status = self.status.value
+
+        timeout_seconds = self.timeout_seconds
+
+        type_ = self.type_
+
+        updated_at = self.updated_at.isoformat()
+
+        workspace_id = str(self.workspace_id)
+
+        agent_task_id: None | str | Unset
+        if isinstance(self.agent_task_id, Unset):
+            agent_task_id = UNSET
+        elif isinstance(self.agent_task_id, UUID):
+            agent_task_id = str(self.agent_task_id)
+        else:
+            agent_task_id = self.agent_task_id
+
+        cancel_requested_at: None | str | Unset
+        if isinstance(self.cancel_requested_at, Unset):
+            cancel_requested_at = UNSET
+        elif isinstance(self.cancel_requested_at, datetime.datetime):
+            cancel_requested_at = self.cancel_requested_at.isoformat()
+        else:
+            cancel_requested_at = self.cancel_requested_at
+
+        error = self.error
+
+        finished_at: None | str | Unset
+        if isinstance(self.finished_at, Unset):
+            finished_at = UNSET
+        elif isinstance(self.finished_at, datetime.datetime):
+            finished_at = self.finished_at.isoformat()
+        else:
+            finished_at = self.finished_at
+
+        idempotency_key: None | str | Unset
+        if isinstance(self.idempotency_key, Unset):
+            idempotency_key = UNSET
+        else:
+            idempotency_key = self.idempotency_key
+
+        lease: dict[str, Any] | None | Unset
+        if isinstance(self.lease, Unset):
+            lease = UNSET
+        elif isinstance(self.lease, Lease):
+            lease = self.lease.to_dict()
+        else:
+            lease = self.lease
+
+        pause_requested_at: None | str | Unset
+        if isinstance(self.pause_requested_at, Unset):
+            pause_requested_at = UNSET
+        elif isinstance(self.pause_requested_at, datetime.datetime):
+            pause_requested_at = self.pause_requested_at.isoformat()
+        else:
+            pause_requested_at = self.pause_requested_at
+
+        progress = self.progress
+
+        result = self.result
+
+        started_at: None | str | Unset
+        if isinstance(self.started_at, Unset):
+            started_at = UNSET
+        elif isinstance(self.started_at, datetime.datetime):
+            started_at = self.started_at.isoformat()
+        else:
+            started_at = self.started_at
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "attempt": attempt,
+                "backoff_seconds": backoff_seconds,
+                "created_at": created_at,
+                "created_by": created_by,
+                "id": id,
+                "labels": labels,
+                "max_attempts": max_attempts,
+                "payload": payload,
+                "priority": priority,
+                "requires_approval": requires_approval,
+                "run_after": run_after,
+                "status": status,
+                "timeout_seconds": timeout_seconds,
+                "type": type_,
+                "updated_at": updated_at,
+                "workspace_id": workspace_id,
+            }
+        )
+        if agent_task_id is not UNSET:
+            field_dict["agent_task_id"] = agent_task_id
+        if cancel_requested_at is not UNSET:
+            field_dict["cancel_requested_at"] = cancel_requested_at
+        if error is not UNSET:
+            field_dict["error"] = error
+        if finished_at is not UNSET:
+            field_dict["finished_at"] = finished_at
+        if idempotency_key is not UNSET:
+            field_dict["idempotency_key"] = idempotency_key
+        if lease is not UNSET:
+            field_dict["lease"] = lease
+        if pause_requested_at is not UNSET:
+            field_dict["pause_requested_at"] = pause_requested_at
+        if progress is not UNSET:
+            field_dict["progress"] = progress
+        if result is not UNSET:
+            field_dict["result"] = result
+        if started_at is not UNSET:
+            field_dict["started_at"] = started_at
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.lease import Lease  # noqa: PLC0415
+
+        d = dict(src_dict)
+        attempt = d.pop("attempt")
+
+        backoff_seconds = d.pop("backoff_seconds")
+
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+        created_by = d.pop("created_by")
+
+        id = UUID(d.pop("id"))
+
+        labels = cast(list[str], d.pop("labels"))
+
+        max_attempts = d.pop("max_attempts")
+
+        payload = d.pop("payload")
+
+        priority = d.pop("priority")
+
+        requires_approval = d.pop("requires_approval")
+
+        run_after = datetime.datetime.fromisoformat(d.pop("run_after"))
+
+        status = JobStatus(d.pop("status"))
+
+        timeout_seconds = d.pop("timeout_seconds")
+
+        type_ = d.pop("type")
+
+        updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
+
+        workspace_id = UUID(d.pop("workspace_id"))
+
+        def _parse_agent_task_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                agent_task_id_type_0 = UUID(data)
+
+                return agent_task_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        agent_task_id = _parse_agent_task_id(d.pop("agent_task_id", UNSET))
+
+        def _parse_cancel_requested_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                cancel_requested_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return cancel_requested_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        cancel_requested_at = _parse_cancel_requested_at(d.pop("cancel_requested_at", UNSET))
+
+        error = d.pop("error", UNSET)
+
+        def _parse_finished_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                finished_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return finished_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        finished_at = _parse_finished_at(d.pop("finished_at", UNSET))
+
+        def _parse_idempotency_key(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        idempotency_key = _parse_idempotency_key(d.pop("idempotency_key", UNSET))
+
+        def _parse_lease(data: object) -> Lease | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                lease_type_0 = Lease.from_dict(data)
+
+                return lease_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(Lease | None | Unset, data)
+
+        lease = _parse_lease(d.pop("lease", UNSET))
+
+        def _parse_pause_requested_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                pause_requested_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return pause_requested_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        pause_requested_at = _parse_pause_requested_at(d.pop("pause_requested_at", UNSET))
+
+        progress = d.pop("progress", UNSET)
+
+        result = d.pop("result", UNSET)
+
+        def _parse_started_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                started_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return started_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        started_at = _parse_started_at(d.pop("started_at", UNSET))
+
+        job = cls(
+            attempt=attempt,
+            backoff_seconds=backoff_seconds,
+            created_at=created_at,
+            created_by=created_by,
+            id=id,
+            labels=labels,
+            max_attempts=max_attempts,
+            payload=payload,
+            priority=priority,
+            requires_approval=requires_approval,
+            run_after=run_after,
+            status=status,
+            timeout_seconds=timeout_seconds,
+            type_=type_,
+            updated_at=updated_at,
+            workspace_id=workspace_id,
+            agent_task_id=agent_task_id,
+            cancel_requested_at=cancel_requested_at,
+            error=error,
+            finished_at=finished_at,
+            idempotency_key=idempotency_key,
+            lease=lease,
+            pause_requested_at=pause_requested_at,
+            progress=progress,
+            result=result,
+            started_at=started_at,
+        )
+
+        job.additional_properties = d
+        return job
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
