@@ -456,6 +456,38 @@ async fn roll_ups_equal_the_records_and_calls_win_over_steps() {
             (s("2026-12-01"), (2, 1010, 201, "0.012001".to_owned())),
         ]
     );
+    // Two keys: each day by model.
+    let by_day_model = alice
+        .get(&format!("{WS}/usage?{range}&group_by=day&then_by=model"))
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(by_day_model["then_by"], "model");
+    let cells: Vec<(String, String, String)> = by_day_model["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["group"].as_str().unwrap().to_owned(),
+                i["subgroup"].as_str().unwrap().to_owned(),
+                i["cost_usd"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let cell = |d: &str, m: &str, c: &str| (d.to_owned(), m.to_owned(), c.to_owned());
+    assert_eq!(
+        cells,
+        [
+            cell("2026-12-02", "(step-reported)", "0.75"),
+            cell("2026-12-01", "claude-sonnet-4-5", "0.012001"),
+            cell("2026-12-02", "gpt-5", "0.003125"),
+        ]
+    );
+    alice
+        .get(&format!("{WS}/usage?group_by=day&then_by=day"))
+        .await
+        .expect_problem(422, "validation_failed");
     // The window bounds calls by when they started.
     let narrow = alice
         .get(&format!(

@@ -1,7 +1,7 @@
 //! `cargo xtask bench`: one benchmark run of a release build against its embedded
 //! PostgreSQL — a raw-insert baseline (`pgbench`), single and batch enqueue over HTTP,
 //! end-to-end claim/complete throughput, pickup latency, claim cost on a large queue, and
-//! the server's memory — written up in `BENCHMARKS.md` with the CPU evidence for any miss.
+//! the server's memory, and model-call recording with the usage roll-up — written up in `BENCHMARKS.md` with the CPU evidence for any miss.
 
 mod api;
 mod driver;
@@ -20,19 +20,28 @@ use anyhow::{Context, bail};
 use api::Api;
 use procfs::{Machine, Meter, PhaseCpu, Watched};
 use report::{Figure, Report};
-use scenarios::{baseline, batch_enqueue, claim_cost, end_to_end, pickup_latency, single_enqueue};
+use scenarios::{
+    baseline, batch_enqueue, claim_cost, end_to_end, pickup_latency, single_enqueue, usage,
+};
 use server::Server;
 
 pub const HELP: &str = "\
-cargo xtask bench [--quick]
+cargo xtask bench [--quick] [--only PHASE]
 
 Builds the server in release mode, runs it on an embedded PostgreSQL in a temporary
-directory, measures enqueue, end-to-end, latency and claim-cost figures against their
-targets, and writes BENCHMARKS.md at the repository root (about 5 minutes).
+directory, measures enqueue, end-to-end, latency, claim-cost and usage figures against
+their targets, and writes BENCHMARKS.md at the repository root (about 5 minutes).
 
-  --quick   a smoke run with small counts (about a minute) that still exercises every
-            phase; writes target/bench/BENCHMARKS-quick.md instead
+  --quick        a smoke run with small counts (about a minute) that still exercises every
+                 phase; writes target/bench/BENCHMARKS-quick.md instead
+  --only PHASE   run one phase: baseline, single, batch, e2e, latency, claim or usage;
+                 writes target/bench/BENCHMARKS-PHASE.md instead
 ";
+
+/// The phases `--only` can pick, in the order a full run takes them.
+const PHASES: [&str; 7] = [
+    "baseline", "single", "batch", "e2e", "latency", "claim", "usage",
+];
 
 /// Sizes of one run.
 struct Plan {
@@ -50,6 +59,11 @@ struct Plan {
     claim_iterations: usize,
     claim_small_queue: u64,
     claim_large_queue: u64,
+    /// Model calls recorded over HTTP.
+    usage_http_calls: u64,
+    /// Model calls in the workspace when the roll-up is timed.
+    usage_total_calls: u64,
+    usage_query_iterations: usize,
 }
 
 impl Plan {
@@ -69,6 +83,9 @@ impl Plan {
                 claim_iterations: 100,
                 claim_small_queue: 1_000,
                 claim_large_queue: 100_000,
+                usage_http_calls: 8_000,
+                usage_total_calls: 100_000,
+                usage_query_iterations: 5,
             }
         } else {
             Self {
@@ -85,6 +102,9 @@ impl Plan {
                 claim_iterations: 300,
                 claim_small_queue: 1_000,
                 claim_large_queue: 1_000_000,
+                usage_http_calls: 100_000,
+                usage_total_calls: 1_000_000,
+                usage_query_iterations: 20,
             }
         }
     }
@@ -206,17 +226,25 @@ fn git_commit(root: &Path) -> String {
     }
 }
 
-/// Runs one phase; a failure is reported and recorded, and the run goes on.
+/// Runs one phase (unless `--only` picked another); a failure is reported and recorded,
+/// and the run goes on.
 macro_rules! phase {
-    ($ctx:expr, $name:expr, $call:expr) => {
-        if let Err(e) = $call.await {
+    ($ctx:expr, $only:expr, $key:expr, $name:expr, $call:expr) => {
+        if $only.is_none_or(|o: &str| o == $key)
+            && let Err(e) = $call.await
+        {
             println!("    FAILED: {e:#}");
             $ctx.failures.push(($name.to_owned(), format!("{e:#}")));
         }
     };
 }
 
-async fn run_async(root: &Path, quick: bool, command: String) -> anyhow::Result<()> {
+async fn run_async(
+    root: &Path,
+    quick: bool,
+    only: Option<&str>,
+    command: String,
+) -> anyhow::Result<()> {
     let begun = Instant::now();
     let plan = Plan::new(quick);
     let log = root.join("target/bench/server.log");
@@ -259,10 +287,22 @@ async fn run_async(root: &Path, quick: bool, command: String) -> anyhow::Result<
     let ws = ctx.api.create_workspace("bench").await?;
     println!("    workspace {ws}");
 
-    phase!(ctx, "baseline", baseline(&mut ctx, &ws));
-    phase!(ctx, "single enqueue", single_enqueue(&mut ctx, &ws));
-    phase!(ctx, "batch enqueue", batch_enqueue(&mut ctx, &ws));
-    phase!(ctx, "end to end", end_to_end(&mut ctx));
+    phase!(ctx, only, "baseline", "baseline", baseline(&mut ctx, &ws));
+    phase!(
+        ctx,
+        only,
+        "single",
+        "single enqueue",
+        single_enqueue(&mut ctx, &ws)
+    );
+    phase!(
+        ctx,
+        only,
+        "batch",
+        "batch enqueue",
+        batch_enqueue(&mut ctx, &ws)
+    );
+    phase!(ctx, only, "e2e", "end to end", end_to_end(&mut ctx));
     if ctx.peak_rss_kib > 0 {
         let hwm = procfs::hwm_kib(ctx.server.pid).unwrap_or(0);
         ctx.record(
@@ -277,8 +317,15 @@ async fn run_async(root: &Path, quick: bool, command: String) -> anyhow::Result<
             )),
         );
     }
-    phase!(ctx, "pickup latency", pickup_latency(&mut ctx));
-    phase!(ctx, "claim cost", claim_cost(&mut ctx));
+    phase!(
+        ctx,
+        only,
+        "latency",
+        "pickup latency",
+        pickup_latency(&mut ctx)
+    );
+    phase!(ctx, only, "claim", "claim cost", claim_cost(&mut ctx));
+    phase!(ctx, only, "usage", "usage", usage(&mut ctx));
 
     heading("stop: SIGTERM");
     let server_exit = ctx.server.stop()?;
@@ -298,7 +345,9 @@ async fn run_async(root: &Path, quick: bool, command: String) -> anyhow::Result<
         tool_commands: ctx.tool_commands,
         server_exit,
     };
-    let out = if quick {
+    let out = if let Some(phase) = only {
+        root.join(format!("target/bench/BENCHMARKS-{phase}.md"))
+    } else if quick {
         root.join("target/bench/BENCHMARKS-quick.md")
     } else {
         root.join("BENCHMARKS.md")
@@ -334,12 +383,21 @@ async fn run_async(root: &Path, quick: bool, command: String) -> anyhow::Result<
     Ok(())
 }
 
-/// `cargo xtask bench [--quick]`.
+/// `cargo xtask bench [--quick] [--only PHASE]`.
 pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     let mut quick = false;
-    for arg in args {
+    let mut only: Option<String> = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quick" => quick = true,
+            "--only" => {
+                let phase = args.next().map(String::as_str).unwrap_or_default();
+                if !PHASES.contains(&phase) {
+                    bail!("--only takes one of {}\n\n{HELP}", PHASES.join(", "));
+                }
+                only = Some(phase.to_owned());
+            }
             "-h" | "--help" => {
                 print!("{HELP}");
                 return Ok(());
@@ -347,14 +405,17 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
             other => bail!("unknown argument {other:?}\n\n{HELP}"),
         }
     }
-    let command = if quick {
+    let mut command = if quick {
         "cargo xtask bench --quick".to_owned()
     } else {
         "cargo xtask bench".to_owned()
     };
+    if let Some(phase) = &only {
+        command.push_str(&format!(" --only {phase}"));
+    }
     build(root)?;
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
-        .block_on(run_async(root, quick, command))
+        .block_on(run_async(root, quick, only.as_deref(), command))
 }

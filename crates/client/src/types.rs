@@ -802,6 +802,8 @@ pub struct Usage {
 pub struct UsageItem {
     #[serde(default)]
     pub group: Option<String>,
+    #[serde(default)]
+    pub subgroup: Option<String>,
     pub ai_calls: u64,
     pub input_tokens: u64,
     pub output_tokens: u64,
@@ -811,6 +813,8 @@ pub struct UsageItem {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UsageReport {
     pub group_by: UsageGroupBy,
+    #[serde(default)]
+    pub then_by: Option<UsageGroupBy>,
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
     pub items: Vec<UsageItem>,

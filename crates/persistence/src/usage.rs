@@ -49,6 +49,8 @@ pub struct UsageTotals {
 pub struct UsageGroup {
     /// The group's value; none for calls of no task (`group_by=task`).
     pub group: Option<String>,
+    /// The value of the second key, when grouped by two.
+    pub subgroup: Option<String>,
     pub totals: UsageTotals,
 }
 
@@ -138,16 +140,9 @@ pub const MAX_GROUPS: u64 = 1000;
 /// What model and provider are called for usage that only steps reported.
 pub const STEP_REPORTED: &str = "(step-reported)";
 
-/// The workspace's usage from `from` (inclusive) to `to` (exclusive), by `group_by`, the
-/// costliest group first. Calls count by when they started; step-reported usage by when
-/// its step started (or was first reported).
-pub async fn workspace_usage(
-    tx: &WorkspaceTx,
-    from: Timestamp,
-    to: Timestamp,
-    group_by: UsageGroupBy,
-) -> Result<Vec<UsageGroup>, StoreError> {
-    let (call_key, step_key) = match group_by {
+/// The SQL of a group key, over calls (`a`) and over steps (`s`, their job `j`).
+fn group_key(group_by: UsageGroupBy) -> (&'static str, String) {
+    match group_by {
         UsageGroupBy::Model => ("a.model", format!("'{STEP_REPORTED}'::text")),
         UsageGroupBy::Provider => ("a.provider", format!("'{STEP_REPORTED}'::text")),
         UsageGroupBy::JobType => ("a.job_type", "j.type".to_owned()),
@@ -157,10 +152,29 @@ pub async fn workspace_usage(
             "to_char(coalesce(s.started_at, s.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
                 .to_owned(),
         ),
+    }
+}
+
+/// The workspace's usage from `from` (inclusive) to `to` (exclusive), by `group_by` and
+/// then, if given, by `then_by` within each group, the costliest group first. Calls count
+/// by when they started; step-reported usage by when its step started (or was first
+/// reported).
+pub async fn workspace_usage(
+    tx: &WorkspaceTx,
+    from: Timestamp,
+    to: Timestamp,
+    group_by: UsageGroupBy,
+    then_by: Option<UsageGroupBy>,
+) -> Result<Vec<UsageGroup>, StoreError> {
+    let (call_key, step_key) = group_key(group_by);
+    let (call_key2, step_key2) = match then_by {
+        Some(g) => group_key(g),
+        None => ("NULL::text", "NULL::text".to_owned()),
     };
     #[derive(FromQueryResult)]
     struct Row {
         grp: Option<String>,
+        grp2: Option<String>,
         ai_calls: i64,
         input_tokens: i64,
         output_tokens: i64,
@@ -170,13 +184,13 @@ pub async fn workspace_usage(
         .all(
             &format!(
                 "WITH calls AS ( \
-                     SELECT {call_key} AS grp, count(*) AS n, sum(a.input_tokens) AS i, \
+                     SELECT {call_key} AS grp, {call_key2} AS grp2, count(*) AS n, sum(a.input_tokens) AS i, \
                             sum(a.output_tokens) AS o, sum(a.cost_usd) AS c \
                        FROM ai_calls a \
                       WHERE a.workspace_id = $1 AND a.started_at >= $2 AND a.started_at < $3 \
-                      GROUP BY 1), \
+                      GROUP BY 1, 2), \
                  steps AS ( \
-                     SELECT {step_key} AS grp, 0::bigint AS n, sum(s.input_tokens) AS i, \
+                     SELECT {step_key} AS grp, {step_key2} AS grp2, 0::bigint AS n, sum(s.input_tokens) AS i, \
                             sum(s.output_tokens) AS o, sum(s.cost::numeric) AS c \
                        FROM job_steps s JOIN runner_jobs j ON j.workspace_id = s.workspace_id AND j.id = s.job_id \
                       WHERE s.workspace_id = $1 \
@@ -185,11 +199,12 @@ pub async fn workspace_usage(
                         AND (s.input_tokens IS NOT NULL OR s.output_tokens IS NOT NULL OR s.cost IS NOT NULL) \
                         AND NOT EXISTS (SELECT 1 FROM ai_calls x \
                                          WHERE x.workspace_id = s.workspace_id AND x.job_id = s.job_id) \
-                      GROUP BY 1) \
-                 SELECT grp, sum(n)::bigint AS ai_calls, coalesce(sum(i), 0)::bigint AS input_tokens, \
+                      GROUP BY 1, 2) \
+                 SELECT grp, grp2, sum(n)::bigint AS ai_calls, coalesce(sum(i), 0)::bigint AS input_tokens, \
                         coalesce(sum(o), 0)::bigint AS output_tokens, coalesce(sum(c), 0)::text AS cost_usd \
                    FROM (SELECT * FROM calls UNION ALL SELECT * FROM steps) u \
-                  GROUP BY grp ORDER BY coalesce(sum(c), 0) DESC, grp NULLS LAST LIMIT $4"
+                  GROUP BY grp, grp2 ORDER BY coalesce(sum(c), 0) DESC, grp NULLS LAST, grp2 NULLS LAST \
+                  LIMIT $4"
             ),
             [
                 tx.workspace_id().into(),
@@ -203,6 +218,7 @@ pub async fn workspace_usage(
         .into_iter()
         .map(|r| UsageGroup {
             group: r.grp,
+            subgroup: r.grp2,
             totals: UsageTotals {
                 ai_calls: r.ai_calls,
                 input_tokens: r.input_tokens,

@@ -1,4 +1,4 @@
-//! The six scenarios, one module each; [`crate::bench`] runs them in this order.
+//! The scenarios, one module each; [`crate::bench`] runs them in this order.
 
 mod baseline;
 mod batch_enqueue;
@@ -6,6 +6,7 @@ mod claim_cost;
 mod end_to_end;
 mod pickup_latency;
 mod single_enqueue;
+mod usage;
 
 pub(super) use baseline::baseline;
 pub(super) use batch_enqueue::batch_enqueue;
@@ -13,3 +14,4 @@ pub(super) use claim_cost::claim_cost;
 pub(super) use end_to_end::end_to_end;
 pub(super) use pickup_latency::pickup_latency;
 pub(super) use single_enqueue::single_enqueue;
+pub(super) use usage::usage;

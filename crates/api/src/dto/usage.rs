@@ -237,6 +237,8 @@ pub struct UsageItem {
     /// The group's value (a model, a provider, a job type, a task id, a day); usage only
     /// steps reported has model and provider `(step-reported)`; null for jobs of no task.
     pub group: Option<String>,
+    /// The value of the `then_by` key within the group (absent without `then_by`).
+    pub subgroup: Option<String>,
     pub ai_calls: i64,
     pub input_tokens: i64,
     pub output_tokens: i64,
@@ -248,6 +250,7 @@ pub struct UsageItem {
 #[derive(Object)]
 pub struct UsageReport {
     pub group_by: UsageGroupBy,
+    pub then_by: Option<UsageGroupBy>,
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
     pub items: Vec<UsageItem>,

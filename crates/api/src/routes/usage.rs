@@ -99,6 +99,9 @@ impl UsageApi {
         to: Query<Option<DateTime<Utc>>>,
         /// What to group by (default `model`).
         group_by: Query<Option<dto::UsageGroupBy>>,
+        /// Group each group further by this (e.g. `group_by=day&then_by=model`); items
+        /// then carry `subgroup`.
+        then_by: Query<Option<dto::UsageGroupBy>>,
     ) -> Result<Json<dto::UsageReport>> {
         let caller = caller(&self.state, &token)?;
         let to = to.0.unwrap_or_else(Utc::now);
@@ -107,17 +110,27 @@ impl UsageApi {
             return Err(ApiError::invalid_field("from", "must be before `to`"));
         }
         let group_by = group_by.0.unwrap_or(dto::UsageGroupBy::Model);
+        if then_by.0 == Some(group_by) {
+            return Err(ApiError::invalid_field(
+                "then_by",
+                "must differ from group_by",
+            ));
+        }
         let tx = self.state.enter(&caller, &ws, Role::Viewer).await?;
-        let groups = usage::workspace_usage(&tx, from, to, group_by.into()).await?;
+        let groups =
+            usage::workspace_usage(&tx, from, to, group_by.into(), then_by.0.map(Into::into))
+                .await?;
         tx.commit().await?;
         Ok(Json(dto::UsageReport {
             group_by,
+            then_by: then_by.0,
             from,
             to,
             items: groups
                 .into_iter()
                 .map(|g| dto::UsageItem {
                     group: g.group,
+                    subgroup: g.subgroup,
                     ai_calls: g.totals.ai_calls,
                     input_tokens: g.totals.input_tokens,
                     output_tokens: g.totals.output_tokens,

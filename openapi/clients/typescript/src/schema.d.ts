@@ -7809,6 +7809,8 @@ export interface components {
             input_tokens: number;
             /** Format: int64 */
             output_tokens: number;
+            /** @description The value of the `then_by` key within the group (absent without `then_by`). */
+            subgroup?: string | null;
         };
         /**
          * UsageReport
@@ -7819,6 +7821,7 @@ export interface components {
             from: string;
             group_by: components["schemas"]["UsageGroupBy"];
             items: components["schemas"]["UsageItem"][];
+            then_by?: components["schemas"]["UsageGroupBy"] | null;
             /** Format: date-time */
             to: string;
         };
@@ -8392,6 +8395,11 @@ export interface operations {
                 to?: string;
                 /** @description What to group by (default `model`). */
                 group_by?: components["schemas"]["UsageGroupBy"];
+                /**
+                 * @description Group each group further by this (e.g. `group_by=day&then_by=model`); items
+                 *     then carry `subgroup`.
+                 */
+                then_by?: components["schemas"]["UsageGroupBy"];
             };
             header?: never;
             path: {
