@@ -15,6 +15,26 @@ column agent_tasks.pause_reason text
 column agent_tasks.paused_at timestamp with time zone
 column agent_tasks.finished_at timestamp with time zone
 column agent_tasks.last_event_seq bigint NOT NULL DEFAULT 0
+column ai_calls.workspace_id uuid NOT NULL
+column ai_calls.id uuid NOT NULL
+column ai_calls.job_id uuid NOT NULL
+column ai_calls.attempt integer NOT NULL
+column ai_calls.job_type text NOT NULL
+column ai_calls.agent_task_id uuid
+column ai_calls.step_ordinal integer
+column ai_calls.provider text NOT NULL
+column ai_calls.model text NOT NULL
+column ai_calls.input_tokens bigint NOT NULL
+column ai_calls.output_tokens bigint NOT NULL
+column ai_calls.cached_tokens bigint
+column ai_calls.cost_usd numeric NOT NULL
+column ai_calls.latency_ms bigint NOT NULL
+column ai_calls.status text NOT NULL
+column ai_calls.error text
+column ai_calls.batch_id text
+column ai_calls.started_at timestamp with time zone NOT NULL
+column ai_calls.metadata jsonb
+column ai_calls.created_at timestamp with time zone NOT NULL DEFAULT now()
 column job_artifacts.workspace_id uuid NOT NULL
 column job_artifacts.id uuid NOT NULL
 column job_artifacts.job_id uuid NOT NULL
@@ -127,6 +147,7 @@ column workspaces.settings jsonb NOT NULL DEFAULT '{}'::jsonb
 column workspaces.created_at timestamp with time zone NOT NULL DEFAULT now()
 column workspaces.updated_at timestamp with time zone NOT NULL DEFAULT now()
 table agent_tasks row level security t, forced t
+table ai_calls row level security t, forced t
 table job_artifacts row level security t, forced t
 table job_events row level security t, forced t
 table job_logs row level security t, forced t
@@ -142,6 +163,21 @@ constraint agent_tasks.agent_tasks_pause_kind_check CHECK ((pause_kind = ANY (AR
 constraint agent_tasks.agent_tasks_pkey PRIMARY KEY (workspace_id, id)
 constraint agent_tasks.agent_tasks_status_check CHECK ((status = ANY (ARRAY['active'::text, 'paused'::text, 'completed'::text, 'failed'::text, 'cancelled'::text])))
 constraint agent_tasks.agent_tasks_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES workspaces(id) ON DELETE CASCADE
+constraint ai_calls.ai_calls_attempt_check CHECK ((attempt >= 1))
+constraint ai_calls.ai_calls_batch_id_check CHECK (((length(batch_id) >= 1) AND (length(batch_id) <= 200)))
+constraint ai_calls.ai_calls_cached_tokens_check CHECK ((cached_tokens >= 0))
+constraint ai_calls.ai_calls_cost_usd_check CHECK ((cost_usd >= (0)::numeric))
+constraint ai_calls.ai_calls_input_tokens_check CHECK ((input_tokens >= 0))
+constraint ai_calls.ai_calls_latency_ms_check CHECK ((latency_ms >= 0))
+constraint ai_calls.ai_calls_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text))
+constraint ai_calls.ai_calls_model_check CHECK (((length(model) >= 1) AND (length(model) <= 200)))
+constraint ai_calls.ai_calls_output_tokens_check CHECK ((output_tokens >= 0))
+constraint ai_calls.ai_calls_pkey PRIMARY KEY (workspace_id, id)
+constraint ai_calls.ai_calls_provider_check CHECK (((length(provider) >= 1) AND (length(provider) <= 100)))
+constraint ai_calls.ai_calls_status_check CHECK ((status = ANY (ARRAY['ok'::text, 'error'::text])))
+constraint ai_calls.ai_calls_step_ordinal_check CHECK (((step_ordinal >= 0) AND (step_ordinal <= 10000)))
+constraint ai_calls.ai_calls_workspace_id_agent_task_id_fkey FOREIGN KEY (workspace_id, agent_task_id) REFERENCES agent_tasks(workspace_id, id)
+constraint ai_calls.ai_calls_workspace_id_job_id_fkey FOREIGN KEY (workspace_id, job_id) REFERENCES runner_jobs(workspace_id, id) ON DELETE CASCADE
 constraint job_artifacts.job_artifacts_name_check CHECK (((length(name) >= 1) AND (length(name) <= 255)))
 constraint job_artifacts.job_artifacts_name_key UNIQUE (workspace_id, job_id, name)
 constraint job_artifacts.job_artifacts_pkey PRIMARY KEY (workspace_id, id)
@@ -197,6 +233,10 @@ CREATE INDEX agent_tasks_idle_idx ON public.agent_tasks USING btree (last_activi
 CREATE INDEX agent_tasks_pausing_idx ON public.agent_tasks USING btree (pause_requested_at) WHERE (pause_requested_at IS NOT NULL)
 CREATE UNIQUE INDEX agent_tasks_pkey ON public.agent_tasks USING btree (workspace_id, id)
 CREATE INDEX agent_tasks_status_idx ON public.agent_tasks USING btree (workspace_id, status, id)
+CREATE INDEX ai_calls_job_idx ON public.ai_calls USING btree (workspace_id, job_id, started_at, id)
+CREATE UNIQUE INDEX ai_calls_pkey ON public.ai_calls USING btree (workspace_id, id)
+CREATE INDEX ai_calls_task_idx ON public.ai_calls USING btree (workspace_id, agent_task_id) INCLUDE (input_tokens, output_tokens, cost_usd) WHERE (agent_task_id IS NOT NULL)
+CREATE INDEX ai_calls_usage_idx ON public.ai_calls USING btree (workspace_id, started_at) INCLUDE (model, provider, job_type, agent_task_id, input_tokens, output_tokens, cost_usd)
 CREATE UNIQUE INDEX job_artifacts_name_key ON public.job_artifacts USING btree (workspace_id, job_id, name)
 CREATE UNIQUE INDEX job_artifacts_pkey ON public.job_artifacts USING btree (workspace_id, id)
 CREATE INDEX job_events_feed_idx ON public.job_events USING btree (workspace_id, tx_id)
@@ -212,6 +252,7 @@ CREATE INDEX runner_jobs_held_idx ON public.runner_jobs USING btree (status, req
 CREATE UNIQUE INDEX runner_jobs_idempotency_key ON public.runner_jobs USING btree (workspace_id, idempotency_key) WHERE (idempotency_key IS NOT NULL)
 CREATE INDEX runner_jobs_lease_idx ON public.runner_jobs USING btree (lease_expires_at) WHERE (status = 'RUNNING'::text)
 CREATE UNIQUE INDEX runner_jobs_pkey ON public.runner_jobs USING btree (workspace_id, id)
+CREATE INDEX runner_jobs_started_idx ON public.runner_jobs USING btree (workspace_id, started_at) WHERE (started_at IS NOT NULL)
 CREATE INDEX runner_jobs_status_idx ON public.runner_jobs USING btree (workspace_id, status, id)
 CREATE INDEX runner_jobs_task_idx ON public.runner_jobs USING btree (workspace_id, agent_task_id, id) WHERE (agent_task_id IS NOT NULL)
 CREATE UNIQUE INDEX runners_pkey ON public.runners USING btree (workspace_id, id)
@@ -225,6 +266,7 @@ CREATE UNIQUE INDEX workspaces_pkey ON public.workspaces USING btree (id)
 CREATE UNIQUE INDEX workspaces_slug_key ON public.workspaces USING btree (slug)
 policy sweeper on agent_tasks for ALL to {runyard_owner} using (true) with check (true)
 policy workspace_isolation on agent_tasks for ALL to {public} using ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
+policy workspace_isolation on ai_calls for ALL to {public} using ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
 policy workspace_isolation on job_artifacts for ALL to {public} using ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
 policy sweeper on job_events for ALL to {runyard_owner} using (true) with check (true)
 policy workspace_isolation on job_events for ALL to {public} using ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
@@ -474,6 +516,7 @@ AS $function$
     SELECT workspace_id, id FROM t
 $function$
 grants on agent_tasks: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}
+grants on ai_calls: {runyard_owner=arwdDxt/runyard_owner,runyard_app=ar/runyard_owner}
 grants on job_artifacts: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}
 grants on job_events: {runyard_owner=arwdDxt/runyard_owner,runyard_app=ar/runyard_owner}
 grants on job_logs: {runyard_owner=arwdDxt/runyard_owner,runyard_app=ar/runyard_owner}

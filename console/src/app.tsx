@@ -18,11 +18,12 @@ import { Ctx, type AppContext } from "./context.js";
 import { LiveFeed } from "./live.js";
 import { JobPage } from "./pages/job.js";
 import { JobsPage } from "./pages/jobs.js";
+import { OverviewPage } from "./pages/overview.js";
 import { RunnersPage } from "./pages/runners.js";
 import { TaskPage } from "./pages/task.js";
 import { TasksPage } from "./pages/tasks.js";
 import { WorkspacesPage } from "./pages/workspaces.js";
-import { href, navigate, useRoute, type Route } from "./router.js";
+import { href, navigate, parse, useRoute, type Route } from "./router.js";
 import type { StreamState } from "./sse.js";
 import { Empty, Loading, ProblemBox } from "./ui.js";
 
@@ -188,10 +189,11 @@ function Shell({ token, signOut }: { token: string; signOut: (why?: string) => v
 
   // The home route goes to the last workspace used, else the first, else to creating one.
   useEffect(() => {
-    if (route.page !== "home" || !workspaces) return;
+    // The route may be stale by now: a link followed meanwhile wins over this redirect.
+    if (route.page !== "home" || !workspaces || parse(location.hash).page !== "home") return;
     const last = localStorage.getItem(LAST_WORKSPACE_KEY);
     const target = workspaces.find((w) => w.slug === last) ?? workspaces[0];
-    navigate(target ? href.jobs(target.slug) : href.workspaces(), true);
+    navigate(target ? href.overview(target.slug) : href.workspaces(), true);
   }, [route, workspaces]);
 
   const ctx: AppContext = { api, ws, reloadWorkspaces, now, live, signOut };
@@ -221,6 +223,8 @@ function Shell({ token, signOut }: { token: string; signOut: (why?: string) => v
         </p>
       </Empty>
     );
+  } else if (route.page === "overview") {
+    body = <OverviewPage ws={ws} />;
   } else if (route.page === "jobs") {
     body = <JobsPage ws={ws} query={route.query} />;
   } else if (route.page === "job") {
@@ -251,6 +255,9 @@ function Shell({ token, signOut }: { token: string; signOut: (why?: string) => v
         )}
         {ws && (
           <nav class="nav" aria-label="Sections">
+            <a href={href.overview(ws.slug)} aria-current={section === "overview" ? "page" : undefined}>
+              Overview
+            </a>
             <a href={href.jobs(ws.slug)} aria-current={section === "jobs" ? "page" : undefined}>
               Jobs
             </a>
@@ -304,7 +311,7 @@ function WorkspaceSwitcher({ workspaces, current }: { workspaces: Workspace[]; c
         value={current?.slug ?? ""}
         onChange={(e) => {
           const value = e.currentTarget.value;
-          navigate(value === NEW ? href.workspaces() : href.jobs(value));
+          navigate(value === NEW ? href.workspaces() : href.overview(value));
         }}
       >
         {!current && <option value="">Choose a workspace…</option>}

@@ -5,6 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 export type Route =
   | { page: "home" }
   | { page: "workspaces" }
+  | { page: "overview"; ws: string }
   | { page: "jobs"; ws: string; query: URLSearchParams }
   | { page: "job"; ws: string; id: string }
   | { page: "tasks"; ws: string }
@@ -19,6 +20,7 @@ export function parse(hash: string): Route {
   const parts = pathPart.split("/").filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return { page: "home" };
   if (parts.length === 1 && parts[0] === "workspaces") return { page: "workspaces" };
+  if (parts[0] === "w" && parts.length === 2) return { page: "overview", ws: parts[1]! };
   if (parts[0] === "w" && parts.length >= 3) {
     const ws = parts[1]!;
     const [, , section, id, ...rest] = parts;
@@ -28,6 +30,7 @@ export function parse(hash: string): Route {
       if (section === "tasks" && id === undefined) return { page: "tasks", ws };
       if (section === "tasks" && id !== undefined) return { page: "task", ws, id };
       if (section === "runners" && id === undefined) return { page: "runners", ws };
+      if (section === "overview" && id === undefined) return { page: "overview", ws };
     }
   }
   return { page: "missing", path: pathPart };
@@ -38,6 +41,7 @@ const enc = encodeURIComponent;
 export const href = {
   home: () => "#/",
   workspaces: () => "#/workspaces",
+  overview: (ws: string) => `#/w/${enc(ws)}`,
   jobs: (ws: string, query?: Record<string, string | undefined>) => {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(query ?? {})) if (v) q.set(k, v);

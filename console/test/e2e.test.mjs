@@ -117,6 +117,10 @@ test("a workspace is created from the empty state; an invalid slug names the fie
   assert.match(await problem.innerText(), /slug/i);
   await page.getByLabel("Slug").fill(WS);
   await page.getByRole("button", { name: "Create workspace" }).click();
+  // A workspace opens on its overview.
+  await page.waitForURL(new RegExp(`#/w/${WS}$`));
+  await page.getByRole("heading", { name: "Queue by status" }).waitFor();
+  await page.getByRole("link", { name: "Jobs", exact: true }).click();
   await page.waitForURL(new RegExp(`#/w/${WS}/jobs$`));
   await page.getByText("No jobs yet").waitFor();
   assert.equal(await page.locator("#workspace-switcher").inputValue(), WS);
@@ -218,6 +222,46 @@ test("a job held for approval runs once approved", async () => {
   await page.getByRole("log", { name: "Job log" }).getByText("approved-and-ran").waitFor();
   const job = await server.call(alice, "GET", `/v1/workspaces/${WS}/runner-jobs/${id}`);
   assert.ok(job.events.some((e) => e.type === "job_approved"));
+});
+
+test("model calls a job prints are its usage; the overview charts the queue and the spend", async () => {
+  const call = (model, input, output, cost) =>
+    `echo '::runyard::ai-call {"provider": "anthropic", "model": "${model}", "input_tokens": ${input}, "output_tokens": ${output}, "cost_usd": "${cost}", "latency_ms": 900}'`;
+  const id = await submitJob(
+    page,
+    [call("claude-sonnet-4-5", 1200, 300, "0.008100"), call("claude-haiku-4-5", 800, 100, "0.002000"), "echo thinking done"].join("; "),
+  );
+  await waitStatus(page, "COMPLETED");
+  const log = page.getByRole("log", { name: "Job log" });
+  await log.getByText("thinking done").waitFor();
+  assert.equal(await log.getByText("::runyard::").count(), 0, "directive lines were shipped as output");
+  const usage = page.locator("section[aria-labelledby=job-usage-title]");
+  await eventually("the usage of the recorded calls", async () => (await usage.locator("[data-field=ai_calls]").innerText()) === "2");
+  assert.equal(await usage.locator("[data-field=cost_usd]").innerText(), "$0.010100");
+  assert.equal(await usage.locator("[data-field=input_tokens]").innerText(), (2000).toLocaleString("en-US"));
+  const calls = page.locator("table.ai-calls tbody tr");
+  await eventually("two model calls listed", async () => (await calls.count()) === 2);
+  assert.match(await calls.first().innerText(), /claude-sonnet-4-5[\s\S]*0\.008100/);
+  await page.locator("section[aria-labelledby=ai-calls-title]").scrollIntoViewIfNeeded();
+  await shot(page, "06b-job-usage");
+
+  await page.getByRole("link", { name: "Overview" }).click();
+  await page.waitForURL(new RegExp(`#/w/${WS}$`));
+  const cost = page.locator('svg[aria-label="Cost per day by model"]');
+  await cost.locator('rect[data-model="claude-sonnet-4-5"]').waitFor();
+  await cost.locator('rect[data-model="claude-haiku-4-5"]').waitFor();
+  await page.locator('svg[aria-label="Tokens per day by model"] rect[data-model="claude-sonnet-4-5"]').waitFor();
+  // The queue: jobs no runner can take wait QUEUED; the bar is drawn and labelled.
+  const queued = page.locator('svg[aria-label="Jobs by status"] g[data-status=QUEUED]');
+  assert.ok(Number(await queued.locator("text.chart-value").textContent()) > 0);
+  // Throughput: 60 minutes, and this job among the completed.
+  const minutes = page.locator('svg[aria-label="Completed and failed jobs per minute over the last hour"] g[data-minute]');
+  assert.equal(await minutes.count(), 60);
+  assert.ok((await minutes.locator('rect[fill="#2e9e6a"]').count()) > 0);
+  assert.match(await page.locator(".tiles").innerText(), /\$0\.01/);
+  await shot(page, "06c-overview");
+  await page.goto(`${server.url}/#/w/${WS}/jobs/${id}`);
+  await waitStatus(page, "COMPLETED");
 });
 
 test("an agent task is paused into a snapshot, viewed, and resumed", async () => {

@@ -40,6 +40,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("sql/m20261203_000005_sweeps_decide_in_code.sql"),
     ),
     (
+        "m20261203_000007_ai_calls",
+        include_str!("sql/m20261203_000007_ai_calls.sql"),
+    ),
+    (
         "m20261203_000010_lean_job_indexes",
         include_str!("sql/m20261203_000010_lean_job_indexes.sql"),
     ),

@@ -17,5 +17,6 @@ mod runner;
 mod schema;
 mod tasks;
 mod tidy;
+mod usage;
 mod wakeups;
 mod workspaces;

@@ -1,7 +1,7 @@
 //! `cargo xtask bench`: one benchmark run of a release build against its embedded
 //! PostgreSQL — a raw-insert baseline (`pgbench`), single and batch enqueue over HTTP,
 //! end-to-end claim/complete throughput, pickup latency, claim cost on a large queue, and
-//! the server's memory — written up in `BENCHMARKS.md` with the CPU evidence for any miss.
+//! the server's memory, and model-call recording with the usage roll-up — written up in `BENCHMARKS.md` with the CPU evidence for any miss.
 
 mod api;
 mod driver;
@@ -22,23 +22,30 @@ use procfs::{Machine, Meter, PhaseCpu, Watched};
 use report::{Figure, Report};
 use scenarios::{
     Peers, baseline, batch_enqueue, claim_cost, end_to_end, peers, pickup_latency, prepare_peers,
-    single_enqueue,
+    single_enqueue, usage,
 };
 use server::Server;
 
 pub const HELP: &str = "\
-cargo xtask bench [--quick] [--peers]
+cargo xtask bench [--quick] [--peers] [--only PHASE]
 
 Builds the server in release mode, runs it on an embedded PostgreSQL in a temporary
-directory, measures enqueue, end-to-end, latency and claim-cost figures against their
-targets, and writes BENCHMARKS.md at the repository root (about 5 minutes).
+directory, measures enqueue, end-to-end, latency, claim-cost and usage figures against
+their targets, and writes BENCHMARKS.md at the repository root (about 5 minutes).
 
-  --quick   a smoke run with small counts (about a minute) that still exercises every
-            phase; writes target/bench/BENCHMARKS-quick.md instead
-  --peers   also runs the same phases for pg-boss and graphile-worker (installed from the
-            npm registry into xtask/peers, on Node 22 from npm) against the same PostgreSQL,
-            and reports Runyard ÷ best-peer ratios (about 5 minutes more)
+  --quick        a smoke run with small counts (about a minute) that still exercises every
+                 phase; writes target/bench/BENCHMARKS-quick.md instead
+  --peers        also runs the same phases for pg-boss and graphile-worker (installed from
+                 the npm registry into xtask/peers, on Node 22 from npm) against the same
+                 PostgreSQL, and reports Runyard ÷ best-peer ratios (about 5 minutes more)
+  --only PHASE   run one phase: baseline, single, batch, e2e, latency, claim, usage or
+                 peers; writes target/bench/BENCHMARKS-PHASE.md instead
 ";
+
+/// The phases `--only` can pick, in the order a full run takes them.
+const PHASES: [&str; 8] = [
+    "baseline", "single", "batch", "e2e", "latency", "claim", "usage", "peers",
+];
 
 /// Sizes of one run.
 struct Plan {
@@ -57,6 +64,11 @@ struct Plan {
     claim_iterations: usize,
     claim_small_queue: u64,
     claim_large_queue: u64,
+    /// Model calls recorded over HTTP.
+    usage_http_calls: u64,
+    /// Model calls in the workspace when the roll-up is timed.
+    usage_total_calls: u64,
+    usage_query_iterations: usize,
 }
 
 impl Plan {
@@ -77,6 +89,9 @@ impl Plan {
                 claim_iterations: 100,
                 claim_small_queue: 1_000,
                 claim_large_queue: 100_000,
+                usage_http_calls: 8_000,
+                usage_total_calls: 100_000,
+                usage_query_iterations: 5,
             }
         } else {
             Self {
@@ -94,6 +109,9 @@ impl Plan {
                 claim_iterations: 300,
                 claim_small_queue: 1_000,
                 claim_large_queue: 1_000_000,
+                usage_http_calls: 100_000,
+                usage_total_calls: 1_000_000,
+                usage_query_iterations: 20,
             }
         }
     }
@@ -215,10 +233,13 @@ fn git_commit(root: &Path) -> String {
     }
 }
 
-/// Runs one phase; a failure is reported and recorded, and the run goes on.
+/// Runs one phase (unless `--only` picked another); a failure is reported and recorded,
+/// and the run goes on.
 macro_rules! phase {
-    ($ctx:expr, $name:expr, $call:expr) => {
-        if let Err(e) = $call.await {
+    ($ctx:expr, $only:expr, $key:expr, $name:expr, $call:expr) => {
+        if $only.is_none_or(|o: &str| o == $key)
+            && let Err(e) = $call.await
+        {
             println!("    FAILED: {e:#}");
             $ctx.failures.push(($name.to_owned(), format!("{e:#}")));
         }
@@ -228,6 +249,7 @@ macro_rules! phase {
 async fn run_async(
     root: &Path,
     quick: bool,
+    only: Option<&str>,
     peer_set: Option<Peers>,
     command: String,
 ) -> anyhow::Result<()> {
@@ -273,10 +295,22 @@ async fn run_async(
     let ws = ctx.api.create_workspace("bench").await?;
     println!("    workspace {ws}");
 
-    phase!(ctx, "baseline", baseline(&mut ctx, &ws));
-    phase!(ctx, "single enqueue", single_enqueue(&mut ctx, &ws));
-    phase!(ctx, "batch enqueue", batch_enqueue(&mut ctx, &ws));
-    phase!(ctx, "end to end", end_to_end(&mut ctx));
+    phase!(ctx, only, "baseline", "baseline", baseline(&mut ctx, &ws));
+    phase!(
+        ctx,
+        only,
+        "single",
+        "single enqueue",
+        single_enqueue(&mut ctx, &ws)
+    );
+    phase!(
+        ctx,
+        only,
+        "batch",
+        "batch enqueue",
+        batch_enqueue(&mut ctx, &ws)
+    );
+    phase!(ctx, only, "e2e", "end to end", end_to_end(&mut ctx));
     if ctx.peak_rss_kib > 0 {
         let hwm = procfs::hwm_kib(ctx.server.pid).unwrap_or(0);
         ctx.record(
@@ -291,10 +325,17 @@ async fn run_async(
             )),
         );
     }
-    phase!(ctx, "pickup latency", pickup_latency(&mut ctx));
-    phase!(ctx, "claim cost", claim_cost(&mut ctx));
+    phase!(
+        ctx,
+        only,
+        "latency",
+        "pickup latency",
+        pickup_latency(&mut ctx)
+    );
+    phase!(ctx, only, "claim", "claim cost", claim_cost(&mut ctx));
+    phase!(ctx, only, "usage", "usage", usage(&mut ctx));
     if let Some(peer_set) = &peer_set {
-        phase!(ctx, "peers", peers(&mut ctx, peer_set));
+        phase!(ctx, only, "peers", "peers", peers(&mut ctx, peer_set));
     }
 
     heading("stop: SIGTERM");
@@ -315,7 +356,9 @@ async fn run_async(
         tool_commands: ctx.tool_commands,
         server_exit,
     };
-    let out = if quick {
+    let out = if let Some(phase) = only {
+        root.join(format!("target/bench/BENCHMARKS-{phase}.md"))
+    } else if quick {
         root.join("target/bench/BENCHMARKS-quick.md")
     } else {
         root.join("BENCHMARKS.md")
@@ -351,14 +394,23 @@ async fn run_async(
     Ok(())
 }
 
-/// `cargo xtask bench [--quick]`.
+/// `cargo xtask bench [--quick] [--only PHASE]`.
 pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     let mut quick = false;
     let mut with_peers = false;
-    for arg in args {
+    let mut only: Option<String> = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quick" => quick = true,
             "--peers" => with_peers = true,
+            "--only" => {
+                let phase = args.next().map(String::as_str).unwrap_or_default();
+                if !PHASES.contains(&phase) {
+                    bail!("--only takes one of {}\n\n{HELP}", PHASES.join(", "));
+                }
+                only = Some(phase.to_owned());
+            }
             "-h" | "--help" => {
                 print!("{HELP}");
                 return Ok(());
@@ -373,10 +425,15 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     if with_peers {
         command.push_str(" --peers");
     }
+    if let Some(phase) = &only {
+        command.push_str(&format!(" --only {phase}"));
+    }
     build(root)?;
-    let peer_set = with_peers.then(|| prepare_peers(root)).transpose()?;
+    let peer_set = (with_peers || only.as_deref() == Some("peers"))
+        .then(|| prepare_peers(root))
+        .transpose()?;
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
-        .block_on(run_async(root, quick, peer_set, command))
+        .block_on(run_async(root, quick, only.as_deref(), peer_set, command))
 }

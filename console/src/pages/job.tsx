@@ -11,6 +11,7 @@ import { href } from "../router.js";
 import { Badge, Empty, Labels, Loading, ProblemBox, RelTime, useAction, useLoad } from "../ui.js";
 import { commandOf } from "./jobs.js";
 import { JobLog } from "./logview.js";
+import { UsageFigures } from "./overview.js";
 
 /** Whether the job waits for an approval: held for one, or stopped at a gate step. */
 function awaitingApproval(job: JobDetail): boolean {
@@ -79,10 +80,12 @@ export function JobPage({ ws, id }: { ws: Workspace; id: string }) {
         <div class="split-main">
           <JobLog key={job.id} ws={ws} jobId={job.id} status={job.status} />
           <Steps steps={job.steps} finished={isTerminal(job.status)} />
+          <AiCalls ws={ws} jobId={job.id} count={job.usage.ai_calls} />
           <Events events={job.events} />
         </div>
         <aside class="split-side">
           <Facts ws={ws} job={job} />
+          <UsageFigures usage={job.usage} id="job-usage-title" />
           <Artifacts ws={ws} job={job} list={artifacts.data?.items} error={artifacts.error} />
           <section class="card section" aria-labelledby="payload-title">
             <h2 id="payload-title">Payload</h2>
@@ -412,6 +415,84 @@ function Artifacts({
             </li>
           ))}
         </ul>
+      )}
+    </section>
+  );
+}
+
+/** The job's model calls, a page at a time. */
+function AiCalls({ ws, jobId, count }: { ws: Workspace; jobId: string; count: number }) {
+  const { api } = useContext(Ctx);
+  const [cursor, setCursor] = useState<string | undefined>(undefined);
+  const calls = useLoad(
+    () =>
+      count === 0
+        ? Promise.resolve(undefined)
+        : unwrap(
+            api.GET("/v1/workspaces/{ws}/runner-jobs/{id}/ai-calls", {
+              params: { path: { ws: ws.slug, id: jobId }, query: { limit: 50, cursor } },
+            }),
+          ),
+    [ws.slug, jobId, count, cursor],
+  );
+  if (count === 0) return null;
+  return (
+    <section class="card section" aria-labelledby="ai-calls-title">
+      <div class="section-head">
+        <h2 id="ai-calls-title">Model calls</h2>
+        <span class="muted">{count}</span>
+      </div>
+      <ProblemBox error={calls.error} />
+      <div class="table-wrap">
+        <table class="table ai-calls">
+          <thead>
+            <tr>
+              <th scope="col">Started</th>
+              <th scope="col">Model</th>
+              <th scope="col" class="num">In</th>
+              <th scope="col" class="num">Out</th>
+              <th scope="col" class="num">Cost (USD)</th>
+              <th scope="col" class="num">Latency</th>
+              <th scope="col">Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(calls.data?.items ?? []).map((c) => (
+              <tr key={c.id} data-call-id={c.id}>
+                <td>
+                  <RelTime iso={c.started_at} />
+                </td>
+                <td>
+                  <span class="muted">{c.provider}/</span>
+                  {c.model}
+                  {c.step_ordinal != null && <span class="muted"> · step {c.step_ordinal}</span>}
+                </td>
+                <td class="num">{c.input_tokens.toLocaleString()}</td>
+                <td class="num">{c.output_tokens.toLocaleString()}</td>
+                <td class="num mono">{c.cost_usd}</td>
+                <td class="num">{duration(c.latency_ms)}</td>
+                <td title={c.error ?? undefined}>
+                  <Badge status={c.status === "ok" ? "completed" : "failed"} label={c.status} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {(cursor || calls.data?.next_cursor) && (
+        <div class="pager">
+          <button type="button" class="btn ghost small" disabled={!cursor} onClick={() => setCursor(undefined)}>
+            ← First
+          </button>
+          <button
+            type="button"
+            class="btn ghost small"
+            disabled={!calls.data?.next_cursor}
+            onClick={() => setCursor(calls.data?.next_cursor ?? undefined)}
+          >
+            Next →
+          </button>
+        </div>
       )}
     </section>
   );

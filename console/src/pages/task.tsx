@@ -11,6 +11,7 @@ import { href } from "../router.js";
 import { Badge, Empty, Field, Loading, ProblemBox, RelTime, useAction, useLoad } from "../ui.js";
 import { commandOf, NewJob } from "./jobs.js";
 import { LineWindow, type Line } from "./logview.js";
+import { UsageFigures } from "./overview.js";
 
 type TaskDetail = Schemas["TaskDetail"];
 
@@ -86,6 +87,7 @@ export function TaskPage({ ws, id }: { ws: Workspace; id: string }) {
           <TaskJobs ws={ws} detail={detail.data} onCreated={refresh} />
         </div>
         <aside class="split-side">
+          <UsageFigures usage={detail.data.usage} id="task-usage-title" />
           <section class="card section" aria-labelledby="task-events-title">
             <h2 id="task-events-title">Events</h2>
             <ProblemBox error={events.error} />

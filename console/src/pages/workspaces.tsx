@@ -63,7 +63,7 @@ function CreateWorkspace() {
     });
     if (ok && created) {
       await reloadWorkspaces();
-      navigate(href.jobs(created.slug));
+      navigate(href.overview(created.slug));
     }
   };
   return (

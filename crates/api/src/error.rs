@@ -234,6 +234,10 @@ impl ApiError {
                 "log_seq_conflict",
                 format!("log entry {seq} was already written with a different body"),
             ),
+            StoreError::AiCallConflict { id } => Self::conflict(
+                "ai_call_conflict",
+                format!("model call {id} was already recorded with different content"),
+            ),
             StoreError::UnknownReference { field } => Self::from_problem(
                 Problem::new(
                     StatusCode::UNPROCESSABLE_ENTITY,

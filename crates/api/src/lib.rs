@@ -41,6 +41,7 @@ type Apis = (
     routes::RunnersApi,
     routes::TasksApi,
     routes::EventsApi,
+    routes::UsageApi,
     routes::RunnerApi,
 );
 
@@ -62,6 +63,9 @@ fn service(state: Arc<AppState>) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         routes::EventsApi {
+            state: state.clone(),
+        },
+        routes::UsageApi {
             state: state.clone(),
         },
         routes::RunnerApi { state },

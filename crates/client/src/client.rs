@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Body, Method, RequestBuilder, Response, StatusCode, Url};
 use serde::Serialize;
@@ -408,6 +410,51 @@ impl Client {
             .await
     }
 
+    /// `GET .../runner-jobs/{id}/ai-calls`: a page of the job's model calls.
+    pub async fn ai_calls(
+        &self,
+        ws: &str,
+        job_id: &str,
+        cursor: Option<&str>,
+    ) -> Result<AiCallList, Error> {
+        let query: Vec<(&str, String)> = cursor
+            .map(|c| ("cursor", c.to_owned()))
+            .into_iter()
+            .collect();
+        self.get(
+            &["v1", "workspaces", ws, "runner-jobs", job_id, "ai-calls"],
+            &query,
+        )
+        .await
+    }
+
+    /// `GET /v1/workspaces/{ws}/usage`: the usage roll-up over `[from, to)` (server
+    /// defaults when `None`: the last 30 days, by model).
+    pub async fn usage(
+        &self,
+        ws: &str,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        group_by: Option<UsageGroupBy>,
+    ) -> Result<UsageReport, Error> {
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(from) = from {
+            query.push(("from", from.to_rfc3339()));
+        }
+        if let Some(to) = to {
+            query.push(("to", to.to_rfc3339()));
+        }
+        if let Some(g) = group_by {
+            query.push(("group_by", g.as_str().to_owned()));
+        }
+        self.get(&["v1", "workspaces", ws, "usage"], &query).await
+    }
+
+    /// `GET /v1/workspaces/{ws}/stats`: the workspace's queue at a glance.
+    pub async fn stats(&self, ws: &str) -> Result<WorkspaceStats, Error> {
+        self.get(&["v1", "workspaces", ws, "stats"], &[]).await
+    }
+
     // ---- the runner protocol ------------------------------------------------------------
 
     fn job_segments<'a>(job_id: &'a str, action: &[&'a str]) -> Vec<&'a str> {
@@ -453,6 +500,15 @@ impl Client {
     /// `POST .../logs`: appends entries; re-sending the same entries is a no-op.
     pub async fn append_logs(&self, job_id: &str, body: &LogBatch) -> Result<LogsAccepted, Error> {
         self.post_job(job_id, "logs", body).await
+    }
+
+    /// `POST .../ai-calls`: records model calls of the attempt; resending is a no-op.
+    pub async fn record_ai_calls(
+        &self,
+        job_id: &str,
+        body: &AiCallBatch,
+    ) -> Result<AiCallsAccepted, Error> {
+        self.post_job(job_id, "ai-calls", body).await
     }
 
     /// `PUT .../artifacts/{name}?attempt=N` with `content` (`len` bytes) as the body.

@@ -345,6 +345,8 @@ pub struct JobDetail {
     #[serde(flatten)]
     pub job: Job,
     pub steps: Vec<Step>,
+    /// Its model calls when it has any, else what its steps reported.
+    pub usage: Usage,
     pub events: Vec<JobEvent>,
     #[serde(default)]
     pub events_next_cursor: Option<String>,
@@ -472,6 +474,7 @@ pub struct TaskDetail {
     pub jobs: Vec<Job>,
     #[serde(default)]
     pub snapshot: Option<SnapshotInfo>,
+    pub usage: Usage,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -699,4 +702,162 @@ pub struct CompletionResult {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchCompleteResult {
     pub results: Vec<CompletionResult>,
+}
+
+wire_enum!(
+    /// How a model call ended.
+    AiCallStatus {
+        Ok = "ok",
+        Error = "error",
+    }
+);
+
+wire_enum!(
+    /// What the workspace usage roll-up groups by.
+    UsageGroupBy {
+        Model = "model",
+        Provider = "provider",
+        Type = "type",
+        Task = "task",
+        Day = "day",
+    }
+);
+
+/// One model call, as a runner reports it. `cost_usd` is a decimal string (`"0.004250"`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AiCallIn {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_ordinal: Option<u32>,
+    pub provider: String,
+    pub model: String,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cached_tokens: Option<u64>,
+    pub cost_usd: String,
+    pub latency_ms: u64,
+    pub status: AiCallStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_id: Option<String>,
+    pub started_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AiCallBatch {
+    pub attempt: u32,
+    pub calls: Vec<AiCallIn>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AiCallsAccepted {
+    pub accepted: u64,
+    pub duplicates: u64,
+}
+
+/// A recorded model call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AiCall {
+    pub id: String,
+    pub job_id: String,
+    pub attempt: u32,
+    #[serde(default)]
+    pub step_ordinal: Option<u32>,
+    pub provider: String,
+    pub model: String,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    #[serde(default)]
+    pub cached_tokens: Option<u64>,
+    pub cost_usd: String,
+    pub latency_ms: u64,
+    pub status: AiCallStatus,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub batch_id: Option<String>,
+    pub started_at: DateTime<Utc>,
+    #[serde(default)]
+    pub metadata: Option<Value>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub type AiCallList = Page<AiCall>;
+
+/// What a job, a task, a group or a workspace used; `cost_usd` is a decimal string.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    pub ai_calls: u64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cost_usd: String,
+}
+
+/// One group of the workspace roll-up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageItem {
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub subgroup: Option<String>,
+    pub ai_calls: u64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cost_usd: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UsageReport {
+    pub group_by: UsageGroupBy,
+    #[serde(default)]
+    pub then_by: Option<UsageGroupBy>,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub items: Vec<UsageItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusCount {
+    pub status: JobStatus,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunnerLoad {
+    pub runner_id: String,
+    pub name: String,
+    pub running: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinuteThroughput {
+    pub minute: DateTime<Utc>,
+    pub completed: u64,
+    pub failed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Percentiles {
+    pub samples: u64,
+    #[serde(default)]
+    pub p50_ms: Option<f64>,
+    #[serde(default)]
+    pub p95_ms: Option<f64>,
+}
+
+/// A workspace's queue at a glance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkspaceStats {
+    pub at: DateTime<Utc>,
+    pub counts: Vec<StatusCount>,
+    #[serde(default)]
+    pub oldest_queued_seconds: Option<f64>,
+    pub running_by_runner: Vec<RunnerLoad>,
+    pub throughput: Vec<MinuteThroughput>,
+    pub queue_wait: Percentiles,
+    pub run_time: Percentiles,
 }

@@ -7,6 +7,7 @@ mod job;
 mod runner;
 mod str_enum;
 mod task;
+mod usage;
 mod validate;
 mod workspace;
 
@@ -18,6 +19,7 @@ pub use runner::{LostLease, RunnerToken, after_failed_attempt, after_lost_lease,
 pub use task::{
     PauseKind, TaskStatus, TaskTitle, TaskTransitionError, WorkspaceSettings, task_event_type,
 };
+pub use usage::{AiCallStatus, UsageGroupBy, UsdAmount};
 pub use validate::{
     ArtifactName, IdempotencyKey, JobType, Labels, MaxAttempts, Priority, Slug, StepName,
     TimeoutSeconds, ValidationError, WorkspaceName,

@@ -21,6 +21,8 @@ pub enum StoreError {
     LeaseLost { attempt: i32 },
     #[error("log entry {seq} was already written with a different body")]
     LogConflict { seq: i64 },
+    #[error("model call {id} was already recorded with different content")]
+    AiCallConflict { id: uuid::Uuid },
     #[error(transparent)]
     Transition(#[from] TransitionError),
     #[error(transparent)]

@@ -29,6 +29,7 @@ pub mod stats;
 mod sweeps;
 pub mod tasks;
 mod transition;
+pub mod usage;
 pub mod workspaces;
 
 pub use database::{DEFAULT_ACQUIRE_TIMEOUT, Database, WorkspaceRef};

@@ -752,3 +752,118 @@ pub async fn complete_many(
     }
     Ok(results)
 }
+
+/// A model call as the runner reports it (already validated).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAiCall {
+    /// Chosen by the client: the same id again is the same call.
+    pub id: Uuid,
+    pub step_ordinal: Option<i32>,
+    pub provider: String,
+    pub model: String,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub cached_tokens: Option<i64>,
+    /// Exact decimal US dollars, e.g. `0.004250`.
+    pub cost_usd: runyard_domain::UsdAmount,
+    pub latency_ms: i64,
+    pub status: runyard_domain::AiCallStatus,
+    pub error: Option<String>,
+    pub batch_id: Option<String>,
+    pub started_at: Timestamp,
+    pub metadata: Option<serde_json::Value>,
+}
+
+/// Records model calls of the attempt this runner holds. A call whose id is stored with
+/// the same content is a duplicate (a resent batch) and is skipped; with other content it
+/// is a conflict and nothing of the batch is written. Returns (accepted, duplicates).
+///
+/// The insert runs before the comparison, so a concurrent batch carrying the same id has
+/// committed (and is compared against) by the time this one looks.
+pub async fn record_ai_calls(
+    tx: &WorkspaceTx,
+    runner: &RunnerIdentity,
+    job_id: Uuid,
+    attempt: i32,
+    calls: &[NewAiCall],
+) -> Result<(u64, u64), StoreError> {
+    hold(tx, runner, job_id, attempt, Lock::Share).await?;
+    let rows: Vec<serde_json::Value> = calls
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "id": c.id,
+                "step_ordinal": c.step_ordinal,
+                "provider": c.provider,
+                "model": c.model,
+                "input_tokens": c.input_tokens,
+                "output_tokens": c.output_tokens,
+                "cached_tokens": c.cached_tokens,
+                "cost_usd": c.cost_usd.as_str(),
+                "latency_ms": c.latency_ms,
+                "status": c.status.as_str(),
+                "error": c.error,
+                "batch_id": c.batch_id,
+                "started_at": c.started_at,
+                "metadata": c.metadata,
+            })
+        })
+        .collect();
+    let rows = serde_json::Value::Array(rows);
+    const CALLS: &str = "jsonb_to_recordset($3::jsonb) AS x(id uuid, step_ordinal integer, \
+        provider text, model text, input_tokens bigint, output_tokens bigint, cached_tokens bigint, \
+        cost_usd numeric, latency_ms bigint, status text, error text, batch_id text, \
+        started_at timestamptz, metadata jsonb)";
+    let inserted = tx
+        .execute(
+            &format!(
+                "INSERT INTO ai_calls (workspace_id, id, job_id, attempt, job_type, agent_task_id, \
+                     step_ordinal, provider, model, input_tokens, output_tokens, cached_tokens, cost_usd, \
+                     latency_ms, status, error, batch_id, started_at, metadata) \
+                 SELECT $1, x.id, j.id, $4, j.type, j.agent_task_id, x.step_ordinal, x.provider, x.model, \
+                        x.input_tokens, x.output_tokens, x.cached_tokens, x.cost_usd, x.latency_ms, \
+                        x.status, x.error, x.batch_id, x.started_at, x.metadata \
+                   FROM {CALLS} \
+                   JOIN runner_jobs j ON j.workspace_id = $1 AND j.id = $2 \
+                 ON CONFLICT (workspace_id, id) DO NOTHING"
+            ),
+            [
+                tx.workspace_id().into(),
+                job_id.into(),
+                rows.clone().into(),
+                attempt.into(),
+            ],
+        )
+        .await?;
+    if inserted < calls.len() as u64 {
+        #[derive(FromQueryResult)]
+        struct Conflict {
+            id: Uuid,
+        }
+        let conflict: Option<Conflict> = tx
+            .one(
+                &format!(
+                    "SELECT x.id FROM {CALLS} JOIN ai_calls a ON a.workspace_id = $1 AND a.id = x.id \
+                      WHERE (a.job_id, a.attempt, a.step_ordinal, a.provider, a.model, a.input_tokens, \
+                             a.output_tokens, a.cached_tokens, a.cost_usd, a.latency_ms, a.status, \
+                             a.error, a.batch_id, a.started_at, a.metadata) \
+                            IS DISTINCT FROM \
+                            ($2, $4, x.step_ordinal, x.provider, x.model, x.input_tokens, \
+                             x.output_tokens, x.cached_tokens, x.cost_usd, x.latency_ms, x.status, \
+                             x.error, x.batch_id, x.started_at, x.metadata) \
+                      LIMIT 1"
+                ),
+                [
+                    tx.workspace_id().into(),
+                    job_id.into(),
+                    rows.into(),
+                    attempt.into(),
+                ],
+            )
+            .await?;
+        if let Some(c) = conflict {
+            return Err(StoreError::AiCallConflict { id: c.id });
+        }
+    }
+    Ok((inserted, calls.len() as u64 - inserted))
+}

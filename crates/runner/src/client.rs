@@ -8,8 +8,8 @@ use std::time::Duration;
 use anyhow::Context;
 use runyard_client::reqwest::{Body, StatusCode};
 use runyard_client::{
-    CompleteRequest, ConfigError, Error, FailRequest, HeartbeatRequest, HeartbeatResponse,
-    LogBatch, LogEntryIn, PausedRequest, ReleaseRequest,
+    AiCallBatch, AiCallIn, CompleteRequest, ConfigError, Error, FailRequest, HeartbeatRequest,
+    HeartbeatResponse, LogBatch, LogEntryIn, PausedRequest, ReleaseRequest,
 };
 use serde_json::Value;
 use tokio::time::Instant;
@@ -160,11 +160,9 @@ impl Client {
         &self,
         job_id: &str,
         attempt: u32,
+        progress: Option<serde_json::Value>,
     ) -> Result<HeartbeatResponse, CallError> {
-        let body = HeartbeatRequest {
-            attempt,
-            progress: None,
-        };
+        let body = HeartbeatRequest { attempt, progress };
         self.api.heartbeat(job_id, &body).await.map_err(job_call)
     }
 
@@ -181,6 +179,24 @@ impl Client {
         };
         self.api
             .append_logs(job_id, &body)
+            .await
+            .map(drop)
+            .map_err(job_call)
+    }
+
+    /// `POST .../ai-calls`: records model calls; resending the same calls is a no-op.
+    pub async fn record_ai_calls(
+        &self,
+        job_id: &str,
+        attempt: u32,
+        calls: &[AiCallIn],
+    ) -> Result<(), CallError> {
+        let body = AiCallBatch {
+            attempt,
+            calls: calls.to_vec(),
+        };
+        self.api
+            .record_ai_calls(job_id, &body)
             .await
             .map(drop)
             .map_err(job_call)

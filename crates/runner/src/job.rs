@@ -16,6 +16,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::client::{CallError, ClaimedJob, Client, retrying};
+use super::directives::LatestProgress;
 use super::logs::{self, ShipEnd, Stream, Transcript};
 use super::process::{
     self, Exit, ScriptSpec, Started, WorkDir, artifact_path, content_type_for, kill_group,
@@ -196,6 +197,7 @@ enum Ending {
 
 async fn run_command(ctx: &JobContext, job: &ClaimedJob, payload: CommandPayload) -> JobOutcome {
     let (signal_tx, mut signals) = mpsc::unbounded_channel();
+    let progress = LatestProgress::default();
     let _heartbeat = AbortOnDrop(tokio::spawn(
         heartbeat_loop(
             ctx.client.clone(),
@@ -203,6 +205,7 @@ async fn run_command(ctx: &JobContext, job: &ClaimedJob, payload: CommandPayload
             job.attempt,
             Some(job.lease_expires_at),
             signal_tx.clone(),
+            progress.clone(),
         )
         .in_current_span(),
     ));
@@ -282,6 +285,7 @@ async fn run_command(ctx: &JobContext, job: &ClaimedJob, payload: CommandPayload
             signal_tx,
             transcript.clone(),
             job.next_log_seq,
+            progress,
         )
         .in_current_span(),
     ));
@@ -542,11 +546,19 @@ async fn heartbeat_loop(
     attempt: u32,
     mut lease_expires_at: Option<DateTime<Utc>>,
     signals: mpsc::UnboundedSender<JobSignal>,
+    progress: LatestProgress,
 ) {
     let mut pause_sent = false;
     loop {
         tokio::time::sleep(heartbeat_interval(lease_expires_at, Utc::now())).await;
-        match client.heartbeat(&job_id, attempt).await {
+        let reported = progress.take();
+        let beat = client.heartbeat(&job_id, attempt, reported.clone()).await;
+        if beat.is_err()
+            && let Some(p) = reported
+        {
+            progress.restore(p);
+        }
+        match beat {
             Ok(beat) => {
                 lease_expires_at = Some(beat.lease_expires_at);
                 if beat.pause_requested && !pause_sent {

@@ -6,7 +6,10 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use runyard_client::AiCallIn;
+
 use super::client::{CallError, Client, retrying};
+use super::directives::{self, Directive, LatestProgress};
 use super::job::JobSignal;
 
 /// A batch is sent at the latest this long after its first line arrived.
@@ -177,8 +180,12 @@ impl Transcript {
     }
 }
 
-/// Sends the lines arriving on `rx` as log batches until every sender is gone. Tells the
-/// job through `signals` at once when the server refuses the lease or the token.
+/// Sends the lines arriving on `rx` as log batches until every sender is gone. Lines
+/// that are [`directives`](crate::directives) are acted on instead: model calls are
+/// recorded in batches alongside the logs, progress waits in `progress` for the next
+/// heartbeat. Tells the job through `signals` at once when the server refuses the lease
+/// or the token.
+#[allow(clippy::too_many_arguments)]
 pub async fn ship(
     client: Client,
     job_id: String,
@@ -187,8 +194,10 @@ pub async fn ship(
     signals: mpsc::UnboundedSender<JobSignal>,
     transcript: Transcript,
     first_seq: u64,
+    progress: LatestProgress,
 ) -> ShipEnd {
     let mut batcher = LogBatcher::default().starting_at(first_seq);
+    let mut calls: Vec<AiCallIn> = Vec::new();
     let mut due: Option<Instant> = None;
     loop {
         let line = match due {
@@ -196,7 +205,12 @@ pub async fn ship(
                 line = rx.recv() => line,
                 () = tokio::time::sleep_until(at) => {
                     due = None;
-                    if let Err(end) = send(&client, &job_id, attempt, batcher.take(), &signals).await {
+                    if !batcher.is_empty()
+                        && let Err(end) = send(&client, &job_id, attempt, batcher.take(), &signals).await
+                    {
+                        return end;
+                    }
+                    if let Err(end) = send_calls(&client, &job_id, attempt, std::mem::take(&mut calls), &signals).await {
                         return end;
                     }
                     continue;
@@ -210,17 +224,93 @@ pub async fn ship(
             {
                 return end;
             }
-            return ShipEnd::Drained;
-        };
-        if batcher.is_empty() {
-            due = Some(Instant::now() + FLUSH_INTERVAL);
-        }
-        transcript.push(stream, body.clone());
-        if batcher.push(stream, body) {
-            due = None;
-            if let Err(end) = send(&client, &job_id, attempt, batcher.take(), &signals).await {
+            if let Err(end) = send_calls(
+                &client,
+                &job_id,
+                attempt,
+                std::mem::take(&mut calls),
+                &signals,
+            )
+            .await
+            {
                 return end;
             }
+            return ShipEnd::Drained;
+        };
+        let mut lines = vec![(stream, body)];
+        match directives::parse(&lines[0].1) {
+            None => {}
+            Some(Ok(Directive::Progress(value))) => {
+                progress.set(value);
+                continue;
+            }
+            Some(Ok(Directive::AiCall(call))) => {
+                calls.push(*call);
+                if calls.len() >= MAX_CALLS_PER_BATCH {
+                    if let Err(end) = send_calls(
+                        &client,
+                        &job_id,
+                        attempt,
+                        std::mem::take(&mut calls),
+                        &signals,
+                    )
+                    .await
+                    {
+                        return end;
+                    }
+                } else if due.is_none() {
+                    due = Some(Instant::now() + FLUSH_INTERVAL);
+                }
+                continue;
+            }
+            Some(Err(why)) => lines.push((Stream::System, why)),
+        }
+        for (stream, body) in lines {
+            if batcher.is_empty() && due.is_none() {
+                due = Some(Instant::now() + FLUSH_INTERVAL);
+            }
+            transcript.push(stream, body.clone());
+            if batcher.push(stream, body)
+                && let Err(end) = send(&client, &job_id, attempt, batcher.take(), &signals).await
+            {
+                return end;
+            }
+        }
+    }
+}
+
+/// The most model calls one request records (the protocol's limit).
+const MAX_CALLS_PER_BATCH: usize = 1000;
+
+async fn send_calls(
+    client: &Client,
+    job_id: &str,
+    attempt: u32,
+    calls: Vec<AiCallIn>,
+    signals: &mpsc::UnboundedSender<JobSignal>,
+) -> Result<(), ShipEnd> {
+    if calls.is_empty() {
+        return Ok(());
+    }
+    let deadline = Instant::now() + BATCH_RETRY_FOR;
+    let result = retrying("recording model calls", deadline, || {
+        client.record_ai_calls(job_id, attempt, &calls)
+    })
+    .await;
+    match result {
+        Ok(()) => Ok(()),
+        Err(CallError::LeaseLost(detail)) => {
+            tracing::warn!(job_id, attempt, %detail, "lease lost while recording model calls");
+            let _ = signals.send(JobSignal::LeaseLost);
+            Err(ShipEnd::LeaseLost)
+        }
+        Err(CallError::Unauthorized(detail)) => {
+            let _ = signals.send(JobSignal::Unauthorized(detail));
+            Err(ShipEnd::Unauthorized)
+        }
+        Err(e) => {
+            tracing::warn!(job_id, attempt, error = %e, count = calls.len(), "dropping model calls");
+            Ok(())
         }
     }
 }

@@ -166,6 +166,10 @@ async fn job_call(
             }
             json_response(json!({"accepted": 0, "duplicates": 0}))
         }
+        "ai-calls" => {
+            let n = body["calls"].as_array().map_or(0, Vec::len);
+            json_response(json!({"accepted": n, "duplicates": 0}))
+        }
         "complete" | "fail" | "release" => {
             mock.lost.lock().expect("lock").insert(job);
             json_response(json!({}))
@@ -350,6 +354,72 @@ async fn a_command_job_completes_with_its_logs_and_artifacts() {
             "text/plain; charset=utf-8".to_owned(),
             b"data\n".to_vec()
         )]
+    );
+}
+
+#[tokio::test]
+async fn directives_record_model_calls_and_progress_instead_of_logging() {
+    let mock = Arc::new(Mock::default());
+    let call = r#"{"id":"0193e0a0-0000-7000-8000-000000000001","provider":"anthropic","model":"claude","input_tokens":120,"output_tokens":30,"cost_usd":"0.004250"}"#;
+    mock.queue.lock().expect("lock").push_back(job(
+        "j1",
+        "command",
+        json!({
+            "script": format!(
+                "echo before; echo '::runyard::ai-call {call}'; \
+                 echo '::runyard::progress {{\"step\": 2}}' >&2; \
+                 echo '::runyard::launch now'; sleep 1.2; echo after"
+            ),
+        }),
+    ));
+    let runner = Running::start(&mock, 1).await;
+    eventually("the job finishes", || finished(&mock, "j1").is_some()).await;
+    runner.stop().await.expect("clean stop");
+
+    assert_eq!(finished(&mock, "j1").expect("finished").action, "complete");
+    let lines: Vec<(String, String)> = mock
+        .logs("j1")
+        .into_iter()
+        .map(|(_, s, b)| (s, b))
+        .collect();
+    let bodies: Vec<&str> = lines.iter().map(|(_, b)| b.as_str()).collect();
+    assert!(
+        bodies.contains(&"before") && bodies.contains(&"after"),
+        "{lines:?}"
+    );
+    assert!(
+        !bodies
+            .iter()
+            .any(|b| b.starts_with("::runyard::ai-call") || b.starts_with("::runyard::progress")),
+        "directives were shipped as output: {lines:?}"
+    );
+    // An unknown directive is output, with a system line saying why.
+    assert!(bodies.contains(&"::runyard::launch now"), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|(s, b)| s == "system" && b.contains("unknown directive")),
+        "{lines:?}"
+    );
+    let calls = mock.calls.lock().expect("lock").clone();
+    let recorded: Vec<&Value> = calls
+        .iter()
+        .filter(|c| c.action == "ai-calls")
+        .flat_map(|c| {
+            assert_eq!(c.body["attempt"], 1);
+            c.body["calls"].as_array().expect("calls").iter()
+        })
+        .collect();
+    assert_eq!(recorded.len(), 1, "{calls:?}");
+    assert_eq!(recorded[0]["id"], "0193e0a0-0000-7000-8000-000000000001");
+    assert_eq!(recorded[0]["cost_usd"], "0.004250");
+    assert_eq!(recorded[0]["input_tokens"], 120);
+    assert_eq!(recorded[0]["status"], "ok");
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.action == "heartbeat" && c.body["progress"] == json!({"step": 2})),
+        "no heartbeat carried the progress: {calls:?}"
     );
 }
 

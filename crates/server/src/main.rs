@@ -51,7 +51,9 @@ enum Command {
     /// Each job runs `sh -c <payload.script>` in a fresh temporary directory, in its own
     /// process group, with payload.env plus RUNYARD_JOB_ID and RUNYARD_ATTEMPT set. Output
     /// becomes the job's logs; files named in payload.artifacts are uploaded afterwards; exit
-    /// code 0 completes the job, anything else fails it. When a job's agent task pauses, the
+    /// code 0 completes the job, anything else fails it. Lines `::runyard::ai-call {json}`
+    /// and `::runyard::progress {json}` are recorded as model calls and progress instead of
+    /// output (see the README). When a job's agent task pauses, the
     /// script is stopped and the job handed back with a snapshot of what it printed; the
     /// resumed job finds that snapshot in the file named by RUNYARD_RESUME_SNAPSHOT. Ctrl-C
     /// or SIGTERM kills running jobs and hands them back to the queue. Get a token by

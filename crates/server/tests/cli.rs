@@ -1280,3 +1280,73 @@ async fn tasks_pause_resume_and_show_their_snapshot_and_jobs_are_approved() {
         .json();
     assert_eq!(rejected["status"], "CANCELLED");
 }
+
+#[tokio::test]
+async fn usage_and_stats_are_shown_as_tables_and_json() {
+    let (_server, alice, cli) = setup().await;
+    let job = alice.create_job("acme", json!({"type": "agent"})).await;
+    let id = job["id"].as_str().unwrap();
+    let runner = claim(&alice, id).await;
+    let call = |n: u8, model: &str, cost: &str| {
+        json!({"id": format!("0193e0a0-0000-7000-8000-{n:012x}"), "provider": "anthropic", "model": model,
+               "input_tokens": 1000, "output_tokens": 100, "cost_usd": cost,
+               "latency_ms": 5, "status": "ok", "started_at": chrono::Utc::now()})
+    };
+    runner
+        .post(
+            &format!("/v1/runner/jobs/{id}/ai-calls"),
+            json!({"attempt": 1, "calls": [call(1, "big", "0.250000"), call(2, "big", "0.5"), call(3, "small", "0.000125")]}),
+        )
+        .await
+        .expect(200);
+    complete(&runner, id).await;
+
+    let table = cli.run(&["usage", "-w", "acme"]).await.ok();
+    let big = line_with(&table.stdout, "big");
+    assert!(
+        big.contains("2000") && big.contains("0.750000"),
+        "{}",
+        table.stdout
+    );
+    assert!(line_with(&table.stdout, "small").contains("0.000125"));
+    let json = cli
+        .run(&["usage", "-w", "acme", "--group-by", "type", "--json"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(json["group_by"], "type");
+    assert_eq!(json["items"][0]["group"], "agent");
+    assert_eq!(json["items"][0]["ai_calls"], 3);
+    assert_eq!(json["items"][0]["cost_usd"], "0.750125");
+    let empty = cli
+        .run(&[
+            "usage",
+            "-w",
+            "acme",
+            "--from",
+            "2020-01-01T00:00:00Z",
+            "--to",
+            "2020-02-01T00:00:00Z",
+        ])
+        .await
+        .ok();
+    assert!(empty.stderr.contains("No usage"), "{empty:?}");
+    cli.run(&["usage", "-w", "acme", "--group-by", "colour"])
+        .await
+        .failed(2);
+
+    let stats = cli.run(&["stats", "-w", "acme"]).await.ok();
+    assert!(
+        line_with(&stats.stdout, "COMPLETED").contains('1'),
+        "{}",
+        stats.stdout
+    );
+    assert!(line_with(&stats.stdout, "LAST HOUR").contains("1 completed, 0 failed"));
+    let json = cli
+        .run(&["stats", "-w", "acme", "--json"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(json["throughput"].as_array().unwrap().len(), 60);
+    assert_eq!(json["run_time"]["samples"], 1);
+}

@@ -163,6 +163,25 @@ impl Api {
             .collect())
     }
 
+    /// Records model calls of a job this runner holds; returns how many were new.
+    pub async fn record_ai_calls(
+        &self,
+        runner_token: &str,
+        job: &Claimed,
+        calls: Vec<runyard_client::AiCallIn>,
+    ) -> anyhow::Result<u64> {
+        let body = runyard_client::AiCallBatch {
+            attempt: job.attempt,
+            calls,
+        };
+        let answer = self
+            .runner(runner_token)?
+            .record_ai_calls(&job.id, &body)
+            .await
+            .map_err(|e| failure("POST", &format!("/v1/runner/jobs/{}/ai-calls", job.id), e))?;
+        Ok(answer.accepted)
+    }
+
     /// Completes one job.
     pub async fn complete(&self, runner_token: &str, job: &Claimed) -> anyhow::Result<()> {
         let body = CompleteRequest {

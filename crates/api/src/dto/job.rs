@@ -228,6 +228,8 @@ pub struct JobDetail {
     #[oai(flatten)]
     pub job: Job,
     pub steps: Vec<Step>,
+    /// What the job used: its model calls when it has any, else what its steps reported.
+    pub usage: super::Usage,
     /// The job's first events (up to 500); page through the rest with `/events`.
     pub events: Vec<JobEvent>,
     /// Set when the job has more events than shown: pass it as `cursor` to `/events`.

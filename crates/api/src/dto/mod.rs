@@ -10,6 +10,7 @@ mod runner;
 mod step;
 mod task;
 mod text;
+mod usage;
 mod workspace;
 
 pub use artifact::*;
@@ -22,4 +23,5 @@ pub use runner::*;
 pub use step::*;
 pub use task::*;
 pub use text::Text;
+pub use usage::*;
 pub use workspace::*;

@@ -135,6 +135,9 @@ pub struct TaskDetail {
     /// `GET .../runner-jobs?agent_task_id=`).
     pub jobs: Vec<Job>,
     pub snapshot: Option<SnapshotInfo>,
+    /// What all of the task's jobs used (each job: its model calls when it has any, else
+    /// what its steps reported).
+    pub usage: super::Usage,
 }
 
 /// The task's latest snapshot: what its paused job handed back.

@@ -297,12 +297,14 @@ impl JobsApi {
         let steps = jobs::steps(&tx, *id).await?;
         const INLINE_EVENTS: u64 = 500;
         let events = jobs::events(&tx, *id, 0, INLINE_EVENTS).await?;
+        let usage = runyard_persistence::usage::job_usage(&tx, *id).await?;
         tx.commit().await?;
         let events_next_cursor =
             seq_cursor(events.len(), INLINE_EVENTS, events.last().map(|e| e.seq));
         Ok(Json(dto::JobDetail {
             job: job.into(),
             steps: steps.into_iter().map(Into::into).collect(),
+            usage: usage.into(),
             events: events.into_iter().map(Into::into).collect(),
             events_next_cursor,
         }))

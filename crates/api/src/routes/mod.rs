@@ -8,6 +8,7 @@ mod paging;
 mod runner;
 mod runners;
 mod tasks;
+mod usage;
 mod workspaces;
 
 pub use events::EventsApi;
@@ -16,6 +17,7 @@ pub use jobs::JobsApi;
 pub use runner::RunnerApi;
 pub use runners::RunnersApi;
 pub use tasks::TasksApi;
+pub use usage::UsageApi;
 pub use workspaces::WorkspacesApi;
 
 use poem_openapi::auth::Bearer;
@@ -38,6 +40,8 @@ pub(crate) enum Tag {
     Events,
     /// Agent tasks: long-lived work whose jobs pause into a snapshot and resume from it.
     Tasks,
+    /// Model calls, usage roll-ups and queue stats.
+    Usage,
     /// The runner protocol: claim, heartbeat, report, finish. Runner tokens only.
     Runner,
 }

@@ -22,6 +22,7 @@ pub(super) enum List {
     Tasks,
     Members,
     Artifacts,
+    AiCalls,
 }
 
 impl List {
@@ -32,6 +33,7 @@ impl List {
             Self::Tasks => "tasks",
             Self::Members => "members",
             Self::Artifacts => "artifacts",
+            Self::AiCalls => "ai-calls",
         }
     }
 

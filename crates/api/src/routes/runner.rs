@@ -8,13 +8,13 @@ use poem_openapi::auth::Bearer;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, OpenApi, SecurityScheme};
-use runyard_domain::{StepPhase, StepStatus, StepType};
-use runyard_persistence::queue::{self, Completion, LogEntry, NewArtifact, StepReport};
+use runyard_domain::{AiCallStatus, StepPhase, StepStatus, StepType, UsdAmount};
+use runyard_persistence::queue::{self, Completion, LogEntry, NewAiCall, NewArtifact, StepReport};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::Tag;
-use crate::dto;
+use crate::dto::{self, Text};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -43,6 +43,8 @@ enum ArtifactStored {
 
 const MAX_LOG_ENTRIES: usize = 5000;
 const MAX_COMPLETIONS: usize = 1000;
+const MAX_AI_CALLS: usize = 1000;
+const MAX_AI_CALL_METADATA_BYTES: usize = 16 * 1024;
 
 fn store_err(e: runyard_persistence::StoreError) -> ApiError {
     ApiError::from_store(e, "job")
@@ -387,6 +389,34 @@ impl RunnerApi {
         Ok(Json(job.into()))
     }
 
+    /// Record model calls the attempt made (up to 1000). Each call carries an id chosen
+    /// by the client: resending a call is a no-op (counted in `duplicates`), another call
+    /// under a recorded id is a 409 `ai_call_conflict` and nothing of the batch is stored.
+    #[oai(
+        path = "/v1/runner/jobs/:id/ai-calls",
+        method = "post",
+        operation_id = "recordAiCalls"
+    )]
+    async fn record_ai_calls(
+        &self,
+        token: RunnerToken,
+        id: Path<Uuid>,
+        body: Json<dto::AiCallBatch>,
+    ) -> Result<Json<dto::AiCallsAccepted>> {
+        let body = body.0;
+        let calls = ai_calls(body.calls)?;
+        let (tx, runner) = self.state.enter_runner(&token.0.token).await?;
+        let (accepted, duplicates) =
+            queue::record_ai_calls(&tx, &runner, *id, body.attempt, &calls)
+                .await
+                .map_err(store_err)?;
+        tx.commit().await?;
+        Ok(Json(dto::AiCallsAccepted {
+            accepted,
+            duplicates,
+        }))
+    }
+
     /// Complete many jobs at once. Each result says whether it was applied; jobs this
     /// runner no longer holds are reported, not failed as a whole.
     #[oai(
@@ -439,6 +469,92 @@ impl RunnerApi {
             })
             .collect();
         Ok(Json(dto::BatchCompleteResult { results }))
+    }
+}
+
+/// Validates a batch of model calls; errors name the field (`calls[3].cost_usd`).
+fn ai_calls(calls: Vec<dto::AiCallIn>) -> Result<Vec<NewAiCall>> {
+    if calls.is_empty() || calls.len() > MAX_AI_CALLS {
+        return Err(ApiError::invalid_field(
+            "calls",
+            "must hold 1 to 1000 calls",
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    calls
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let field = |name: &str| format!("calls[{i}].{name}");
+            let bad = |name: &str, why: &str| ApiError::invalid_field(&field(name), why);
+            if !seen.insert(c.id) {
+                return Err(bad("id", "appears more than once in the batch"));
+            }
+            let text = |name: &str, value: Text, max: usize| {
+                let n = value.chars().count();
+                if n == 0 || n > max || value.trim().is_empty() {
+                    return Err(bad(
+                        name,
+                        &format!("must be 1 to {max} characters, not blank"),
+                    ));
+                }
+                Ok(value.into_string())
+            };
+            let cost_usd = match &c.cost_usd.0 {
+                serde_json::Value::String(s) => {
+                    UsdAmount::parse(&field("cost_usd"), s).map_err(ApiError::invalid)?
+                }
+                other => {
+                    return Err(bad(
+                        "cost_usd",
+                        &format!(
+                            "must be a decimal string such as \"0.004250\", not {}",
+                            json_kind(other)
+                        ),
+                    ));
+                }
+            };
+            if let Some(m) = &c.metadata {
+                if !m.is_object() {
+                    return Err(bad("metadata", "must be a JSON object"));
+                }
+                if m.to_string().len() > MAX_AI_CALL_METADATA_BYTES {
+                    return Err(bad("metadata", "must be at most 16 KiB serialised"));
+                }
+            }
+            let status = match c.status {
+                dto::AiCallStatus::Ok => AiCallStatus::Ok,
+                dto::AiCallStatus::Error => AiCallStatus::Error,
+            };
+            Ok(NewAiCall {
+                id: c.id,
+                step_ordinal: c.step_ordinal,
+                provider: text("provider", c.provider, 100)?,
+                model: text("model", c.model, 200)?,
+                input_tokens: c.input_tokens,
+                output_tokens: c.output_tokens,
+                cached_tokens: c.cached_tokens,
+                cost_usd,
+                latency_ms: c.latency_ms,
+                status,
+                error: c.error.map(|e| text("error", e, 10_000)).transpose()?,
+                batch_id: c.batch_id.map(|b| text("batch_id", b, 200)).transpose()?,
+                started_at: c.started_at,
+                metadata: c.metadata,
+            })
+        })
+        .collect()
+}
+
+/// What kind of JSON value `v` is, for error messages.
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a JSON number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
     }
 }
 

@@ -161,11 +161,13 @@ impl TasksApi {
         };
         let (jobs, _) = jobs::list(&tx, &filter, None, 100).await?;
         let snapshot = tasks::snapshot_meta(&tx, task.id).await?;
+        let usage = runyard_persistence::usage::task_usage(&tx, task.id).await?;
         tx.commit().await?;
         Ok(Json(dto::TaskDetail {
             task: task.into(),
             jobs: jobs.into_iter().map(Into::into).collect(),
             snapshot: snapshot.map(Into::into),
+            usage: usage.into(),
         }))
     }
 

@@ -1,4 +1,5 @@
-//! The client commands of `runyard` (`login`, `workspaces`, `jobs`, `runners`, `tasks`):
+//! The client commands of `runyard` (`login`, `workspaces`, `jobs`, `runners`, `tasks`,
+//! `usage`, `stats`):
 //! a command line over the HTTP API, with readable tables, `--json` for scripts, and a
 //! saved profile so the URL, token and workspace need not be repeated.
 //!
@@ -12,6 +13,7 @@ mod output;
 mod profile;
 mod runners;
 mod tasks;
+mod usage;
 mod workspaces;
 
 use std::process::ExitCode;
@@ -42,6 +44,12 @@ pub enum ClientCommand {
     /// Agent tasks: create, inspect, pause, resume and finish them.
     #[command(after_help = tasks::EXAMPLES)]
     Tasks(tasks::TasksArgs),
+    /// What model calls and steps used (tokens, cost in USD), grouped.
+    #[command(after_help = usage::USAGE_EXAMPLES)]
+    Usage(usage::UsageArgs),
+    /// The workspace's queue: jobs by status, waits, throughput, runners.
+    #[command(after_help = usage::STATS_EXAMPLES)]
+    Stats(usage::StatsArgs),
 }
 
 /// Where the server is, who is asking, in which workspace, and how to print the answer.
@@ -163,6 +171,14 @@ pub async fn run(command: ClientCommand) -> ExitCode {
         },
         ClientCommand::Tasks(args) => match Ctx::new(args.conn) {
             Ok(ctx) => tasks::run(&ctx, args.command).await,
+            Err(e) => Err(e),
+        },
+        ClientCommand::Usage(args) => match Ctx::new(args.conn.clone()) {
+            Ok(ctx) => usage::usage(&ctx, args).await,
+            Err(e) => Err(e),
+        },
+        ClientCommand::Stats(args) => match Ctx::new(args.conn) {
+            Ok(ctx) => usage::stats(&ctx).await,
             Err(e) => Err(e),
         },
     };

@@ -383,7 +383,8 @@ mod tests {
             "created_at": "2030-01-01T09:30:00Z", "updated_at": "2030-01-01T09:30:00Z"}"#;
         let body = format!(
             r#"{{"task": {TASK}, "jobs": [{job}], "snapshot": {{"job_id": null,
-            "reason": "review", "kind": "manual", "created_at": "2030-01-01T10:00:05Z"}}}}"#
+            "reason": "review", "kind": "manual", "created_at": "2030-01-01T10:00:05Z"}},
+            "usage": {{"ai_calls": 0, "input_tokens": 0, "output_tokens": 0, "cost_usd": "0"}}}}"#
         );
         let detail: TaskDetail = serde_json::from_str(&body).unwrap();
         let text = render_detail(detail);
@@ -400,7 +401,8 @@ mod tests {
     #[test]
     fn a_task_without_a_snapshot_or_jobs_says_so() {
         let detail: TaskDetail = serde_json::from_str(&format!(
-            r#"{{"task": {TASK}, "jobs": [], "snapshot": null}}"#
+            r#"{{"task": {TASK}, "jobs": [], "snapshot": null,
+            "usage": {{"ai_calls": 0, "input_tokens": 0, "output_tokens": 0, "cost_usd": "0"}}}}"#
         ))
         .unwrap();
         let text = render_detail(detail);

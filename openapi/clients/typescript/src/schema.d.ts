@@ -83,6 +83,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/runner/jobs/{id}/ai-calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record model calls the attempt made (up to 1000)
+         * @description Record model calls the attempt made (up to 1000). Each call carries an id chosen by the client: resending a call is a no-op (counted in `duplicates`), another call under a recorded id is a 409 `ai_call_conflict` and nothing of the batch is stored.
+         */
+        post: operations["recordAiCalls"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/runner/jobs/{id}/artifacts/{name}": {
         parameters: {
             query?: never;
@@ -603,6 +623,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/workspaces/{ws}/runner-jobs/{id}/ai-calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job's model calls in the order they started (viewer)
+         * @description A job's model calls in the order they started (viewer).
+         */
+        get: operations["listJobAiCalls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/workspaces/{ws}/runner-jobs/{id}/approve": {
         parameters: {
             query?: never;
@@ -827,6 +867,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/workspaces/{ws}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workspace's queue at a glance (viewer): jobs by status, the oldest queued job's wait, running jobs per runner, completed and failed per minute over the last hour, and p50/p95 queue wait and run time over the last hour
+         * @description The workspace's queue at a glance (viewer): jobs by status, the oldest queued job's wait, running jobs per runner, completed and failed per minute over the last hour, and p50/p95 queue wait and run time over the last hour.
+         */
+        get: operations["getWorkspaceStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{ws}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workspace's usage over `[from, to)` grouped by `group_by` (viewer), the costliest group first, at most 1000 groups
+         * @description The workspace's usage over `[from, to)` grouped by `group_by` (viewer), the costliest group first, at most 1000 groups. A job counts its model calls when it has any, else the tokens and cost its steps reported; calls count by when they started, step-reported usage by when its step started. Defaults: the last 30 days, by model.
+         */
+        get: operations["getWorkspaceUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -871,6 +951,128 @@ export interface components {
             updated_at: string;
             /** Format: uuid */
             workspace_id: string;
+        };
+        /**
+         * AiCall
+         * @description A recorded model call.
+         */
+        AiCall: {
+            /** Format: int32 */
+            attempt: number;
+            batch_id?: string | null;
+            /** Format: int64 */
+            cached_tokens?: number | null;
+            /** @description Exact US dollars as a decimal string, as recorded. */
+            cost_usd: string;
+            /** Format: date-time */
+            created_at: string;
+            error?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: int64 */
+            input_tokens: number;
+            /** Format: uuid */
+            job_id: string;
+            /** Format: int64 */
+            latency_ms: number;
+            metadata?: unknown;
+            model: string;
+            /** Format: int64 */
+            output_tokens: number;
+            provider: string;
+            /** Format: date-time */
+            started_at: string;
+            status: components["schemas"]["AiCallStatus"];
+            /** Format: int32 */
+            step_ordinal?: number | null;
+        };
+        /**
+         * AiCallBatch
+         * @description Model calls of one attempt.
+         */
+        AiCallBatch: {
+            /**
+             * Format: int32
+             * @description The attempt the calls were made in.
+             */
+            attempt: number;
+            /** @description 1 to 1000 calls. */
+            calls: components["schemas"]["AiCallIn"][];
+        };
+        /**
+         * AiCallIn
+         * @description One model call, as a runner reports it.
+         */
+        AiCallIn: {
+            /** @description Groups calls sent as one provider batch, 1–200 characters. */
+            batch_id?: string | null;
+            /**
+             * Format: int64
+             * @description Input tokens served from a cache (a part of `input_tokens`).
+             */
+            cached_tokens?: number | null;
+            /**
+             * Format: decimal
+             * @description Exact US dollars as a decimal string, e.g. `"0.004250"`; never a JSON number.
+             */
+            cost_usd: string;
+            /** @description What went wrong, for `status: error` (at most 10000 characters). */
+            error?: string | null;
+            /**
+             * Format: uuid
+             * @description Chosen by the client (a UUID): sending the same call again is a no-op, a different
+             *     call under the same id is a 409.
+             */
+            id: string;
+            /** Format: int64 */
+            input_tokens: number;
+            /** Format: int64 */
+            latency_ms: number;
+            /** @description Free-form JSON object, at most 16 KiB serialised. */
+            metadata?: unknown;
+            /** @description e.g. `claude-sonnet-4-5`, 1–200 characters. */
+            model: string;
+            /** Format: int64 */
+            output_tokens: number;
+            /** @description e.g. `anthropic`, 1–100 characters. */
+            provider: string;
+            /** Format: date-time */
+            started_at: string;
+            status: components["schemas"]["AiCallStatus"];
+            /**
+             * Format: int32
+             * @description The step (its ordinal) the call belongs to.
+             */
+            step_ordinal?: number | null;
+        };
+        /**
+         * AiCallList
+         * @description A page of a job's model calls, in the order they started.
+         */
+        AiCallList: {
+            items: components["schemas"]["AiCall"][];
+            next_cursor?: string | null;
+        };
+        /**
+         * @description How a model call ended.
+         * @enum {string}
+         */
+        AiCallStatus: "ok" | "error";
+        /**
+         * AiCallsAccepted
+         * @description What was recorded.
+         */
+        AiCallsAccepted: {
+            /**
+             * Format: uint64
+             * @description Calls stored now.
+             */
+            accepted: number;
+            /**
+             * Format: uint64
+             * @description Calls already stored with the same content (a resent batch).
+             */
+            duplicates: number;
         };
         /**
          * ApprovalDecision
@@ -1286,6 +1488,8 @@ export interface components {
             type: string;
             /** Format: date-time */
             updated_at: string;
+            /** @description What the job used: its model calls when it has any, else what its steps reported. */
+            usage: components["schemas"]["Usage"];
             /** Format: uuid */
             workspace_id: string;
         };
@@ -1414,6 +1618,21 @@ export interface components {
             next_cursor?: string | null;
         };
         /**
+         * MinuteThroughput
+         * @description Jobs that finished in one minute.
+         */
+        MinuteThroughput: {
+            /** Format: int64 */
+            completed: number;
+            /** Format: int64 */
+            failed: number;
+            /**
+             * Format: date-time
+             * @description The minute's start.
+             */
+            minute: string;
+        };
+        /**
          * @description Who paused a task.
          * @enum {string}
          */
@@ -1438,6 +1657,18 @@ export interface components {
              *     task's previous snapshot.
              */
             snapshot: unknown;
+        };
+        /**
+         * Percentiles
+         * @description Percentiles over the last hour, in milliseconds; null without samples.
+         */
+        Percentiles: {
+            /** Format: double */
+            p50_ms?: number | null;
+            /** Format: double */
+            p95_ms?: number | null;
+            /** Format: int64 */
+            samples: number;
         };
         /**
          * Problem
@@ -1525,6 +1756,17 @@ export interface components {
             next_cursor?: string | null;
         };
         /**
+         * RunnerLoad
+         * @description Running jobs held by one runner.
+         */
+        RunnerLoad: {
+            name: string;
+            /** Format: uuid */
+            runner_id: string;
+            /** Format: int64 */
+            running: number;
+        };
+        /**
          * RunnerRegistered
          * @description A registered runner and its token. The token is shown this once.
          */
@@ -1547,6 +1789,15 @@ export interface components {
             job_id?: string | null;
             kind: components["schemas"]["PauseKind"];
             reason?: string | null;
+        };
+        /**
+         * StatusCount
+         * @description Jobs of one status.
+         */
+        StatusCount: {
+            /** Format: int64 */
+            count: number;
+            status: components["schemas"]["JobStatus"];
         };
         /** Step */
         Step: {
@@ -1620,6 +1871,11 @@ export interface components {
             jobs: components["schemas"]["Job"][];
             snapshot?: components["schemas"]["SnapshotInfo"] | (never | null);
             task: components["schemas"]["AgentTask"];
+            /**
+             * @description What all of the task's jobs used (each job: its model calls when it has any, else
+             *     what its steps reported).
+             */
+            usage: components["schemas"]["Usage"];
         };
         /** TaskEvent */
         TaskEvent: {
@@ -1677,6 +1933,63 @@ export interface components {
         UpdateWorkspace: {
             name?: string | null;
             settings?: components["schemas"]["WorkspaceSettingsPatch"] | (never | null);
+        };
+        /**
+         * Usage
+         * @description What a job, a task, a group or a workspace used. A job counts its model calls when it
+         *     has any, else the tokens and cost its steps reported (never both).
+         */
+        Usage: {
+            /**
+             * Format: int64
+             * @description Model calls recorded.
+             */
+            ai_calls: number;
+            /** @description Exact US dollars as a decimal string. */
+            cost_usd: string;
+            /** Format: int64 */
+            input_tokens: number;
+            /** Format: int64 */
+            output_tokens: number;
+        };
+        /**
+         * @description What the usage roll-up groups by.
+         * @enum {string}
+         */
+        UsageGroupBy: "model" | "provider" | "type" | "task" | "day";
+        /**
+         * UsageItem
+         * @description One group of the roll-up.
+         */
+        UsageItem: {
+            /** Format: int64 */
+            ai_calls: number;
+            /** @description Exact US dollars as a decimal string. */
+            cost_usd: string;
+            /**
+             * @description The group's value (a model, a provider, a job type, a task id, a day); usage only
+             *     steps reported has model and provider `(step-reported)`; null for jobs of no task.
+             */
+            group?: string | null;
+            /** Format: int64 */
+            input_tokens: number;
+            /** Format: int64 */
+            output_tokens: number;
+            /** @description The value of the `then_by` key within the group (absent without `then_by`). */
+            subgroup?: string | null;
+        };
+        /**
+         * UsageReport
+         * @description The workspace's usage over `[from, to)`, the costliest group first (at most 1000).
+         */
+        UsageReport: {
+            /** Format: date-time */
+            from: string;
+            group_by: components["schemas"]["UsageGroupBy"];
+            items: components["schemas"]["UsageItem"][];
+            then_by?: components["schemas"]["UsageGroupBy"] | (null);
+            /** Format: date-time */
+            to: string;
         };
         /**
          * Workspace
@@ -1817,6 +2130,31 @@ export interface components {
              * @description 1–36500 days.
              */
             retention_days?: number | null;
+        };
+        /**
+         * WorkspaceStats
+         * @description A workspace's queue at a glance.
+         */
+        WorkspaceStats: {
+            /**
+             * Format: date-time
+             * @description When the figures were read.
+             */
+            at: string;
+            /** @description Jobs by status; every status is listed. */
+            counts: components["schemas"]["StatusCount"][];
+            /**
+             * Format: double
+             * @description How long the longest-waiting `QUEUED` job has been claimable; null when none is.
+             */
+            oldest_queued_seconds?: number | null;
+            /** @description Queued (created, due, re-queued or resumed) to claimed, for claims in the last hour. */
+            queue_wait: components["schemas"]["Percentiles"];
+            /** @description Claimed to finished, for jobs that completed or failed in the last hour. */
+            run_time: components["schemas"]["Percentiles"];
+            running_by_runner: components["schemas"]["RunnerLoad"][];
+            /** @description Completed and failed jobs per minute over the last hour, oldest minute first. */
+            throughput: components["schemas"]["MinuteThroughput"][];
         };
     };
     responses: never;
@@ -2059,6 +2397,133 @@ export interface operations {
             };
             /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
             401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Illegal state transition, idempotency key reused with another payload, or a
+             *     uniqueness rule broken.
+             */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed, but a value breaks a rule; `field` names it. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on the server; the detail is in its log. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server cannot serve now: its database is unreachable (code
+             *     `database_unavailable`). Try again after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordAiCalls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AiCallBatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AiCallsAccepted"];
+                };
+            };
+            /**
+             * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+             *     unknown field.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent, or in a workspace the caller is not a member of. */
+            404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -5844,6 +6309,124 @@ export interface operations {
             };
         };
     };
+    listJobAiCalls: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Page size, 1–1000 (default 100). */
+                limit?: number;
+            };
+            header?: {
+                /** @description The `ETag` of an answer already held: unchanged, it is answered with `304` and no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                ws: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AiCallList"];
+                };
+            };
+            /** @description Not Modified: the body would be the one whose `ETag` was sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+             *     unknown field.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A member of the workspace without the role this needs. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent, or in a workspace the caller is not a member of. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed, but a value breaks a rule; `field` names it. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on the server; the detail is in its log. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server cannot serve now: its database is unreachable (code
+             *     `database_unavailable`). Try again after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     approveJob: {
         parameters: {
             query?: never;
@@ -7244,6 +7827,242 @@ export interface operations {
              *     uniqueness rule broken.
              */
             409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed, but a value breaks a rule; `field` names it. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on the server; the detail is in its log. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server cannot serve now: its database is unreachable (code
+             *     `database_unavailable`). Try again after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWorkspaceStats: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of an answer already held: unchanged, it is answered with `304` and no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["WorkspaceStats"];
+                };
+            };
+            /** @description Not Modified: the body would be the one whose `ETag` was sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+             *     unknown field.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A member of the workspace without the role this needs. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent, or in a workspace the caller is not a member of. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed, but a value breaks a rule; `field` names it. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on the server; the detail is in its log. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server cannot serve now: its database is unreachable (code
+             *     `database_unavailable`). Try again after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWorkspaceUsage: {
+        parameters: {
+            query?: {
+                /** @description Start, inclusive (default: 30 days before `to`). */
+                from?: string;
+                /** @description End, exclusive (default: now). */
+                to?: string;
+                /** @description What to group by (default `model`). */
+                group_by?: components["schemas"]["UsageGroupBy"];
+                /**
+                 * @description Group each group further by this (e.g. `group_by=day&then_by=model`); items
+                 *     then carry `subgroup`.
+                 */
+                then_by?: components["schemas"]["UsageGroupBy"];
+            };
+            header?: {
+                /** @description The `ETag` of an answer already held: unchanged, it is answered with `304` and no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UsageReport"];
+                };
+            };
+            /** @description Not Modified: the body would be the one whose `ETag` was sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+             *     unknown field.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A member of the workspace without the role this needs. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent, or in a workspace the caller is not a member of. */
+            404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;

@@ -163,6 +163,27 @@ describe("the typed client against a real server", () => {
     assert.deepEqual(await unwrap(runner.POST("/v1/runner/jobs/{id}/logs", logs)), { accepted: 3, duplicates: 0 });
     assert.deepEqual(await unwrap(runner.POST("/v1/runner/jobs/{id}/logs", logs)), { accepted: 0, duplicates: 3 });
 
+    // Model calls: recorded once; money travels as a decimal string.
+    const calls: Schemas["AiCallBatch"] = {
+      attempt: claimed.attempt,
+      calls: [
+        {
+          id: "0193e0a0-0000-7000-8000-000000000001",
+          provider: "anthropic",
+          model: "claude-sonnet-4-5",
+          input_tokens: 1000,
+          output_tokens: 200,
+          cost_usd: "0.004250",
+          latency_ms: 800,
+          status: "ok",
+          started_at: new Date().toISOString(),
+        },
+      ],
+    };
+    const record = { params: { path: { id: claimed.id } }, body: calls };
+    assert.deepEqual(await unwrap(runner.POST("/v1/runner/jobs/{id}/ai-calls", record)), { accepted: 1, duplicates: 0 });
+    assert.deepEqual(await unwrap(runner.POST("/v1/runner/jobs/{id}/ai-calls", record)), { accepted: 0, duplicates: 1 });
+
     const done = await unwrap(
       runner.POST("/v1/runner/jobs/{id}/complete", {
         params: { path: { id: claimed.id } },
@@ -213,6 +234,24 @@ describe("the typed client against a real server", () => {
       later.items.map((e) => e.type),
       ["job_completed"],
     );
+
+    // Usage: the job's roll-up, its calls, and the workspace's by model.
+    assert.deepEqual(detail.usage, { ai_calls: 1, input_tokens: 1000, output_tokens: 200, cost_usd: "0.004250" });
+    const calls = await unwrap(alice.GET("/v1/workspaces/{ws}/runner-jobs/{id}/ai-calls", { params: { path } }));
+    assert.deepEqual(
+      calls.items.map((c) => [c.model, c.cost_usd, c.attempt]),
+      [["claude-sonnet-4-5", "0.004250", 1]],
+    );
+    const usage = await unwrap(
+      alice.GET("/v1/workspaces/{ws}/usage", { params: { path: { ws: ws.slug }, query: { group_by: "model" } } }),
+    );
+    assert.equal(usage.group_by, "model");
+    assert.deepEqual(
+      usage.items.map((i) => [i.group, i.ai_calls, i.cost_usd]),
+      [["claude-sonnet-4-5", 1, "0.004250"]],
+    );
+    const stats = await unwrap(alice.GET("/v1/workspaces/{ws}/stats", { params: { path: { ws: ws.slug } } }));
+    assert.equal(stats.counts.find((c) => c.status === "COMPLETED")?.count, 1);
 
     const logs = await unwrap(alice.GET("/v1/workspaces/{ws}/runner-jobs/{id}/logs", { params: { path } }));
     assert.deepEqual(

@@ -2,6 +2,12 @@
 
 from .add_member import AddMember
 from .agent_task import AgentTask
+from .ai_call import AiCall
+from .ai_call_batch import AiCallBatch
+from .ai_call_in import AiCallIn
+from .ai_call_list import AiCallList
+from .ai_call_status import AiCallStatus
+from .ai_calls_accepted import AiCallsAccepted
 from .approval_decision import ApprovalDecision
 from .artifact import Artifact
 from .artifact_list import ArtifactList
@@ -40,9 +46,11 @@ from .log_stream_item import LogStreamItem
 from .logs_accepted import LogsAccepted
 from .member import Member
 from .member_list import MemberList
+from .minute_throughput import MinuteThroughput
 from .pause_kind import PauseKind
 from .pause_task import PauseTask
 from .paused_request import PausedRequest
+from .percentiles import Percentiles
 from .problem import Problem
 from .readiness import Readiness
 from .register_runner import RegisterRunner
@@ -50,8 +58,10 @@ from .release_request import ReleaseRequest
 from .role import Role
 from .runner import Runner
 from .runner_list import RunnerList
+from .runner_load import RunnerLoad
 from .runner_registered import RunnerRegistered
 from .snapshot_info import SnapshotInfo
+from .status_count import StatusCount
 from .step import Step
 from .step_phase import StepPhase
 from .step_report_in import StepReportIn
@@ -65,16 +75,27 @@ from .task_outcome import TaskOutcome
 from .task_snapshot import TaskSnapshot
 from .task_status import TaskStatus
 from .update_workspace import UpdateWorkspace
+from .usage import Usage
+from .usage_group_by import UsageGroupBy
+from .usage_item import UsageItem
+from .usage_report import UsageReport
 from .workspace import Workspace
 from .workspace_event import WorkspaceEvent
 from .workspace_event_list import WorkspaceEventList
 from .workspace_list import WorkspaceList
 from .workspace_settings import WorkspaceSettings
 from .workspace_settings_patch import WorkspaceSettingsPatch
+from .workspace_stats import WorkspaceStats
 
 __all__ = (
     "AddMember",
     "AgentTask",
+    "AiCall",
+    "AiCallBatch",
+    "AiCallIn",
+    "AiCallList",
+    "AiCallsAccepted",
+    "AiCallStatus",
     "ApprovalDecision",
     "Artifact",
     "ArtifactList",
@@ -113,9 +134,11 @@ __all__ = (
     "LogStreamItem",
     "Member",
     "MemberList",
+    "MinuteThroughput",
     "PausedRequest",
     "PauseKind",
     "PauseTask",
+    "Percentiles",
     "Problem",
     "Readiness",
     "RegisterRunner",
@@ -123,8 +146,10 @@ __all__ = (
     "Role",
     "Runner",
     "RunnerList",
+    "RunnerLoad",
     "RunnerRegistered",
     "SnapshotInfo",
+    "StatusCount",
     "Step",
     "StepPhase",
     "StepReportIn",
@@ -138,10 +163,15 @@ __all__ = (
     "TaskSnapshot",
     "TaskStatus",
     "UpdateWorkspace",
+    "Usage",
+    "UsageGroupBy",
+    "UsageItem",
+    "UsageReport",
     "Workspace",
     "WorkspaceEvent",
     "WorkspaceEventList",
     "WorkspaceList",
     "WorkspaceSettings",
     "WorkspaceSettingsPatch",
+    "WorkspaceStats",
 )

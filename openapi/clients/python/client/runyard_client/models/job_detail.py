@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ..models.job_event import JobEvent
     from ..models.lease import Lease
     from ..models.step import Step
+    from ..models.usage import Usage
 
 
 T = TypeVar("T", bound="JobDetail")
@@ -42,6 +43,8 @@ class JobDetail:
         timeout_seconds (int):
         type_ (str):
         updated_at (datetime.datetime):
+        usage (Usage): What a job, a task, a group or a workspace used. A job counts its model calls when it
+            has any, else the tokens and cost its steps reported (never both).
         workspace_id (UUID):
         agent_task_id (None | Unset | UUID):
         cancel_requested_at (datetime.datetime | None | Unset):
@@ -74,6 +77,7 @@ class JobDetail:
     timeout_seconds: int
     type_: str
     updated_at: datetime.datetime
+    usage: Usage
     workspace_id: UUID
     agent_task_id: None | Unset | UUID = UNSET
     cancel_requested_at: datetime.datetime | None | Unset = UNSET
@@ -130,6 +134,8 @@ class JobDetail:
         type_ = self.type_
 
         updated_at = self.updated_at.isoformat()
+
+        usage = self.usage.to_dict()
 
         workspace_id = str(self.workspace_id)
 
@@ -220,6 +226,7 @@ class JobDetail:
                 "timeout_seconds": timeout_seconds,
                 "type": type_,
                 "updated_at": updated_at,
+                "usage": usage,
                 "workspace_id": workspace_id,
             }
         )
@@ -253,6 +260,7 @@ class JobDetail:
         from ..models.job_event import JobEvent  # noqa: PLC0415
         from ..models.lease import Lease  # noqa: PLC0415
         from ..models.step import Step  # noqa: PLC0415
+        from ..models.usage import Usage  # noqa: PLC0415
 
         d = dict(src_dict)
         attempt = d.pop("attempt")
@@ -298,6 +306,8 @@ class JobDetail:
         type_ = d.pop("type")
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
+
+        usage = Usage.from_dict(d.pop("usage"))
 
         workspace_id = UUID(d.pop("workspace_id"))
 
@@ -445,6 +455,7 @@ class JobDetail:
             timeout_seconds=timeout_seconds,
             type_=type_,
             updated_at=updated_at,
+            usage=usage,
             workspace_id=workspace_id,
             agent_task_id=agent_task_id,
             cancel_requested_at=cancel_requested_at,

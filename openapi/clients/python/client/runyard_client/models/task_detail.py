@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from ..models.agent_task import AgentTask
     from ..models.job import Job
     from ..models.snapshot_info import SnapshotInfo
+    from ..models.usage import Usage
 
 
 T = TypeVar("T", bound="TaskDetail")
@@ -25,11 +26,14 @@ class TaskDetail:
         jobs (list[Job]): Up to 100 of the task's jobs, newest first (list all with
             `GET .../runner-jobs?agent_task_id=`).
         task (AgentTask):
+        usage (Usage): What a job, a task, a group or a workspace used. A job counts its model calls when it
+            has any, else the tokens and cost its steps reported (never both).
         snapshot (None | SnapshotInfo | Unset):
     """
 
     jobs: list[Job]
     task: AgentTask
+    usage: Usage
     snapshot: None | SnapshotInfo | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -42,6 +46,8 @@ class TaskDetail:
             jobs.append(jobs_item)
 
         task = self.task.to_dict()
+
+        usage = self.usage.to_dict()
 
         snapshot: dict[str, Any] | None | Unset
         if isinstance(self.snapshot, Unset):
@@ -57,6 +63,7 @@ class TaskDetail:
             {
                 "jobs": jobs,
                 "task": task,
+                "usage": usage,
             }
         )
         if snapshot is not UNSET:
@@ -69,6 +76,7 @@ class TaskDetail:
         from ..models.agent_task import AgentTask  # noqa: PLC0415
         from ..models.job import Job  # noqa: PLC0415
         from ..models.snapshot_info import SnapshotInfo  # noqa: PLC0415
+        from ..models.usage import Usage  # noqa: PLC0415
 
         d = dict(src_dict)
         jobs = []
@@ -79,6 +87,8 @@ class TaskDetail:
             jobs.append(jobs_item)
 
         task = AgentTask.from_dict(d.pop("task"))
+
+        usage = Usage.from_dict(d.pop("usage"))
 
         def _parse_snapshot(data: object) -> None | SnapshotInfo | Unset:
             if data is None:
@@ -100,6 +110,7 @@ class TaskDetail:
         task_detail = cls(
             jobs=jobs,
             task=task,
+            usage=usage,
             snapshot=snapshot,
         )
 

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="AiCallsAccepted")
+
+
+@_attrs_define
+class AiCallsAccepted:
+    """What was recorded.
+
+    Attributes:
+        accepted (int): Calls stored now.
+        duplicates (int): Calls already stored with the same content (a resent batch).
+    """
+
+    accepted: int
+    duplicates: int
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        accepted = self.accepted
+
+        duplicates = self.duplicates
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "accepted": accepted,
+                "duplicates": duplicates,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        accepted = d.pop("accepted")
+
+        duplicates = d.pop("duplicates")
+
+        ai_calls_accepted = cls(
+            accepted=accepted,
+            duplicates=duplicates,
+        )
+
+        ai_calls_accepted.additional_properties = d
+        return ai_calls_accepted
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="Usage")
+
+
+@_attrs_define
+class Usage:
+    """What a job, a task, a group or a workspace used. A job counts its model calls when it
+    has any, else the tokens and cost its steps reported (never both).
+
+        Attributes:
+            ai_calls (int): Model calls recorded.
+            cost_usd (str): Exact US dollars as a decimal string.
+            input_tokens (int):
+            output_tokens (int):
+    """
+
+    ai_calls: int
+    cost_usd: str
+    input_tokens: int
+    output_tokens: int
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        ai_calls = self.ai_calls
+
+        cost_usd = self.cost_usd
+
+        input_tokens = self.input_tokens
+
+        output_tokens = self.output_tokens
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "ai_calls": ai_calls,
+                "cost_usd": cost_usd,
+                "input_tokens": input_tokens,
+                "output_tokens": output_tokens,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        ai_calls = d.pop("ai_calls")
+
+        cost_usd = d.pop("cost_usd")
+
+        input_tokens = d.pop("input_tokens")
+
+        output_tokens = d.pop("output_tokens")
+
+        usage = cls(
+            ai_calls=ai_calls,
+            cost_usd=cost_usd,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+        )
+
+        usage.additional_properties = d
+        return usage
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
