@@ -89,6 +89,13 @@ column runner_jobs.updated_at timestamp with time zone NOT NULL DEFAULT now()
 column runner_jobs.started_at timestamp with time zone
 column runner_jobs.finished_at timestamp with time zone
 column runner_jobs.resumed_at timestamp with time zone
+column runner_jobs.failure_kind text
+column runner_jobs.cancelled_by text
+column runner_jobs.cancel_reason text
+column runner_jobs.next_poll_at timestamp with time zone
+column runner_jobs.max_wait_until timestamp with time zone
+column runner_jobs.suspended_state jsonb
+column runner_jobs.suspensions integer NOT NULL DEFAULT 0
 column runners.workspace_id uuid NOT NULL
 column runners.id uuid NOT NULL
 column runners.name text NOT NULL
@@ -169,12 +176,14 @@ constraint job_steps.job_steps_workspace_id_job_id_fkey FOREIGN KEY (workspace_i
 constraint runner_jobs.runner_jobs_agent_task_fkey FOREIGN KEY (workspace_id, agent_task_id) REFERENCES agent_tasks(workspace_id, id)
 constraint runner_jobs.runner_jobs_attempt_check CHECK ((attempt >= 0))
 constraint runner_jobs.runner_jobs_backoff_base_seconds_check CHECK ((backoff_base_seconds >= 0))
+constraint runner_jobs.runner_jobs_failure_kind_check CHECK ((failure_kind = ANY (ARRAY['error'::text, 'timeout'::text, 'lease_expired'::text, 'max_attempts'::text, 'cancelled'::text, 'rejected'::text, 'suspend_timeout'::text, 'approval_timeout'::text])))
 constraint runner_jobs.runner_jobs_idempotency_key UNIQUE (workspace_id, idempotency_key)
 constraint runner_jobs.runner_jobs_lease_runner_fkey FOREIGN KEY (workspace_id, lease_runner_id) REFERENCES runners(workspace_id, id)
 constraint runner_jobs.runner_jobs_max_attempts_check CHECK (((max_attempts >= 1) AND (max_attempts <= 100)))
 constraint runner_jobs.runner_jobs_pkey PRIMARY KEY (workspace_id, id)
 constraint runner_jobs.runner_jobs_priority_check CHECK (((priority >= '-100'::integer) AND (priority <= 100)))
-constraint runner_jobs.runner_jobs_status_check CHECK ((status = ANY (ARRAY['PENDING'::text, 'QUEUED'::text, 'RUNNING'::text, 'PAUSED'::text, 'COMPLETED'::text, 'FAILED'::text, 'CANCELLED'::text])))
+constraint runner_jobs.runner_jobs_status_check CHECK ((status = ANY (ARRAY['PENDING'::text, 'QUEUED'::text, 'RUNNING'::text, 'PAUSED'::text, 'SUSPENDED'::text, 'COMPLETED'::text, 'FAILED'::text, 'CANCELLED'::text])))
+constraint runner_jobs.runner_jobs_suspensions_check CHECK ((suspensions >= 0))
 constraint runner_jobs.runner_jobs_timeout_seconds_check CHECK ((timeout_seconds > 0))
 constraint runner_jobs.runner_jobs_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES workspaces(id) ON DELETE CASCADE
 constraint runners.runners_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200)))
@@ -208,12 +217,14 @@ CREATE UNIQUE INDEX job_steps_pkey ON public.job_steps USING btree (workspace_id
 CREATE INDEX runner_jobs_approval_idx ON public.runner_jobs USING btree (workspace_id, id) WHERE ((status = 'PENDING'::text) AND requires_approval)
 CREATE INDEX runner_jobs_claim_idx ON public.runner_jobs USING btree (workspace_id, priority DESC, run_after, id) WHERE (status = 'QUEUED'::text)
 CREATE INDEX runner_jobs_due_idx ON public.runner_jobs USING btree (run_after) WHERE ((status = 'PENDING'::text) AND (NOT requires_approval))
+CREATE INDEX runner_jobs_failure_kind_idx ON public.runner_jobs USING btree (workspace_id, failure_kind, id) WHERE (failure_kind IS NOT NULL)
 CREATE INDEX runner_jobs_finished_idx ON public.runner_jobs USING btree (workspace_id, finished_at) WHERE (status = ANY (ARRAY['COMPLETED'::text, 'FAILED'::text, 'CANCELLED'::text]))
 CREATE INDEX runner_jobs_held_idx ON public.runner_jobs USING btree (status, requires_approval) WHERE ((status = 'PAUSED'::text) OR ((status = 'PENDING'::text) AND requires_approval))
 CREATE UNIQUE INDEX runner_jobs_idempotency_key ON public.runner_jobs USING btree (workspace_id, idempotency_key)
 CREATE INDEX runner_jobs_lease_idx ON public.runner_jobs USING btree (lease_expires_at) WHERE (status = 'RUNNING'::text)
 CREATE UNIQUE INDEX runner_jobs_pkey ON public.runner_jobs USING btree (workspace_id, id)
 CREATE INDEX runner_jobs_status_idx ON public.runner_jobs USING btree (workspace_id, status, id)
+CREATE INDEX runner_jobs_suspended_idx ON public.runner_jobs USING btree (LEAST(next_poll_at, max_wait_until)) WHERE (status = 'SUSPENDED'::text)
 CREATE INDEX runner_jobs_task_idx ON public.runner_jobs USING btree (workspace_id, agent_task_id, id) WHERE (agent_task_id IS NOT NULL)
 CREATE UNIQUE INDEX runners_pkey ON public.runners USING btree (workspace_id, id)
 CREATE UNIQUE INDEX seaql_migrations_pkey ON public.seaql_migrations USING btree (version)

@@ -6,6 +6,7 @@ mod boundary;
 mod client;
 mod console;
 mod errors;
+mod failures;
 mod feed;
 mod health;
 mod http_extras;

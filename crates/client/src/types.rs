@@ -41,9 +41,24 @@ wire_enum!(
         Queued = "QUEUED",
         Running = "RUNNING",
         Paused = "PAUSED",
+        Suspended = "SUSPENDED",
         Completed = "COMPLETED",
         Failed = "FAILED",
         Cancelled = "CANCELLED",
+    }
+);
+
+wire_enum!(
+    /// Why a finished job did not succeed.
+    FailureKind {
+        Error = "error",
+        Timeout = "timeout",
+        LeaseExpired = "lease_expired",
+        MaxAttempts = "max_attempts",
+        Cancelled = "cancelled",
+        Rejected = "rejected",
+        SuspendTimeout = "suspend_timeout",
+        ApprovalTimeout = "approval_timeout",
     }
 );
 
@@ -329,6 +344,28 @@ pub struct Job {
     pub started_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub finished_at: Option<DateTime<Utc>>,
+    /// Why a finished job did not succeed.
+    #[serde(default)]
+    pub failure_kind: Option<FailureKind>,
+    /// Who asked for a cancel, and why.
+    #[serde(default)]
+    pub cancelled_by: Option<String>,
+    #[serde(default)]
+    pub cancel_reason: Option<String>,
+    /// While `SUSPENDED`: when it is queued again, and when it fails instead.
+    #[serde(default)]
+    pub next_poll_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub max_wait_until: Option<DateTime<Utc>>,
+    /// Attempts that ended in a suspend (not counted against `max_attempts`).
+    pub suspensions: u32,
+}
+
+/// Why a job is cancelled.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CancelJob {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 pub type JobList = Page<Job>;
@@ -579,6 +616,9 @@ pub struct ClaimedJob {
     /// What an earlier, paused run of the job's task handed back.
     #[serde(default)]
     pub resume_snapshot: Option<Value>,
+    /// What the job's runner handed back at its latest suspend.
+    #[serde(default)]
+    pub suspended_state: Option<Value>,
     /// Where this run's log numbering starts (after what earlier runs wrote).
     pub next_log_seq: u64,
 }

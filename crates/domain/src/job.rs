@@ -17,6 +17,8 @@ str_enum!(
         Running = "RUNNING",
         /// Its task was paused; a snapshot holds its state.
         Paused = "PAUSED",
+        /// Its runner handed it back to wait until `next_poll_at`, spending no attempt.
+        Suspended = "SUSPENDED",
         Completed = "COMPLETED",
         Failed = "FAILED",
         Cancelled = "CANCELLED",
@@ -50,8 +52,12 @@ impl JobStatus {
                 // claimed; cancelled before it ran; its task paused
                 | (Queued, Running | Cancelled | Paused)
                 // finished; lease lost or retryable failure (back to the queue, maybe
-                // after a backoff); waiting at a gate; paused with a snapshot
-                | (Running, Completed | Failed | Cancelled | Queued | Pending | Paused)
+                // after a backoff); waiting at a gate; paused with a snapshot; suspended
+                // by its runner until a poll time
+                | (Running, Completed | Failed | Cancelled | Queued | Pending | Paused | Suspended)
+                // its poll time came, a user woke it or sent it a command; its deadline
+                // (`max_wait_until`) passed; cancelled while it waited
+                | (Suspended, Queued | Failed | Cancelled)
                 // resumed (to wait for its time or an approval, or claimable); cancelled
                 | (Paused, Queued | Pending | Cancelled)
                 // a user retries a finished job that did not succeed
@@ -99,6 +105,47 @@ str_enum!(
     }
 );
 
+str_enum!(
+    /// Why a finished job did not succeed. See DESIGN §2.
+    pub enum FailureKind {
+        /// Its runner reported a failure that is not to be retried.
+        Error = "error",
+        /// Its last attempt ran past `timeout_seconds`.
+        Timeout = "timeout",
+        /// Its last attempt's lease ran out (the runner stopped heartbeating).
+        LeaseExpired = "lease_expired",
+        /// Its runner reported a retryable failure, but no attempts were left.
+        MaxAttempts = "max_attempts",
+        /// A user (or its task) cancelled it.
+        Cancelled = "cancelled",
+        /// An admin rejected it at an approval.
+        Rejected = "rejected",
+        /// It stayed suspended past its `max_wait_until`.
+        SuspendTimeout = "suspend_timeout",
+        /// It waited for an approval past its deadline.
+        ApprovalTimeout = "approval_timeout",
+    }
+);
+
+impl FailureKind {
+    /// Why a failed attempt that sent its job to `next` finished the job; `None` while the
+    /// job goes on. `cause` is why the attempt failed: [`FailureKind::Error`] for a
+    /// runner's report (`retryable` as it said), [`FailureKind::Timeout`] or
+    /// [`FailureKind::LeaseExpired`] for the reaper. A retryable error that used up the
+    /// attempts is [`FailureKind::MaxAttempts`]; a timeout or lost lease keeps its own
+    /// name even on the last attempt, being the more specific reason.
+    pub fn after_attempt(next: JobStatus, cause: FailureKind, retryable: bool) -> Option<Self> {
+        match next {
+            JobStatus::Cancelled => Some(FailureKind::Cancelled),
+            JobStatus::Failed if cause == FailureKind::Error && retryable => {
+                Some(FailureKind::MaxAttempts)
+            }
+            JobStatus::Failed => Some(cause),
+            _ => None,
+        }
+    }
+}
+
 /// The `type` of each job event Runyard records.
 pub mod event_type {
     pub const CREATED: &str = "job_created";
@@ -114,6 +161,8 @@ pub mod event_type {
     pub const REJECTED: &str = "job_rejected";
     pub const AWAITING_APPROVAL: &str = "job_awaiting_approval";
     pub const PAUSE_REQUESTED: &str = "job_pause_requested";
+    pub const SUSPENDED: &str = "job_suspended";
+    pub const WOKEN: &str = "job_woken";
 }
 
 /// A job as a client asked for it, every field validated. Built only by [`NewJob::parse`].
@@ -262,6 +311,10 @@ mod tests {
             (Paused, Cancelled),
             (Failed, Queued),
             (Cancelled, Queued),
+            (Running, Suspended),
+            (Suspended, Queued),
+            (Suspended, Failed),
+            (Suspended, Cancelled),
         ] {
             assert_eq!(from.transition(to), Ok(to), "{from} -> {to}");
         }
@@ -278,6 +331,10 @@ mod tests {
             (Queued, Completed),
             (Paused, Running),
             (Queued, Queued),
+            (Suspended, Running),
+            (Suspended, Completed),
+            (Queued, Suspended),
+            (Paused, Suspended),
         ] {
             assert_eq!(
                 from.transition(to),
@@ -310,6 +367,31 @@ mod tests {
         }
         assert_eq!(JobStatus::parse("queued"), None);
         assert_eq!(StepType::parse("AI_ACTION"), Some(StepType::AiAction));
+        for k in FailureKind::ALL {
+            assert_eq!(FailureKind::parse(k.as_str()), Some(k));
+        }
+    }
+
+    #[test]
+    fn failure_kind_names_the_reason_a_job_ended() {
+        use FailureKind as K;
+        assert_eq!(K::after_attempt(Failed, K::Error, false), Some(K::Error));
+        assert_eq!(
+            K::after_attempt(Failed, K::Error, true),
+            Some(K::MaxAttempts)
+        );
+        assert_eq!(K::after_attempt(Failed, K::Timeout, true), Some(K::Timeout));
+        assert_eq!(
+            K::after_attempt(Failed, K::LeaseExpired, true),
+            Some(K::LeaseExpired)
+        );
+        assert_eq!(
+            K::after_attempt(Cancelled, K::Error, true),
+            Some(K::Cancelled)
+        );
+        assert_eq!(K::after_attempt(Pending, K::Error, true), None);
+        assert_eq!(K::after_attempt(Queued, K::LeaseExpired, true), None);
+        assert_eq!(K::after_attempt(Paused, K::LeaseExpired, true), None);
     }
 
     fn job(payload: serde_json::Value, priority: Option<i64>) -> NewJob {

@@ -8,7 +8,8 @@
 use std::time::Duration;
 
 use runyard_domain::{
-    JobStatus, PauseKind, StepPhase, StepStatus, StepType, after_failed_attempt, event_type,
+    FailureKind, JobStatus, PauseKind, StepPhase, StepStatus, StepType, after_failed_attempt,
+    event_type,
 };
 use sea_orm::{FromQueryResult, Value};
 use uuid::Uuid;
@@ -123,6 +124,7 @@ pub async fn claim(
             lease_expires_at: r.lease_expires_at,
             agent_task_id: r.agent_task_id,
             resume_snapshot: r.resume_snapshot,
+            suspended_state: r.suspended_state,
             next_log_seq: r.next_log_seq,
         })
         .collect::<Vec<_>>();
@@ -588,6 +590,11 @@ pub async fn fail(
         next,
         Set {
             error: Some(Some(error.clone())),
+            failure_kind: Some(FailureKind::after_attempt(
+                next,
+                FailureKind::Error,
+                retryable,
+            )),
             run_after_in: delay,
             finished_at: Some(if next.is_terminal() {
                 Stamp::Now

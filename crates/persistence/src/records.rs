@@ -1,6 +1,6 @@
 //! Plain records handed to the layer above. SeaORM row types stay in this crate.
 
-use runyard_domain::{JobStatus, PauseKind, Role, TaskStatus};
+use runyard_domain::{FailureKind, JobStatus, PauseKind, Role, TaskStatus};
 use uuid::Uuid;
 
 use crate::Timestamp;
@@ -51,6 +51,16 @@ pub struct JobRecord {
     pub updated_at: Timestamp,
     pub started_at: Option<Timestamp>,
     pub finished_at: Option<Timestamp>,
+    /// Why a finished job did not succeed.
+    pub failure_kind: Option<FailureKind>,
+    /// Who asked for a cancel, and why.
+    pub cancelled_by: Option<String>,
+    pub cancel_reason: Option<String>,
+    /// While `SUSPENDED`: when it is polled again, and when it fails instead.
+    pub next_poll_at: Option<Timestamp>,
+    pub max_wait_until: Option<Timestamp>,
+    /// Attempts ended by a suspend, not counted against `max_attempts`.
+    pub suspensions: i32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -110,6 +120,8 @@ pub struct ClaimedJob {
     pub agent_task_id: Option<Uuid>,
     /// The task's snapshot, when this job was re-queued by a resume.
     pub resume_snapshot: Option<serde_json::Value>,
+    /// The state the runner handed back at the job's latest suspend.
+    pub suspended_state: Option<serde_json::Value>,
     /// One past the highest log seq the job has: where this attempt's lines start.
     pub next_log_seq: i64,
 }

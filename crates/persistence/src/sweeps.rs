@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use runyard_domain::{
-    Actor, JobStatus, LostLease, PauseKind, Role, WorkspaceSettings, after_lost_lease, event_type,
+    Actor, FailureKind, JobStatus, LostLease, PauseKind, Role, WorkspaceSettings, after_lost_lease,
+    event_type,
 };
 use sea_orm::{ConnectionTrait, DatabaseTransaction, FromQueryResult, TransactionTrait};
 use uuid::Uuid;
@@ -255,6 +256,15 @@ impl Database {
     }
 }
 
+/// Why the reaper took an attempt back (`lease_why` of `runyard_expired_leases`).
+fn cause(why: &str) -> FailureKind {
+    match why {
+        "lease_expired" => FailureKind::LeaseExpired,
+        // `timed_out`, or a pause that was never handed back in time.
+        _ => FailureKind::Timeout,
+    }
+}
+
 /// The change that takes a job back from a runner that lost it, going to `next`.
 fn reaped(
     job: Uuid,
@@ -289,6 +299,7 @@ fn reaped(
                 Stamp::Clear
             }),
             error: Some(Some(serde_json::json!({"reason": why, "attempt": attempt}))),
+            failure_kind: Some(FailureKind::after_attempt(next, cause(why), true)),
             lease: Some(Lease::Drop),
             ..Set::default()
         }

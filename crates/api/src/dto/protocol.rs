@@ -37,6 +37,9 @@ pub struct ClaimedJob {
     /// The task's snapshot (what a paused run handed back), when this job was re-queued by
     /// a resume: continue from it.
     pub resume_snapshot: Option<serde_json::Value>,
+    /// The state the runner handed back at the job's latest suspend (`state` of
+    /// `/suspend`): continue from it. Null when the job never suspended with a state.
+    pub suspended_state: Option<serde_json::Value>,
     /// Number this attempt's log lines from here: earlier attempts' lines keep theirs
     /// (a seq is written once per job).
     pub next_log_seq: i64,
@@ -57,6 +60,7 @@ impl From<runyard_persistence::ClaimedJob> for ClaimedJob {
             lease_expires_at: j.lease_expires_at,
             agent_task_id: j.agent_task_id,
             resume_snapshot: j.resume_snapshot,
+            suspended_state: j.suspended_state,
             next_log_seq: j.next_log_seq,
         }
     }

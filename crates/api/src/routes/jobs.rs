@@ -5,7 +5,7 @@ use std::sync::Arc;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
-use runyard_domain::{JobStatus, Labels, Role, ValidationError};
+use runyard_domain::{FailureKind, JobStatus, Labels, Role, ValidationError};
 use runyard_persistence::jobs::{self, Created, JobFilter};
 use uuid::Uuid;
 
@@ -39,17 +39,46 @@ enum BatchCreated {
 
 const MAX_BATCH: usize = 1000;
 
+/// "A, B, C": every value of a string enum, for error messages.
+fn one_of<T: std::fmt::Display>(all: impl IntoIterator<Item = T>) -> String {
+    all.into_iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn parse_filter(
     status: Option<&str>,
     job_type: Option<String>,
     agent_task_id: Option<Uuid>,
     label: Option<&str>,
+    failure_kind: Option<&str>,
 ) -> std::result::Result<JobFilter, ValidationError> {
     let statuses = comma_list(status)
         .into_iter()
         .map(|s| {
             JobStatus::parse(&s.to_ascii_uppercase()).ok_or_else(|| {
-                ValidationError::new("status", format!("unknown status {s:?}; expected one of PENDING, QUEUED, RUNNING, PAUSED, COMPLETED, FAILED, CANCELLED"))
+                ValidationError::new(
+                    "status",
+                    format!(
+                        "unknown status {s:?}; expected one of {}",
+                        one_of(JobStatus::ALL)
+                    ),
+                )
+            })
+        })
+        .collect::<std::result::Result<_, _>>()?;
+    let failure_kinds = comma_list(failure_kind)
+        .into_iter()
+        .map(|k| {
+            FailureKind::parse(&k.to_ascii_lowercase()).ok_or_else(|| {
+                ValidationError::new(
+                    "failure_kind",
+                    format!(
+                        "unknown failure kind {k:?}; expected one of {}",
+                        one_of(FailureKind::ALL)
+                    ),
+                )
             })
         })
         .collect::<std::result::Result<_, _>>()?;
@@ -62,6 +91,7 @@ fn parse_filter(
         job_type,
         agent_task_id,
         labels,
+        failure_kinds,
     })
 }
 
@@ -218,6 +248,8 @@ impl JobsApi {
         agent_task_id: Query<Option<Uuid>>,
         /// Jobs carrying every one of these labels, e.g. `linux,gpu`.
         label: Query<Option<String>>,
+        /// Finished jobs that ended for any of these reasons, e.g. `timeout,lease_expired`.
+        failure_kind: Query<Option<String>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1–200 (default 50).
@@ -230,6 +262,7 @@ impl JobsApi {
             job_type.0,
             agent_task_id.0,
             label.0.as_deref(),
+            failure_kind.0.as_deref(),
         )
         .map_err(ApiError::invalid)?;
         let after = cursor
@@ -303,19 +336,33 @@ impl JobsApi {
         }))
     }
 
-    /// Cancel a job (member). Not yet running: `CANCELLED` at once. Running: the job is
-    /// flagged (`cancel_requested_at`) and its runner is told on its next heartbeat.
-    /// Finished: 409.
+    /// Cancel a job (member), optionally saying why (the body may be omitted). Not
+    /// running (queued, waiting, paused, suspended): `CANCELLED` at once. Running: the
+    /// job is flagged (`cancel_requested_at`) and its runner is told on its next
+    /// heartbeat. Finished: 409. Who asked and why are kept as `cancelled_by` and
+    /// `cancel_reason`; the job ends with `failure_kind: "cancelled"`.
     #[oai(path = "/v1/workspaces/:ws/runner-jobs/:id/cancel", method = "post")]
     async fn cancel_job(
         &self,
         token: UserToken,
         ws: Path<String>,
         id: Path<Uuid>,
+        body: Json<Option<dto::CancelJob>>,
     ) -> Result<Json<dto::Job>> {
+        let reason = body
+            .0
+            .and_then(|b| b.reason)
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty());
+        if reason.as_ref().is_some_and(|r| r.chars().count() > 1000) {
+            return Err(ApiError::invalid_field(
+                "reason",
+                "must be at most 1000 characters",
+            ));
+        }
         let caller = caller(&self.state, &token)?;
         let tx = self.state.enter(&caller, &ws, Role::Member).await?;
-        let job = jobs::cancel(&tx, *id)
+        let job = jobs::cancel(&tx, *id, reason.as_deref())
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
         tx.commit().await?;

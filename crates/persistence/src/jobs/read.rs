@@ -1,6 +1,6 @@
 //! Reading jobs: pages with filters, one job, its steps and its events.
 
-use runyard_domain::JobStatus;
+use runyard_domain::{FailureKind, JobStatus};
 use sea_orm::Value;
 use uuid::Uuid;
 
@@ -16,6 +16,8 @@ pub struct JobFilter {
     pub agent_task_id: Option<Uuid>,
     /// Jobs carrying every one of these labels.
     pub labels: Vec<String>,
+    /// Any of these failure kinds (empty: all).
+    pub failure_kinds: Vec<FailureKind>,
 }
 
 /// A page of jobs, newest first, after the job `after` (exclusive). Returns the page and
@@ -48,6 +50,14 @@ pub async fn list(
     }
     if !filter.labels.is_empty() {
         bind(&mut sql, " AND labels @> ?", filter.labels.clone().into());
+    }
+    if !filter.failure_kinds.is_empty() {
+        let kinds: Vec<String> = filter
+            .failure_kinds
+            .iter()
+            .map(|k| k.as_str().to_owned())
+            .collect();
+        bind(&mut sql, " AND failure_kind = ANY(?)", kinds.into());
     }
     if let Some(after) = after {
         bind(&mut sql, " AND id < ?", after.into());

@@ -4316,6 +4316,8 @@ export interface paths {
                     agent_task_id?: string;
                     /** @description Jobs carrying every one of these labels, e.g. `linux,gpu`. */
                     label?: string;
+                    /** @description Finished jobs that ended for any of these reasons, e.g. `timeout,lease_expired`. */
+                    failure_kind?: string;
                     /** @description `next_cursor` of the previous page. */
                     cursor?: string;
                     /** @description Page size, 1–200 (default 50). */
@@ -5382,9 +5384,11 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Cancel a job (member). Not yet running: `CANCELLED` at once. Running: the job is
-         *     flagged (`cancel_requested_at`) and its runner is told on its next heartbeat.
-         *     Finished: 409.
+         * Cancel a job (member), optionally saying why (the body may be omitted). Not
+         *     running (queued, waiting, paused, suspended): `CANCELLED` at once. Running: the
+         *     job is flagged (`cancel_requested_at`) and its runner is told on its next
+         *     heartbeat. Finished: 409. Who asked and why are kept as `cancelled_by` and
+         *     `cancel_reason`; the job ends with `failure_kind: "cancelled"`.
          */
         post: {
             parameters: {
@@ -5396,7 +5400,11 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody?: {
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["CancelJob"];
+                };
+            };
             responses: {
                 200: {
                     headers: {
@@ -6815,6 +6823,14 @@ export interface components {
             results: components["schemas"]["CompletionResult"][];
         };
         /**
+         * CancelJob
+         * @description Cancel a job.
+         */
+        CancelJob: {
+            /** @description Why; recorded on the job (`cancel_reason`) and in its event, with who asked. */
+            reason?: string | null;
+        };
+        /**
          * ClaimRequest
          * @description Ask for work.
          */
@@ -6873,6 +6889,11 @@ export interface components {
              *     a resume: continue from it.
              */
             resume_snapshot?: unknown;
+            /**
+             * @description The state the runner handed back at the job's latest suspend (`state` of
+             *     `/suspend`): continue from it. Null when the job never suspended with a state.
+             */
+            suspended_state?: unknown;
             /** Format: int32 */
             timeout_seconds: number;
             type: string;
@@ -6997,6 +7018,11 @@ export interface components {
             retryable?: boolean | null;
         };
         /**
+         * @description Why a finished job did not succeed.
+         * @enum {string}
+         */
+        FailureKind: "error" | "timeout" | "lease_expired" | "max_attempts" | "cancelled" | "rejected" | "suspend_timeout" | "approval_timeout";
+        /**
          * Health
          * @description Service liveness.
          */
@@ -7032,13 +7058,19 @@ export interface components {
             attempt: number;
             /** Format: int32 */
             backoff_seconds: number;
+            /** @description Why, as given with the cancel (`task_cancelled` when its task was cancelled). */
+            cancel_reason?: string | null;
             /** Format: date-time */
             cancel_requested_at?: string | null;
+            /** @description Who asked for a cancel: `user:<sub>` or `system`. */
+            cancelled_by?: string | null;
             /** Format: date-time */
             created_at: string;
             /** @description Who created it: `user:<sub>`. */
             created_by: string;
             error?: unknown;
+            /** @description Why the job ended without success (`FAILED` or `CANCELLED`); null otherwise. */
+            failure_kind?: (components["schemas"]["FailureKind"] & unknown) | null;
             /** Format: date-time */
             finished_at?: string | null;
             /** Format: uuid */
@@ -7048,6 +7080,16 @@ export interface components {
             lease?: components["schemas"]["Lease"] | null;
             /** Format: int32 */
             max_attempts: number;
+            /**
+             * Format: date-time
+             * @description While `SUSPENDED`: past this it becomes `FAILED` (`suspend_timeout`).
+             */
+            max_wait_until?: string | null;
+            /**
+             * Format: date-time
+             * @description While `SUSPENDED`: when it becomes `QUEUED` again.
+             */
+            next_poll_at?: string | null;
             /** Format: date-time */
             pause_requested_at?: string | null;
             payload: unknown;
@@ -7061,6 +7103,11 @@ export interface components {
             /** Format: date-time */
             started_at?: string | null;
             status: components["schemas"]["JobStatus"];
+            /**
+             * Format: int32
+             * @description Attempts that ended in a suspend: `attempt` counts them, `max_attempts` does not.
+             */
+            suspensions: number;
             /** Format: int32 */
             timeout_seconds: number;
             type: string;
@@ -7087,8 +7134,12 @@ export interface components {
             attempt: number;
             /** Format: int32 */
             backoff_seconds: number;
+            /** @description Why, as given with the cancel (`task_cancelled` when its task was cancelled). */
+            cancel_reason?: string | null;
             /** Format: date-time */
             cancel_requested_at?: string | null;
+            /** @description Who asked for a cancel: `user:<sub>` or `system`. */
+            cancelled_by?: string | null;
             /** Format: date-time */
             created_at: string;
             /** @description Who created it: `user:<sub>`. */
@@ -7098,6 +7149,8 @@ export interface components {
             events: components["schemas"]["JobEvent"][];
             /** @description Set when the job has more events than shown: pass it as `cursor` to `/events`. */
             events_next_cursor?: string | null;
+            /** @description Why the job ended without success (`FAILED` or `CANCELLED`); null otherwise. */
+            failure_kind?: (components["schemas"]["FailureKind"] & unknown) | null;
             /** Format: date-time */
             finished_at?: string | null;
             /** Format: uuid */
@@ -7107,6 +7160,16 @@ export interface components {
             lease?: components["schemas"]["Lease"] | null;
             /** Format: int32 */
             max_attempts: number;
+            /**
+             * Format: date-time
+             * @description While `SUSPENDED`: past this it becomes `FAILED` (`suspend_timeout`).
+             */
+            max_wait_until?: string | null;
+            /**
+             * Format: date-time
+             * @description While `SUSPENDED`: when it becomes `QUEUED` again.
+             */
+            next_poll_at?: string | null;
             /** Format: date-time */
             pause_requested_at?: string | null;
             payload: unknown;
@@ -7121,6 +7184,11 @@ export interface components {
             started_at?: string | null;
             status: components["schemas"]["JobStatus"];
             steps: components["schemas"]["Step"][];
+            /**
+             * Format: int32
+             * @description Attempts that ended in a suspend: `attempt` counts them, `max_attempts` does not.
+             */
+            suspensions: number;
             /** Format: int32 */
             timeout_seconds: number;
             type: string;
@@ -7166,7 +7234,7 @@ export interface components {
          * @description Where a job is in its life.
          * @enum {string}
          */
-        JobStatus: "PENDING" | "QUEUED" | "RUNNING" | "PAUSED" | "COMPLETED" | "FAILED" | "CANCELLED";
+        JobStatus: "PENDING" | "QUEUED" | "RUNNING" | "PAUSED" | "SUSPENDED" | "COMPLETED" | "FAILED" | "CANCELLED";
         /**
          * Lease
          * @description The runner holding a job, and until when.
