@@ -309,6 +309,26 @@ BEGIN
 END
 $function$
 -- owner runyard_owner, grants {runyard_owner=X/runyard_owner,runyard_app=X/runyard_owner}
+CREATE OR REPLACE FUNCTION public.runyard_due_suspended(p_limit integer)
+ RETURNS TABLE(polled_workspace uuid, polled_job uuid, polled_timed_out boolean)
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+BEGIN
+    IF NOT pg_try_advisory_xact_lock(hashtext('runyard_promoter')) THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+    SELECT j.workspace_id, j.id, coalesce(j.max_wait_until <= now(), false)
+      FROM runner_jobs j
+     WHERE j.status = 'SUSPENDED' AND least(j.next_poll_at, j.max_wait_until) <= now()
+     ORDER BY least(j.next_poll_at, j.max_wait_until)
+     LIMIT p_limit
+       FOR UPDATE SKIP LOCKED;
+END
+$function$
+-- owner runyard_owner, grants {runyard_owner=X/runyard_owner,runyard_app=X/runyard_owner}
 CREATE OR REPLACE FUNCTION public.runyard_enter_runner(p_workspace uuid, p_runner uuid, p_token_hash text)
  RETURNS TABLE(runner_labels text[], workspace_settings jsonb)
  LANGUAGE plpgsql
@@ -365,7 +385,7 @@ BEGIN
         RETURN;
     END IF;
     RETURN QUERY
-    SELECT j.workspace_id, j.id, j.lease_runner_id, j.attempt, j.max_attempts,
+    SELECT j.workspace_id, j.id, j.lease_runner_id, j.attempt, j.max_attempts + j.suspensions,
            j.backoff_base_seconds, j.cancel_requested_at IS NOT NULL,
            j.pause_requested_at IS NOT NULL,
            CASE WHEN j.lease_expires_at <= now() THEN 'lease_expired'
@@ -421,7 +441,9 @@ CREATE OR REPLACE FUNCTION public.runyard_next_due()
  STABLE SECURITY DEFINER
  SET search_path TO 'public', 'pg_temp'
 AS $function$
-    SELECT min(run_after) FROM runner_jobs WHERE status = 'PENDING' AND NOT requires_approval
+    SELECT least(
+        (SELECT min(run_after) FROM runner_jobs WHERE status = 'PENDING' AND NOT requires_approval),
+        (SELECT min(least(next_poll_at, max_wait_until)) FROM runner_jobs WHERE status = 'SUSPENDED'))
 $function$
 -- owner runyard_owner, grants default
 CREATE OR REPLACE FUNCTION public.runyard_notify_logs()

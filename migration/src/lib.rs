@@ -77,6 +77,10 @@ const FUNCTIONS: &[(&str, &str)] = &[
         include_str!("functions/runyard_due_jobs.sql"),
     ),
     (
+        "runyard_due_suspended",
+        include_str!("functions/runyard_due_suspended.sql"),
+    ),
+    (
         "runyard_next_due",
         include_str!("functions/runyard_next_due.sql"),
     ),

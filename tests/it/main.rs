@@ -16,6 +16,7 @@ mod metrics;
 mod paging;
 mod runner;
 mod schema;
+mod suspend;
 mod tasks;
 mod tidy;
 mod wakeups;

@@ -253,6 +253,7 @@ impl ApiError {
                 "not_awaiting_approval",
                 "the job is not waiting for an approval",
             ),
+            StoreError::NotSuspended { .. } => Self::conflict("not_suspended", err.to_string()),
             StoreError::QuotaExceeded { setting, .. } => Self::from_problem(
                 Problem::new(
                     StatusCode::TOO_MANY_REQUESTS,

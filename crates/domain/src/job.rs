@@ -266,6 +266,91 @@ impl NewJob {
     }
 }
 
+/// When a suspended job is polled again.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PollAfter {
+    /// This many seconds from now.
+    Seconds(f64),
+    /// At this Unix time in milliseconds (in the past: at once).
+    AtMs(i64),
+}
+
+/// A runner's request to suspend a job, validated. Built only by [`Suspend::parse`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suspend {
+    pub poll: PollAfter,
+    /// Unix time in milliseconds past which the job fails (`suspend_timeout`).
+    pub max_wait_until_ms: Option<i64>,
+    /// What the next claim hands back as `suspended_state`.
+    pub state: Option<serde_json::Value>,
+}
+
+/// The raw fields of a suspend request, as they came in.
+#[derive(Debug, Clone, Default)]
+pub struct RawSuspend<'a> {
+    pub poll_after_seconds: Option<f64>,
+    pub until_ms: Option<i64>,
+    pub max_wait_until_ms: Option<i64>,
+    pub state: Option<&'a serde_json::Value>,
+}
+
+impl Suspend {
+    /// A state above this size (as compact JSON) is refused.
+    pub const MAX_STATE_BYTES: usize = 64 * 1024;
+    /// The longest wait for one poll: 30 days.
+    pub const MAX_POLL_SECONDS: f64 = 30.0 * 24.0 * 3600.0;
+
+    /// Exactly one of `poll_after_seconds` (0 to 30 days) and `until` (at most 30 days
+    /// ahead); `max_wait_until`, if given, in the future; `state` at most 64 KiB.
+    pub fn parse(raw: RawSuspend<'_>, now_ms: i64) -> Result<Self, ValidationError> {
+        let max_ms = (Self::MAX_POLL_SECONDS * 1000.0) as i64;
+        let poll = match (raw.poll_after_seconds, raw.until_ms) {
+            (Some(_), Some(_)) | (None, None) => {
+                return Err(ValidationError::new(
+                    "poll_after_seconds",
+                    "give exactly one of poll_after_seconds and until",
+                ));
+            }
+            (Some(s), None) if !(0.0..=Self::MAX_POLL_SECONDS).contains(&s) => {
+                return Err(ValidationError::new(
+                    "poll_after_seconds",
+                    "must be between 0 and 2592000 (30 days)",
+                ));
+            }
+            (Some(s), None) => PollAfter::Seconds(s),
+            (None, Some(t)) if t - now_ms > max_ms => {
+                return Err(ValidationError::new(
+                    "until",
+                    "must be at most 30 days from now",
+                ));
+            }
+            (None, Some(t)) => PollAfter::AtMs(t),
+        };
+        if raw.max_wait_until_ms.is_some_and(|t| t <= now_ms) {
+            return Err(ValidationError::new(
+                "max_wait_until",
+                "must be in the future",
+            ));
+        }
+        if let Some(state) = raw.state {
+            let size = serde_json::to_vec(state)
+                .map(|v| v.len())
+                .unwrap_or(usize::MAX);
+            if size > Self::MAX_STATE_BYTES {
+                return Err(ValidationError::new(
+                    "state",
+                    format!("must be at most {} bytes of JSON", Self::MAX_STATE_BYTES),
+                ));
+            }
+        }
+        Ok(Self {
+            poll,
+            max_wait_until_ms: raw.max_wait_until_ms,
+            state: raw.state.cloned(),
+        })
+    }
+}
+
 /// SHA-256 of the canonical form of a job request, for idempotency: two requests under
 /// one `Idempotency-Key` are the same request exactly when their hashes are equal.
 /// Object keys are sorted, so field order in the request does not matter.
@@ -435,6 +520,71 @@ mod tests {
         let mut gated = j;
         gated.requires_approval = true;
         assert_eq!(gated.initial_status(0), Pending);
+    }
+
+    #[test]
+    fn suspend_requests_are_checked() {
+        let now = 1_000_000;
+        let ok = |raw| Suspend::parse(raw, now);
+        let field = |raw| Suspend::parse(raw, now).unwrap_err().field;
+        assert_eq!(
+            ok(RawSuspend {
+                poll_after_seconds: Some(5.0),
+                ..Default::default()
+            })
+            .unwrap()
+            .poll,
+            PollAfter::Seconds(5.0)
+        );
+        assert_eq!(
+            ok(RawSuspend {
+                until_ms: Some(now - 10),
+                ..Default::default()
+            })
+            .unwrap()
+            .poll,
+            PollAfter::AtMs(now - 10)
+        );
+        assert_eq!(field(RawSuspend::default()), "poll_after_seconds");
+        assert_eq!(
+            field(RawSuspend {
+                poll_after_seconds: Some(1.0),
+                until_ms: Some(now),
+                ..Default::default()
+            }),
+            "poll_after_seconds"
+        );
+        assert_eq!(
+            field(RawSuspend {
+                poll_after_seconds: Some(-1.0),
+                ..Default::default()
+            }),
+            "poll_after_seconds"
+        );
+        assert_eq!(
+            field(RawSuspend {
+                until_ms: Some(now + 31 * 24 * 3600 * 1000),
+                ..Default::default()
+            }),
+            "until"
+        );
+        assert_eq!(
+            field(RawSuspend {
+                poll_after_seconds: Some(1.0),
+                max_wait_until_ms: Some(now),
+                ..Default::default()
+            }),
+            "max_wait_until"
+        );
+        let big = serde_json::json!({ "x": "y".repeat(Suspend::MAX_STATE_BYTES) });
+        assert_eq!(
+            field(RawSuspend {
+                poll_after_seconds: Some(1.0),
+                state: Some(&big),
+                ..Default::default()
+            }),
+            "state"
+        );
     }
 
     #[test]

@@ -8,14 +8,16 @@
 use std::time::Duration;
 
 use runyard_domain::{
-    FailureKind, JobStatus, PauseKind, StepPhase, StepStatus, StepType, after_failed_attempt,
-    event_type,
+    FailureKind, JobStatus, PauseKind, PollAfter, StepPhase, StepStatus, StepType, Suspend,
+    after_failed_attempt, event_type,
 };
 use sea_orm::{FromQueryResult, Value};
 use uuid::Uuid;
 
 use crate::jobs::StepRow;
-use crate::transition::{self, Attempt, Change, Echo, Event, Fence, Lease, Set, Stamp};
+use crate::transition::{
+    self, Attempt, Change, Echo, Event, Fence, Lease, PollAt, Set, Stamp, Suspension,
+};
 use crate::{
     ArtifactRecord, ClaimedJob, Heartbeat, JobRecord, StepRecord, StoreError, Timestamp,
     WorkspaceTx,
@@ -565,7 +567,8 @@ pub async fn fail(
     let state: Option<State> = tx
         .one(
             &format!(
-                "SELECT max_attempts, backoff_base_seconds, cancel_requested_at IS NOT NULL AS cancel_requested \
+                "SELECT max_attempts + suspensions AS max_attempts, backoff_base_seconds, \
+                        cancel_requested_at IS NOT NULL AS cancel_requested \
                    FROM runner_jobs WHERE {FENCE} FOR UPDATE"
             ),
             fence_values(tx, runner, job_id, attempt),
@@ -606,6 +609,93 @@ pub async fn fail(
         (
             event_type::FAILED,
             serde_json::json!({"error": error, "retryable": retryable}),
+        ),
+    )
+    .await
+}
+
+/// The runner suspends the job to wait for something outside (a batch, a reply): the
+/// job is `SUSPENDED` until its poll time, when the promoter queues it again, or past
+/// `max_wait_until`, when it fails (`suspend_timeout`). The attempt ends without
+/// counting against `max_attempts`: the next claim is attempt + 1, and `suspensions`
+/// (added to `max_attempts` wherever attempts are counted) grows by one. `state` is
+/// handed to the next claims as `suspended_state`. A job whose cancel was asked is
+/// `CANCELLED` instead.
+pub async fn suspend(
+    tx: &WorkspaceTx,
+    runner: &RunnerIdentity,
+    job_id: Uuid,
+    attempt: i32,
+    request: Suspend,
+) -> Result<JobRecord, StoreError> {
+    use chrono::TimeZone;
+    #[derive(FromQueryResult)]
+    struct State {
+        cancel_requested: bool,
+    }
+    let state: Option<State> = tx
+        .one(
+            &format!(
+                "SELECT cancel_requested_at IS NOT NULL AS cancel_requested \
+                   FROM runner_jobs WHERE {FENCE} FOR UPDATE"
+            ),
+            fence_values(tx, runner, job_id, attempt),
+        )
+        .await?;
+    let Some(state) = state else {
+        return Err(explain_miss(tx, job_id, attempt).await);
+    };
+    if state.cancel_requested {
+        return finish(
+            tx,
+            runner,
+            job_id,
+            attempt,
+            JobStatus::Cancelled,
+            Set {
+                finished_at: Some(Stamp::Now),
+                clear_progress: true,
+                failure_kind: Some(Some(FailureKind::Cancelled)),
+                ..Set::default()
+            },
+            (
+                event_type::CANCELLED,
+                serde_json::json!({"from": JobStatus::Running.as_str(), "instead_of": "suspend"}),
+            ),
+        )
+        .await;
+    }
+    // The times come from parsed timestamps, so they are in chrono's range.
+    let at = |ms: i64| chrono::Utc.timestamp_millis_opt(ms).single();
+    let poll = match request.poll {
+        PollAfter::Seconds(s) => PollAt::In(s),
+        PollAfter::AtMs(ms) => PollAt::At(at(ms).unwrap_or_else(chrono::Utc::now)),
+    };
+    let max_wait_until = request.max_wait_until_ms.and_then(at);
+    let kept_state = request.state.is_some();
+    finish(
+        tx,
+        runner,
+        job_id,
+        attempt,
+        JobStatus::Suspended,
+        Set {
+            started_at: Some(Stamp::Clear),
+            suspension: Some(Suspension::Enter {
+                poll,
+                max_wait_until,
+                state: request.state,
+            }),
+            ..Set::default()
+        },
+        (
+            event_type::SUSPENDED,
+            serde_json::json!({
+                "poll_after_seconds": match poll { PollAt::In(s) => Some(s), PollAt::At(_) => None },
+                "until": match poll { PollAt::At(t) => Some(t), PollAt::In(_) => None },
+                "max_wait_until": max_wait_until,
+                "state": kept_state,
+            }),
         ),
     )
     .await

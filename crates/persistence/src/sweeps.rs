@@ -118,8 +118,10 @@ impl Database {
         Ok(lost)
     }
 
-    /// One pass of the promoter: due `PENDING` jobs become `QUEUED`. Returns the
-    /// workspace of each job promoted (empty when another replica is promoting).
+    /// One pass of the promoter: due `PENDING` jobs become `QUEUED`, and so do
+    /// `SUSPENDED` jobs whose poll time came; suspended jobs past their `max_wait_until`
+    /// become `FAILED` (`suspend_timeout`). Returns the workspace of each job changed
+    /// (empty when another replica is promoting).
     pub async fn promote_due(&self, limit: u32) -> Result<Vec<Uuid>, StoreError> {
         #[derive(FromQueryResult)]
         struct Due {
@@ -151,12 +153,38 @@ impl Database {
                     ),
                 )?);
         }
+        // Suspended jobs whose poll time came (queued) or whose deadline passed (failed).
+        #[derive(FromQueryResult)]
+        struct Polled {
+            polled_workspace: Uuid,
+            polled_job: Uuid,
+            polled_timed_out: bool,
+        }
+        let polled = Polled::find_by_statement(stmt(
+            "SELECT polled_workspace, polled_job, polled_timed_out \
+               FROM runyard_due_suspended($1::integer)",
+            [i64::from(limit).into()],
+        ))
+        .all(&tx)
+        .await?;
+        for p in &polled {
+            let change = if p.polled_timed_out {
+                crate::jobs::suspend_timed_out(p.polled_job)?
+            } else {
+                crate::jobs::woken(p.polled_job, serde_json::json!({"reason": "poll"}))?
+            };
+            changes.entry(p.polled_workspace).or_default().push(change);
+        }
         let queued = apply_by_workspace(&tx, changes).await?;
         tx.commit().await?;
         for workspace in queued {
             self.signals().jobs_queued(workspace);
         }
-        Ok(due.into_iter().map(|d| d.due_workspace).collect())
+        Ok(due
+            .into_iter()
+            .map(|d| d.due_workspace)
+            .chain(polled.into_iter().map(|p| p.polled_workspace))
+            .collect())
     }
 
     /// When the next waiting job falls due, if any.

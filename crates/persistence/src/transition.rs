@@ -60,10 +60,24 @@ pub(crate) enum Lease {
     Drop,
 }
 
+/// When a suspended job is polled again.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum PollAt {
+    /// `now()` plus this many seconds.
+    In(f64),
+    At(Timestamp),
+}
+
 /// The suspension columns (`next_poll_at`, `max_wait_until`, `suspended_state`,
 /// `suspensions`).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Suspension {
+    /// The runner suspends the job: one more uncounted attempt, and the state it kept.
+    Enter {
+        poll: PollAt,
+        max_wait_until: Option<Timestamp>,
+        state: Option<serde_json::Value>,
+    },
     /// The wait is over (woken, polled, timed out): the times are cleared; the state
     /// stays for the claims that follow.
     Leave,
@@ -216,6 +230,23 @@ impl Change {
             Option<Timestamp>,
             Option<serde_json::Value>,
         ) = match &self.set.suspension {
+            Some(Suspension::Enter {
+                poll,
+                max_wait_until,
+                state,
+            }) => {
+                let (poll_in, poll_at) = match poll {
+                    PollAt::In(secs) => (Some(*secs), None),
+                    PollAt::At(at) => (None, Some(*at)),
+                };
+                (
+                    Some("enter"),
+                    poll_in,
+                    poll_at,
+                    *max_wait_until,
+                    state.clone(),
+                )
+            }
             Some(Suspension::Leave) => (Some("leave"), None, None, None, None),
             Some(Suspension::Reset) => (Some("reset"), None, None, None, None),
             None => (None, None, None, None, None),

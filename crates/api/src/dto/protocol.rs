@@ -105,6 +105,37 @@ pub struct FailRequest {
     pub retryable: Option<bool>,
 }
 
+/// Suspend a job until a poll time, spending no attempt.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct SuspendRequest {
+    pub attempt: i32,
+    /// Queue the job again after this many seconds, 0–2592000 (30 days). Give this or
+    /// `until`.
+    pub poll_after_seconds: Option<f64>,
+    /// Queue the job again at this time (at most 30 days ahead). Give this or
+    /// `poll_after_seconds`.
+    pub until: Option<DateTime<Utc>>,
+    /// Past this time the job fails with `failure_kind: "suspend_timeout"` instead.
+    pub max_wait_until: Option<DateTime<Utc>>,
+    /// Up to 64 KiB of JSON the next claims hand back as `suspended_state`.
+    pub state: Option<serde_json::Value>,
+}
+
+impl SuspendRequest {
+    pub fn parse(&self) -> Result<runyard_domain::Suspend, runyard_domain::ValidationError> {
+        runyard_domain::Suspend::parse(
+            runyard_domain::RawSuspend {
+                poll_after_seconds: self.poll_after_seconds,
+                until_ms: self.until.map(|t| t.timestamp_millis()),
+                max_wait_until_ms: self.max_wait_until.map(|t| t.timestamp_millis()),
+                state: self.state.as_ref(),
+            },
+            Utc::now().timestamp_millis(),
+        )
+    }
+}
+
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 pub struct ReleaseRequest {

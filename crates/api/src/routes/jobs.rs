@@ -369,6 +369,28 @@ impl JobsApi {
         Ok(Json(job.into()))
     }
 
+    /// Wake a `SUSPENDED` job before its poll time (member): it is `QUEUED` at once and
+    /// its next claim gets the state it handed back. 409 `not_suspended` otherwise.
+    #[oai(
+        path = "/v1/workspaces/:ws/runner-jobs/:id/wake",
+        method = "post",
+        operation_id = "wakeJob"
+    )]
+    async fn wake_job(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        id: Path<Uuid>,
+    ) -> Result<Json<dto::Job>> {
+        let caller = caller(&self.state, &token)?;
+        let tx = self.state.enter(&caller, &ws, Role::Member).await?;
+        let job = jobs::wake(&tx, *id, serde_json::json!({"reason": "wake"}))
+            .await
+            .map_err(|e| ApiError::from_store(e, "job"))?;
+        tx.commit().await?;
+        Ok(Json(job.into()))
+    }
+
     /// Re-queue a `FAILED` or `CANCELLED` job with a fresh set of attempts (member).
     #[oai(path = "/v1/workspaces/:ws/runner-jobs/:id/retry", method = "post")]
     async fn retry_job(

@@ -319,6 +319,37 @@ impl RunnerApi {
         Ok(Json(job.into()))
     }
 
+    /// Suspend the job to wait for something outside (a batch, a reply, a webhook): the
+    /// lease ends and the job is `SUSPENDED` until `poll_after_seconds` or `until`, when
+    /// it is `QUEUED` again (within one sweep), or until a user wakes it or sends it a
+    /// command. Past `max_wait_until` it is `FAILED` (`suspend_timeout`).
+    ///
+    /// Attempts: the next claim is attempt + 1, as every claim is, so calls about the
+    /// suspended attempt are fenced off (409 `lease_lost`); but a suspend spends no
+    /// attempt: `suspensions` grows by one and is added to `max_attempts` wherever
+    /// attempts are counted. `state` (up to 64 KiB) is handed to the next claims as
+    /// `suspended_state`, until the job suspends again. A job whose cancel was asked is
+    /// `CANCELLED` instead.
+    #[oai(
+        path = "/v1/runner/jobs/:id/suspend",
+        method = "post",
+        operation_id = "suspendJob"
+    )]
+    async fn suspend(
+        &self,
+        token: RunnerToken,
+        id: Path<Uuid>,
+        body: Json<dto::SuspendRequest>,
+    ) -> Result<Json<dto::Job>> {
+        let request = body.parse().map_err(ApiError::invalid)?;
+        let (tx, runner) = self.state.enter_runner(&token.0.token).await?;
+        let job = queue::suspend(&tx, &runner, *id, body.attempt, request)
+            .await
+            .map_err(store_err)?;
+        tx.commit().await?;
+        Ok(Json(job.into()))
+    }
+
     /// Hand the job back to the queue (e.g. on shutdown); the attempt is not counted.
     #[oai(path = "/v1/runner/jobs/:id/release", method = "post")]
     async fn release(

@@ -160,3 +160,55 @@ pub async fn retry(tx: &WorkspaceTx, id: Uuid) -> Result<JobRecord, StoreError> 
     )
     .await
 }
+
+/// Wakes a `SUSPENDED` job before its poll time: it is `QUEUED` at once, keeping the
+/// state its runner handed back. `why` goes into the `job_woken` event.
+pub async fn wake(
+    tx: &WorkspaceTx,
+    id: Uuid,
+    why: serde_json::Value,
+) -> Result<JobRecord, StoreError> {
+    let status = lock(tx, id).await?.status;
+    if status != JobStatus::Suspended {
+        return Err(StoreError::NotSuspended { status });
+    }
+    change(tx, woken(id, why)?).await
+}
+
+/// The change that re-queues a suspended job (woken by a user, a command or its poll time).
+pub(crate) fn woken(id: Uuid, why: serde_json::Value) -> Result<Change, StoreError> {
+    Change::new(
+        id,
+        JobStatus::Suspended,
+        JobStatus::Queued,
+        Fence::Status,
+        Set {
+            run_after_in: Some(0.0),
+            suspension: Some(Suspension::Leave),
+            ..Set::default()
+        },
+        Event::new(event_type::WOKEN, why, Echo::STATUS_ATTEMPT),
+    )
+}
+
+/// The change that fails a suspended job whose `max_wait_until` passed.
+pub(crate) fn suspend_timed_out(id: Uuid) -> Result<Change, StoreError> {
+    Change::new(
+        id,
+        JobStatus::Suspended,
+        JobStatus::Failed,
+        Fence::Status,
+        Set {
+            finished_at: Some(Stamp::Now),
+            suspension: Some(Suspension::Leave),
+            failure_kind: Some(Some(FailureKind::SuspendTimeout)),
+            error: Some(Some(serde_json::json!({"reason": "suspend_timeout"}))),
+            ..Set::default()
+        },
+        Event::new(
+            event_type::FAILED,
+            serde_json::json!({"reason": "suspend_timeout"}),
+            Echo::STATUS_ATTEMPT,
+        ),
+    )
+}

@@ -21,8 +21,8 @@ mod read;
 
 pub use approvals::{approve, reject};
 pub use artifacts::{artifact, artifacts};
-pub use control::{cancel, retry};
-pub(crate) use control::{cancel_now, cancel_request};
+pub use control::{cancel, retry, wake};
+pub(crate) use control::{cancel_now, cancel_request, suspend_timed_out, woken};
 pub use enqueue::{Created, create, create_batch, create_direct};
 pub use logs::logs;
 pub use read::{JobFilter, events, get, list, steps};

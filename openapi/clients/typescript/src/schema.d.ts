@@ -1619,6 +1619,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/runner/jobs/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend the job to wait for something outside (a batch, a reply, a webhook): the
+         *     lease ends and the job is `SUSPENDED` until `poll_after_seconds` or `until`, when
+         *     it is `QUEUED` again (within one sweep), or until a user wakes it or sends it a
+         *     command. Past `max_wait_until` it is `FAILED` (`suspend_timeout`).
+         * @description Attempts: the next claim is attempt + 1, as every claim is, so calls about the
+         *     suspended attempt are fenced off (409 `lease_lost`); but a suspend spends no
+         *     attempt: `suspensions` grows by one and is added to `max_attempts` wherever
+         *     attempts are counted. `state` (up to 64 KiB) is handed to the next claims as
+         *     `suspended_state`, until the job suspends again. A job whose cancel was asked is
+         *     `CANCELLED` instead.
+         */
+        post: operations["suspendJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/workspaces": {
         parameters: {
             query?: never;
@@ -6304,6 +6332,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/workspaces/{ws}/runner-jobs/{id}/wake": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Wake a `SUSPENDED` job before its poll time (member): it is `QUEUED` at once and
+         *     its next claim gets the state it handed back. 409 `not_suspended` otherwise.
+         */
+        post: operations["wakeJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/workspaces/{ws}/runners": {
         parameters: {
             query?: never;
@@ -7509,6 +7557,33 @@ export interface components {
         /** @enum {string} */
         StepType: "COMMAND" | "AI_ACTION" | "GATE" | "ARTIFACT";
         /**
+         * SuspendRequest
+         * @description Suspend a job until a poll time, spending no attempt.
+         */
+        SuspendRequest: {
+            /** Format: int32 */
+            attempt: number;
+            /**
+             * Format: date-time
+             * @description Past this time the job fails with `failure_kind: "suspend_timeout"` instead.
+             */
+            max_wait_until?: string | null;
+            /**
+             * Format: double
+             * @description Queue the job again after this many seconds, 0–2592000 (30 days). Give this or
+             *     `until`.
+             */
+            poll_after_seconds?: number | null;
+            /** @description Up to 64 KiB of JSON the next claims hand back as `suspended_state`. */
+            state?: unknown;
+            /**
+             * Format: date-time
+             * @description Queue the job again at this time (at most 30 days ahead). Give this or
+             *     `poll_after_seconds`.
+             */
+            until?: string | null;
+        };
+        /**
          * TaskDetail
          * @description A task with its newest jobs and its snapshot's description.
          */
@@ -7710,4 +7785,272 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    suspendJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["SuspendRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Job"];
+                };
+            };
+            /**
+             * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+             *     unknown field.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A member of the workspace without the role this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent, or in a workspace the caller is not a member of. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Illegal state transition, idempotency key reused with another payload, or a
+             *     uniqueness rule broken.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed, but a value breaks a rule; `field` names it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on the server; the detail is in its log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server cannot serve now: its database is unreachable (code
+             *     `database_unavailable`). Try again after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    wakeJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Job"];
+                };
+            };
+            /**
+             * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+             *     unknown field.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A member of the workspace without the role this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent, or in a workspace the caller is not a member of. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Illegal state transition, idempotency key reused with another payload, or a
+             *     uniqueness rule broken.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed, but a value breaks a rule; `field` names it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on the server; the detail is in its log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server cannot serve now: its database is unreachable (code
+             *     `database_unavailable`). Try again after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+}
