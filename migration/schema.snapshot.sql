@@ -25,6 +25,19 @@ column job_artifacts.size bigint NOT NULL
 column job_artifacts.sha256 text NOT NULL
 column job_artifacts.content bytea NOT NULL
 column job_artifacts.created_at timestamp with time zone NOT NULL DEFAULT now()
+column job_commands.workspace_id uuid NOT NULL
+column job_commands.job_id uuid NOT NULL
+column job_commands.seq bigint NOT NULL
+column job_commands.type text NOT NULL
+column job_commands.payload jsonb NOT NULL DEFAULT '{}'::jsonb
+column job_commands.status text NOT NULL DEFAULT 'pending'::text
+column job_commands.created_by text NOT NULL
+column job_commands.created_at timestamp with time zone NOT NULL DEFAULT now()
+column job_commands.delivered_attempt integer
+column job_commands.delivered_at timestamp with time zone
+column job_commands.acked_attempt integer
+column job_commands.acked_at timestamp with time zone
+column job_commands.result jsonb
 column job_events.workspace_id uuid NOT NULL
 column job_events.job_id uuid NOT NULL
 column job_events.seq bigint NOT NULL
@@ -135,6 +148,7 @@ column workspaces.created_at timestamp with time zone NOT NULL DEFAULT now()
 column workspaces.updated_at timestamp with time zone NOT NULL DEFAULT now()
 table agent_tasks row level security t, forced t
 table job_artifacts row level security t, forced t
+table job_commands row level security t, forced t
 table job_events row level security t, forced t
 table job_logs row level security t, forced t
 table job_steps row level security t, forced t
@@ -154,6 +168,11 @@ constraint job_artifacts.job_artifacts_name_key UNIQUE (workspace_id, job_id, na
 constraint job_artifacts.job_artifacts_pkey PRIMARY KEY (workspace_id, id)
 constraint job_artifacts.job_artifacts_size_check CHECK ((size >= 0))
 constraint job_artifacts.job_artifacts_workspace_id_job_id_fkey FOREIGN KEY (workspace_id, job_id) REFERENCES runner_jobs(workspace_id, id) ON DELETE CASCADE
+constraint job_commands.job_commands_pkey PRIMARY KEY (workspace_id, job_id, seq)
+constraint job_commands.job_commands_seq_check CHECK ((seq >= 1))
+constraint job_commands.job_commands_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'acked'::text, 'expired'::text])))
+constraint job_commands.job_commands_type_check CHECK (((length(type) >= 1) AND (length(type) <= 100)))
+constraint job_commands.job_commands_workspace_id_job_id_fkey FOREIGN KEY (workspace_id, job_id) REFERENCES runner_jobs(workspace_id, id) ON DELETE CASCADE
 constraint job_events.job_events_pkey PRIMARY KEY (workspace_id, job_id, seq)
 constraint job_events.job_events_seq_check CHECK ((seq >= 1))
 constraint job_events.job_events_workspace_id_job_id_fkey FOREIGN KEY (workspace_id, job_id) REFERENCES runner_jobs(workspace_id, id) ON DELETE CASCADE
@@ -209,6 +228,7 @@ CREATE UNIQUE INDEX agent_tasks_pkey ON public.agent_tasks USING btree (workspac
 CREATE INDEX agent_tasks_status_idx ON public.agent_tasks USING btree (workspace_id, status, id)
 CREATE UNIQUE INDEX job_artifacts_name_key ON public.job_artifacts USING btree (workspace_id, job_id, name)
 CREATE UNIQUE INDEX job_artifacts_pkey ON public.job_artifacts USING btree (workspace_id, id)
+CREATE UNIQUE INDEX job_commands_pkey ON public.job_commands USING btree (workspace_id, job_id, seq)
 CREATE INDEX job_events_feed_idx ON public.job_events USING btree (workspace_id, tx_id)
 CREATE UNIQUE INDEX job_events_pkey ON public.job_events USING btree (workspace_id, job_id, seq)
 CREATE UNIQUE INDEX job_logs_pkey ON public.job_logs USING btree (workspace_id, job_id, seq)
@@ -238,6 +258,7 @@ CREATE UNIQUE INDEX workspaces_slug_key ON public.workspaces USING btree (slug)
 policy sweeper on agent_tasks for ALL to {runyard_owner} using (true) with check (true)
 policy workspace_isolation on agent_tasks for ALL to {public} using ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
 policy workspace_isolation on job_artifacts for ALL to {public} using ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
+policy workspace_isolation on job_commands for ALL to {public} using ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
 policy sweeper on job_events for ALL to {runyard_owner} using (true) with check (true)
 policy workspace_isolation on job_events for ALL to {public} using ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
 policy sweeper on job_logs for ALL to {runyard_owner} using (true) with check (true)
@@ -256,6 +277,7 @@ policy member_workspaces on workspaces for SELECT to {public} using ((EXISTS ( S
   WHERE ((m.workspace_id = workspaces.id) AND (m.subject = ( SELECT NULLIF(current_setting('runyard.subject'::text, true), ''::text) AS "nullif")))))) with check ()
 policy sweeper on workspaces for ALL to {runyard_owner} using (true) with check (true)
 policy workspace_isolation on workspaces for ALL to {public} using ((id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
+CREATE TRIGGER job_commands_notify AFTER INSERT ON public.job_commands REFERENCING NEW TABLE AS new_commands FOR EACH STATEMENT EXECUTE FUNCTION runyard_notify_commands()
 CREATE TRIGGER job_logs_notify AFTER INSERT ON public.job_logs REFERENCING NEW TABLE AS new_logs FOR EACH STATEMENT EXECUTE FUNCTION runyard_notify_logs()
 -- owner runyard_owner, grants {runyard_owner=X/runyard_owner,runyard_app=X/runyard_owner}
 CREATE OR REPLACE FUNCTION public.runyard_apply_retention(p_limit integer)
@@ -446,6 +468,17 @@ AS $function$
         (SELECT min(least(next_poll_at, max_wait_until)) FROM runner_jobs WHERE status = 'SUSPENDED'))
 $function$
 -- owner runyard_owner, grants default
+CREATE OR REPLACE FUNCTION public.runyard_notify_commands()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+    PERFORM pg_notify('runyard_commands', j::text)
+       FROM (SELECT DISTINCT job_id AS j FROM new_commands) c;
+    RETURN NULL;
+END
+$function$
+-- owner runyard_owner, grants default
 CREATE OR REPLACE FUNCTION public.runyard_notify_logs()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -509,6 +542,7 @@ AS $function$
 $function$
 grants on agent_tasks: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}
 grants on job_artifacts: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}
+grants on job_commands: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}
 grants on job_events: {runyard_owner=arwdDxt/runyard_owner,runyard_app=ar/runyard_owner}
 grants on job_logs: {runyard_owner=arwdDxt/runyard_owner,runyard_app=ar/runyard_owner}
 grants on job_steps: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}

@@ -61,6 +61,10 @@ const FUNCTIONS: &[(&str, &str)] = &[
         include_str!("functions/runyard_notify_logs.sql"),
     ),
     (
+        "runyard_notify_commands",
+        include_str!("functions/runyard_notify_commands.sql"),
+    ),
+    (
         "runyard_settle_pauses",
         include_str!("functions/runyard_settle_pauses.sql"),
     ),

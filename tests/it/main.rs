@@ -4,6 +4,7 @@
 mod auth;
 mod boundary;
 mod client;
+mod commands;
 mod console;
 mod errors;
 mod failures;

@@ -488,6 +488,53 @@ impl Client {
             .await
             .map(drop)
     }
+
+    /// `POST .../suspend`: waits until a poll time without spending the attempt.
+    pub async fn suspend(&self, job_id: &str, body: &SuspendRequest) -> Result<Job, Error> {
+        self.post_job(job_id, "suspend", body).await
+    }
+
+    /// `POST .../commands/{seq}/ack`: acknowledges a command.
+    pub async fn ack_command(
+        &self,
+        job_id: &str,
+        seq: u64,
+        body: &AckCommand,
+    ) -> Result<Command, Error> {
+        let seq = seq.to_string();
+        let request = self
+            .request(
+                Method::POST,
+                &Self::job_segments(job_id, &["commands", &seq, "ack"]),
+            )
+            .json(body);
+        Ok(self.call(request).await?.1)
+    }
+
+    // ---- commands and suspended jobs, as a user ---------------------------------------
+
+    /// `POST .../runner-jobs/{id}/wake`: queues a suspended job now.
+    pub async fn wake_job(&self, ws: &str, id: &str) -> Result<Job, Error> {
+        self.post(
+            &["v1", "workspaces", ws, "runner-jobs", id, "wake"],
+            None::<&()>,
+        )
+        .await
+    }
+
+    /// `POST .../runner-jobs/{id}/commands`: sends a command to the job.
+    pub async fn send_command(
+        &self,
+        ws: &str,
+        id: &str,
+        body: &SendCommand,
+    ) -> Result<Command, Error> {
+        self.post(
+            &["v1", "workspaces", ws, "runner-jobs", id, "commands"],
+            Some(body),
+        )
+        .await
+    }
 }
 
 #[cfg(test)]

@@ -641,6 +641,74 @@ pub struct HeartbeatResponse {
     pub lease_expires_at: DateTime<Utc>,
     pub cancel_requested: bool,
     pub pause_requested: bool,
+    /// Commands this attempt has not been handed yet, in seq order.
+    #[serde(default)]
+    pub commands: Vec<Command>,
+}
+
+wire_enum!(
+    /// Where a command sent to a job is.
+    CommandStatus {
+        Pending = "pending",
+        Delivered = "delivered",
+        Acked = "acked",
+        Expired = "expired",
+    }
+);
+
+/// A command sent to a job; `seq` is gap-free per job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Command {
+    pub seq: u64,
+    #[serde(rename = "type")]
+    pub command_type: String,
+    pub payload: Value,
+    pub status: CommandStatus,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    #[serde(default)]
+    pub delivered_attempt: Option<u32>,
+    #[serde(default)]
+    pub delivered_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub acked_attempt: Option<u32>,
+    #[serde(default)]
+    pub acked_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub result: Option<Value>,
+}
+
+pub type CommandList = Page<Command>;
+
+/// Send a command to a job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SendCommand {
+    #[serde(rename = "type")]
+    pub command_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<Value>,
+}
+
+/// A runner's acknowledgement of a command.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AckCommand {
+    pub attempt: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Value>,
+}
+
+/// Suspend a job until a poll time (give `poll_after_seconds` or `until`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SuspendRequest {
+    pub attempt: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_after_seconds: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_wait_until: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<Value>,
 }
 
 /// A numbered log line, as a runner sends it.

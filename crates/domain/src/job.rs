@@ -163,7 +163,23 @@ pub mod event_type {
     pub const PAUSE_REQUESTED: &str = "job_pause_requested";
     pub const SUSPENDED: &str = "job_suspended";
     pub const WOKEN: &str = "job_woken";
+    pub const COMMAND_SENT: &str = "job_command_sent";
+    pub const COMMAND_ACKED: &str = "job_command_acked";
 }
+
+str_enum!(
+    /// Where a command sent to a job is.
+    pub enum CommandStatus {
+        /// Not handed to a runner yet.
+        Pending = "pending",
+        /// Handed to the job's current (or an earlier) attempt, not acknowledged.
+        Delivered = "delivered",
+        /// Acknowledged by the runner.
+        Acked = "acked",
+        /// The job finished before the command was acknowledged.
+        Expired = "expired",
+    }
+);
 
 /// A job as a client asked for it, every field validated. Built only by [`NewJob::parse`].
 #[derive(Debug, Clone, PartialEq)]

@@ -15,12 +15,13 @@ use sea_orm::{FromQueryResult, Value};
 use uuid::Uuid;
 
 use crate::jobs::StepRow;
+use crate::jobs::commands::{COMMAND_COLUMNS, CommandRow};
 use crate::transition::{
     self, Attempt, Change, Echo, Event, Fence, Lease, PollAt, Set, Stamp, Suspension,
 };
 use crate::{
-    ArtifactRecord, ClaimedJob, Heartbeat, JobRecord, StepRecord, StoreError, Timestamp,
-    WorkspaceTx,
+    ArtifactRecord, ClaimedJob, CommandRecord, Heartbeat, JobRecord, StepRecord, StoreError,
+    Timestamp, WorkspaceTx,
 };
 
 /// The runner a [`WorkspaceTx`] was entered for, by its token.
@@ -848,4 +849,120 @@ pub async fn complete_many(
         }
     }
     Ok(results)
+}
+
+/// Which of the job's unacknowledged commands a runner is handed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deliver {
+    /// Those not yet handed to this attempt (a heartbeat): each command reaches each
+    /// attempt once, and again the next attempt until it is acknowledged.
+    New,
+    /// Every one with a greater seq (a long-poll: the runner says where it is).
+    After(i64),
+}
+
+/// Hands the runner the job's unacknowledged commands (see [`Deliver`]), in seq order,
+/// marking them delivered to this attempt.
+pub async fn deliver_commands(
+    tx: &WorkspaceTx,
+    runner: &RunnerIdentity,
+    job_id: Uuid,
+    attempt: i32,
+    which: Deliver,
+) -> Result<Vec<CommandRecord>, StoreError> {
+    hold(tx, runner, job_id, attempt, Lock::Share).await?;
+    let (after, again) = match which {
+        Deliver::New => (0, false),
+        Deliver::After(seq) => (seq, true),
+    };
+    let rows: Vec<CommandRow> = tx
+        .all(
+            &format!(
+                "WITH c AS ( \
+                   UPDATE job_commands SET status = 'delivered', delivered_attempt = $3, \
+                          delivered_at = now() \
+                    WHERE workspace_id = $1 AND job_id = $2 AND status IN ('pending', 'delivered') \
+                      AND seq > $4 AND ($5 OR coalesce(delivered_attempt, 0) < $3) \
+                   RETURNING * \
+                 ) \
+                 SELECT {COMMAND_COLUMNS} FROM c \
+                   JOIN runner_jobs j ON j.workspace_id = c.workspace_id AND j.id = c.job_id \
+                  ORDER BY c.seq"
+            ),
+            [
+                tx.workspace_id().into(),
+                job_id.into(),
+                attempt.into(),
+                after.into(),
+                again.into(),
+            ],
+        )
+        .await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// The runner acknowledges command `seq` (with an optional result), recording a
+/// `job_command_acked` event. Acknowledging it again changes nothing and answers the same.
+pub async fn ack_command(
+    tx: &WorkspaceTx,
+    runner: &RunnerIdentity,
+    job_id: Uuid,
+    attempt: i32,
+    seq: i64,
+    result: Option<serde_json::Value>,
+) -> Result<CommandRecord, StoreError> {
+    // The event seq is taken from the job row, so writers of it are serialised.
+    hold(tx, runner, job_id, attempt, Lock::Update).await?;
+    let acked: Option<CommandRow> = tx
+        .one(
+            &format!(
+                "WITH c AS ( \
+                   UPDATE job_commands SET status = 'acked', acked_attempt = $4, \
+                          acked_at = now(), result = $5 \
+                    WHERE workspace_id = $1 AND job_id = $2 AND seq = $3 AND status <> 'acked' \
+                   RETURNING * \
+                 ) \
+                 SELECT {COMMAND_COLUMNS} FROM c \
+                   JOIN runner_jobs j ON j.workspace_id = c.workspace_id AND j.id = c.job_id"
+            ),
+            [
+                tx.workspace_id().into(),
+                job_id.into(),
+                seq.into(),
+                attempt.into(),
+                result.into(),
+            ],
+        )
+        .await?;
+    let Some(acked) = acked else {
+        // Acknowledged before, or not there.
+        let known: Option<CommandRow> = tx
+            .one(
+                &format!(
+                    "SELECT {COMMAND_COLUMNS} FROM job_commands c \
+                       JOIN runner_jobs j ON j.workspace_id = c.workspace_id AND j.id = c.job_id \
+                      WHERE c.workspace_id = $1 AND c.job_id = $2 AND c.seq = $3"
+                ),
+                [tx.workspace_id().into(), job_id.into(), seq.into()],
+            )
+            .await?;
+        return known.ok_or(StoreError::CommandNotFound)?.try_into();
+    };
+    let record: CommandRecord = acked.try_into()?;
+    transition::apply_one(
+        tx,
+        Change::keep(
+            job_id,
+            JobStatus::Running,
+            lease_fence(runner, attempt),
+            Set::default(),
+            Event::new(
+                event_type::COMMAND_ACKED,
+                serde_json::json!({"seq": seq, "type": record.command_type}),
+                Echo::NONE,
+            ),
+        ),
+    )
+    .await?;
+    Ok(record)
 }

@@ -1,6 +1,6 @@
 //! Plain records handed to the layer above. SeaORM row types stay in this crate.
 
-use runyard_domain::{FailureKind, JobStatus, PauseKind, Role, TaskStatus};
+use runyard_domain::{CommandStatus, FailureKind, JobStatus, PauseKind, Role, TaskStatus};
 use uuid::Uuid;
 
 use crate::Timestamp;
@@ -132,6 +132,23 @@ pub struct Heartbeat {
     pub lease_expires_at: Timestamp,
     pub cancel_requested: bool,
     pub pause_requested: bool,
+}
+
+/// A command sent to a job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommandRecord {
+    pub job_id: Uuid,
+    pub seq: i64,
+    pub command_type: String,
+    pub payload: serde_json::Value,
+    pub status: CommandStatus,
+    pub created_by: String,
+    pub created_at: Timestamp,
+    pub delivered_attempt: Option<i32>,
+    pub delivered_at: Option<Timestamp>,
+    pub acked_attempt: Option<i32>,
+    pub acked_at: Option<Timestamp>,
+    pub result: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

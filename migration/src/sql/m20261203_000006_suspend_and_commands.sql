@@ -28,3 +28,48 @@ CREATE INDEX runner_jobs_failure_kind_idx ON runner_jobs (workspace_id, failure_
 CREATE INDEX runner_jobs_suspended_idx
     ON runner_jobs (least(next_poll_at, max_wait_until))
     WHERE status = 'SUSPENDED';
+
+-- Commands sent to a job (a user's next turn, a steer), numbered gap-free per job (taken
+-- under the job's row lock), delivered to its runner and acknowledged by seq. A command
+-- is re-delivered to each new attempt until it is acknowledged; `expired` is how an
+-- unacknowledged command of a finished job reads (derived, not stored).
+CREATE TABLE job_commands (
+    workspace_id      uuid NOT NULL,
+    job_id            uuid NOT NULL,
+    seq               bigint NOT NULL CHECK (seq >= 1),
+    type              text NOT NULL CHECK (length(type) BETWEEN 1 AND 100),
+    payload           jsonb NOT NULL DEFAULT '{}'::jsonb,
+    status            text NOT NULL DEFAULT 'pending'
+                      CHECK (status IN ('pending', 'delivered', 'acked', 'expired')),
+    created_by        text NOT NULL,
+    created_at        timestamptz NOT NULL DEFAULT now(),
+    -- The attempt it was last handed to, and when.
+    delivered_attempt integer,
+    delivered_at      timestamptz,
+    acked_attempt     integer,
+    acked_at          timestamptz,
+    result            jsonb,
+    PRIMARY KEY (workspace_id, job_id, seq),
+    FOREIGN KEY (workspace_id, job_id) REFERENCES runner_jobs (workspace_id, id) ON DELETE CASCADE
+);
+
+GRANT SELECT, INSERT, UPDATE ON job_commands TO runyard_app;
+
+ALTER TABLE job_commands ENABLE ROW LEVEL SECURITY;
+ALTER TABLE job_commands FORCE ROW LEVEL SECURITY;
+CREATE POLICY workspace_isolation ON job_commands
+    USING (workspace_id = (SELECT nullif(current_setting('runyard.workspace_id', true), '')::uuid))
+    WITH CHECK (workspace_id = (SELECT nullif(current_setting('runyard.workspace_id', true), '')::uuid));
+
+-- Long-polling runners wait with LISTEN runyard_commands; the payload is the job id.
+CREATE FUNCTION runyard_notify_commands() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('runyard_commands', j::text)
+       FROM (SELECT DISTINCT job_id AS j FROM new_commands) c;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER job_commands_notify AFTER INSERT ON job_commands
+    REFERENCING NEW TABLE AS new_commands
+    FOR EACH STATEMENT EXECUTE FUNCTION runyard_notify_commands();

@@ -86,6 +86,9 @@ pub struct HeartbeatResponse {
     pub cancel_requested: bool,
     /// Hand the job back with a snapshot: its task is being paused.
     pub pause_requested: bool,
+    /// Commands this attempt has not been handed yet, in seq order: each reaches an
+    /// attempt once (and the next attempt again until acknowledged).
+    pub commands: Vec<super::Command>,
 }
 
 #[derive(Object)]

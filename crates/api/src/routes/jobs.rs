@@ -38,6 +38,14 @@ enum BatchCreated {
 }
 
 const MAX_BATCH: usize = 1000;
+const MAX_COMMAND_BYTES: usize = 64 * 1024;
+
+#[derive(ApiResponse)]
+enum CommandSent {
+    /// Appended with the job's next seq.
+    #[oai(status = 201)]
+    Created(Json<dto::Command>),
+}
 
 /// "A, B, C": every value of a string enum, for error messages.
 fn one_of<T: std::fmt::Display>(all: impl IntoIterator<Item = T>) -> String {
@@ -389,6 +397,85 @@ impl JobsApi {
             .map_err(|e| ApiError::from_store(e, "job"))?;
         tx.commit().await?;
         Ok(Json(job.into()))
+    }
+
+    /// Send a command to a job (member): appended with the job's next `seq` and handed
+    /// to its runner (in the heartbeat answer, or a long-poll of
+    /// `/v1/runner/jobs/{id}/commands`) until acknowledged, again to each new attempt.
+    /// A `SUSPENDED` job is woken by it. 409 `job_finished` for a finished job.
+    #[oai(
+        path = "/v1/workspaces/:ws/runner-jobs/:id/commands",
+        method = "post",
+        operation_id = "sendJobCommand"
+    )]
+    async fn send_command(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        id: Path<Uuid>,
+        body: Json<dto::SendCommand>,
+    ) -> Result<CommandSent> {
+        let body = body.0;
+        let command_type = body.command_type.trim();
+        if command_type.is_empty()
+            || command_type.chars().count() > 100
+            || command_type.chars().any(char::is_control)
+        {
+            return Err(ApiError::invalid_field(
+                "type",
+                "must be 1 to 100 characters, none of them control characters",
+            ));
+        }
+        let payload = body
+            .payload
+            .unwrap_or(serde_json::Value::Object(Default::default()));
+        if serde_json::to_vec(&payload).map_or(usize::MAX, |v| v.len()) > MAX_COMMAND_BYTES {
+            return Err(ApiError::invalid_field(
+                "payload",
+                "must be at most 65536 bytes of JSON",
+            ));
+        }
+        let caller = caller(&self.state, &token)?;
+        let tx = self.state.enter(&caller, &ws, Role::Member).await?;
+        let command = jobs::commands::send(&tx, *id, command_type, payload)
+            .await
+            .map_err(|e| ApiError::from_store(e, "job"))?;
+        tx.commit().await?;
+        Ok(CommandSent::Created(Json(command.into())))
+    }
+
+    /// A page of a job's commands in `seq` order, after `after_seq`, with their status
+    /// (viewer).
+    #[oai(
+        path = "/v1/workspaces/:ws/runner-jobs/:id/commands",
+        method = "get",
+        operation_id = "listJobCommands"
+    )]
+    async fn list_commands(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        id: Path<Uuid>,
+        /// Return commands with a greater `seq` (default 0: from the start).
+        #[oai(validator(minimum(value = "0")))]
+        after_seq: Query<Option<i64>>,
+        /// `next_cursor` of the previous page (the same as `after_seq`).
+        cursor: Query<Option<String>>,
+        /// Page size, 1–1000 (default 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<dto::CommandList>> {
+        let caller = caller(&self.state, &token)?;
+        let after = after_seq_or_cursor(after_seq.0, cursor.0.as_deref())?;
+        let tx = self.enter_job(&caller, &ws, *id).await?;
+        let limit = u64::from(limit.0.unwrap_or(100));
+        let commands = jobs::commands::list(&tx, *id, after, limit).await?;
+        tx.commit().await?;
+        let next_cursor = seq_cursor(commands.len(), limit, commands.last().map(|c| c.seq));
+        Ok(Json(dto::CommandList {
+            items: commands.into_iter().map(Into::into).collect(),
+            next_cursor,
+        }))
     }
 
     /// Re-queue a `FAILED` or `CANCELLED` job with a fresh set of attempts (member).

@@ -14,6 +14,7 @@ use crate::{ArtifactRecord, JobRecord, StepRecord, StoreError, Timestamp};
 
 mod approvals;
 mod artifacts;
+pub mod commands;
 mod control;
 mod enqueue;
 mod logs;

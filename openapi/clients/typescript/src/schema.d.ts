@@ -547,6 +547,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/runner/jobs/{id}/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The job's unacknowledged commands with a greater seq than `after_seq`, in seq
+         *     order; with `wait_seconds` (0–60), waits for one to arrive (woken by the
+         *     database, not by polling) and answers an empty list at the deadline. 409
+         *     `lease_lost` when this runner does not hold `attempt`.
+         */
+        get: operations["pollJobCommands"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/runner/jobs/{id}/commands/{seq}/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge command `seq`, optionally with a result. Acknowledging it again
+         *     answers the same and changes nothing. 409 `lease_lost` when this runner does not
+         *     hold `attempt`; 404 when the job has no such command.
+         */
+        post: operations["ackJobCommand"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/runner/jobs/{id}/complete": {
         parameters: {
             query?: never;
@@ -861,7 +904,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Extend the lease on a job; the answer says whether a cancel or pause was asked. */
+        /**
+         * Extend the lease on a job; the answer says whether a cancel or pause was asked,
+         *     and carries the commands this attempt has not been handed yet.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5560,6 +5606,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/workspaces/{ws}/runner-jobs/{id}/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A page of a job's commands in `seq` order, after `after_seq`, with their status
+         *     (viewer).
+         */
+        get: operations["listJobCommands"];
+        put?: never;
+        /**
+         * Send a command to a job (member): appended with the job's next `seq` and handed
+         *     to its runner (in the heartbeat answer, or a long-poll of
+         *     `/v1/runner/jobs/{id}/commands`) until acknowledged, again to each new attempt.
+         *     A `SUSPENDED` job is woken by it. 409 `job_finished` for a finished job.
+         */
+        post: operations["sendJobCommand"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/workspaces/{ws}/runner-jobs/{id}/events": {
         parameters: {
             query?: never;
@@ -6792,6 +6864,16 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * AckCommand
+         * @description Acknowledge a command.
+         */
+        AckCommand: {
+            /** Format: int32 */
+            attempt: number;
+            /** @description What came of it; shown with the command. */
+            result?: unknown;
+        };
+        /**
          * AddMember
          * @description Add a member.
          */
@@ -6948,6 +7030,48 @@ export interface components {
             /** Format: uuid */
             workspace_id: string;
         };
+        /**
+         * Command
+         * @description A command sent to a job. `seq` is gap-free and increasing per job.
+         */
+        Command: {
+            /** Format: date-time */
+            acked_at?: string | null;
+            /**
+             * Format: int32
+             * @description The attempt that acknowledged it, and when.
+             */
+            acked_attempt?: number | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Who sent it: `user:<sub>`. */
+            created_by: string;
+            /** Format: date-time */
+            delivered_at?: string | null;
+            /**
+             * Format: int32
+             * @description The attempt it was last handed to, and when.
+             */
+            delivered_attempt?: number | null;
+            payload: unknown;
+            /** @description What the runner answered with its acknowledgement. */
+            result?: unknown;
+            /** Format: int64 */
+            seq: number;
+            status: components["schemas"]["CommandStatus"];
+            type: string;
+        };
+        /** CommandList */
+        CommandList: {
+            items: components["schemas"]["Command"][];
+            /** @description Pass as `after_seq` for the next page; null when this page is the last for now. */
+            next_cursor?: string | null;
+        };
+        /**
+         * @description Where a command is.
+         * @enum {string}
+         */
+        CommandStatus: "pending" | "delivered" | "acked" | "expired";
         /** CompleteItem */
         CompleteItem: {
             /** Format: int32 */
@@ -7090,6 +7214,11 @@ export interface components {
         HeartbeatResponse: {
             /** @description Stop the job and report it failed: a user cancelled it. */
             cancel_requested: boolean;
+            /**
+             * @description Commands this attempt has not been handed yet, in seq order: each reaches an
+             *     attempt once (and the next attempt again until acknowledged).
+             */
+            commands: components["schemas"]["Command"][];
             /** Format: date-time */
             lease_expires_at: string;
             /** @description Hand the job back with a snapshot: its task is being paused. */
@@ -7467,6 +7596,13 @@ export interface components {
             /** Format: date-time */
             revoked_at?: string | null;
         };
+        /**
+         * RunnerCommands
+         * @description Commands for the runner, in seq order.
+         */
+        RunnerCommands: {
+            commands: components["schemas"]["Command"][];
+        };
         /** RunnerList */
         RunnerList: {
             items: components["schemas"]["Runner"][];
@@ -7480,6 +7616,16 @@ export interface components {
             runner: components["schemas"]["Runner"];
             /** @description Bearer token for `/v1/runner/*`. */
             token: string;
+        };
+        /**
+         * SendCommand
+         * @description Send a command to a job.
+         */
+        SendCommand: {
+            /** @description Free-form content, up to 64 KiB of JSON (default `{}`). */
+            payload?: unknown;
+            /** @description What kind of command, 1–100 characters (e.g. `user_turn`, `steer`). */
+            type: string;
         };
         /**
          * SnapshotInfo
@@ -7786,6 +7932,280 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    pollJobCommands: {
+        parameters: {
+            query: {
+                /** @description The attempt this runner holds. */
+                attempt: number;
+                /** @description Only commands after this seq (default 0: all unacknowledged). */
+                after_seq?: number;
+                /** @description Wait up to this long for a command, 0–60 (default 0). */
+                wait_seconds?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RunnerCommands"];
+                };
+            };
+            /**
+             * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+             *     unknown field.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A member of the workspace without the role this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent, or in a workspace the caller is not a member of. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Illegal state transition, idempotency key reused with another payload, or a
+             *     uniqueness rule broken.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed, but a value breaks a rule; `field` names it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on the server; the detail is in its log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server cannot serve now: its database is unreachable (code
+             *     `database_unavailable`). Try again after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ackJobCommand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["AckCommand"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Command"];
+                };
+            };
+            /**
+             * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+             *     unknown field.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A member of the workspace without the role this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent, or in a workspace the caller is not a member of. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Illegal state transition, idempotency key reused with another payload, or a
+             *     uniqueness rule broken.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed, but a value breaks a rule; `field` names it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on the server; the detail is in its log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server cannot serve now: its database is unreachable (code
+             *     `database_unavailable`). Try again after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     suspendJob: {
         parameters: {
             query?: never;
@@ -7807,6 +8227,282 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Job"];
+                };
+            };
+            /**
+             * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+             *     unknown field.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A member of the workspace without the role this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent, or in a workspace the caller is not a member of. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Illegal state transition, idempotency key reused with another payload, or a
+             *     uniqueness rule broken.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed, but a value breaks a rule; `field` names it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on the server; the detail is in its log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server cannot serve now: its database is unreachable (code
+             *     `database_unavailable`). Try again after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listJobCommands: {
+        parameters: {
+            query?: {
+                /** @description Return commands with a greater `seq` (default 0: from the start). */
+                after_seq?: number;
+                /** @description `next_cursor` of the previous page (the same as `after_seq`). */
+                cursor?: string;
+                /** @description Page size, 1–1000 (default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                ws: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["CommandList"];
+                };
+            };
+            /**
+             * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+             *     unknown field.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A member of the workspace without the role this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent, or in a workspace the caller is not a member of. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Illegal state transition, idempotency key reused with another payload, or a
+             *     uniqueness rule broken.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed, but a value breaks a rule; `field` names it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on the server; the detail is in its log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server cannot serve now: its database is unreachable (code
+             *     `database_unavailable`). Try again after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sendJobCommand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["SendCommand"];
+            };
+        };
+        responses: {
+            /** @description Appended with the job's next seq. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Command"];
                 };
             };
             /**
