@@ -15,6 +15,7 @@ mod isolation;
 mod jobs;
 mod metrics;
 mod paging;
+mod reference_runner;
 mod runner;
 mod schema;
 mod suspend;

@@ -494,6 +494,32 @@ impl Client {
         self.post_job(job_id, "suspend", body).await
     }
 
+    /// `GET .../commands`: the job's unacknowledged commands after `after_seq`, waiting
+    /// up to `wait_seconds` for one.
+    pub async fn poll_commands(
+        &self,
+        job_id: &str,
+        attempt: u32,
+        after_seq: u64,
+        wait_seconds: u32,
+    ) -> Result<Vec<Command>, Error> {
+        #[derive(serde::Deserialize)]
+        struct Commands {
+            commands: Vec<Command>,
+        }
+        let found: Commands = self
+            .get(
+                &Self::job_segments(job_id, &["commands"]),
+                &[
+                    ("attempt", attempt.to_string()),
+                    ("after_seq", after_seq.to_string()),
+                    ("wait_seconds", wait_seconds.to_string()),
+                ],
+            )
+            .await?;
+        Ok(found.commands)
+    }
+
     /// `POST .../commands/{seq}/ack`: acknowledges a command.
     pub async fn ack_command(
         &self,
