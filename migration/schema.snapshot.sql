@@ -109,6 +109,7 @@ column runner_jobs.next_poll_at timestamp with time zone
 column runner_jobs.max_wait_until timestamp with time zone
 column runner_jobs.suspended_state jsonb
 column runner_jobs.suspensions integer NOT NULL DEFAULT 0
+column runner_jobs.resume_state jsonb
 column runners.workspace_id uuid NOT NULL
 column runners.id uuid NOT NULL
 column runners.name text NOT NULL

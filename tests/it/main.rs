@@ -9,6 +9,7 @@ mod console;
 mod errors;
 mod failures;
 mod feed;
+mod handover;
 mod health;
 mod http_extras;
 mod isolation;

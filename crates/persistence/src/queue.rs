@@ -103,6 +103,8 @@ pub async fn claim(
                 seconds: lease.as_secs_f64(),
             }),
             started_at: Some(Stamp::Now),
+            // A resume is handed over once: this claim takes it (see transition::claim).
+            resumed_at: Some(Stamp::Clear),
             ..Set::default()
         },
         Event::new(
@@ -727,7 +729,8 @@ pub async fn release(
 }
 
 /// The runner hands back a job whose task asked it to pause, with the snapshot to resume
-/// from. In one transaction: the task's snapshot is replaced, the job becomes `PAUSED`
+/// from. In one transaction: the task's snapshot is replaced (what users read), the job
+/// keeps its own copy (what its first claim after the resume gets), the job becomes `PAUSED`
 /// (the attempt is not counted), and the task becomes `paused` if no job of it still runs.
 pub async fn paused(
     tx: &WorkspaceTx,
@@ -777,7 +780,7 @@ pub async fn paused(
         }
         Some(_) => {}
     }
-    crate::tasks::put_snapshot(tx, &task, job_id, snapshot).await?;
+    crate::tasks::put_snapshot(tx, &task, job_id, snapshot.clone()).await?;
     let kind = task.pause_kind.unwrap_or(PauseKind::Manual);
     let job = finish(
         tx,
@@ -789,6 +792,8 @@ pub async fn paused(
             attempt: Some(Attempt::Back),
             started_at: Some(Stamp::Clear),
             pause_requested_at: Some(Stamp::Clear),
+            // What this job (not the task's last hand-back) resumes from.
+            resume_state: Some(Some(snapshot)),
             ..Set::default()
         },
         (

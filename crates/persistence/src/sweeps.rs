@@ -316,6 +316,8 @@ fn reaped(
             pause_requested_at: Some(Stamp::Clear),
             lease: Some(Lease::Drop),
             finished_at: Some(Stamp::Clear),
+            // It handed nothing back: its resume starts without a snapshot.
+            resume_state: Some(None),
             ..Set::default()
         }
     } else {

@@ -113,6 +113,8 @@ pub(crate) struct Set {
     /// `cancelled_by` and `cancel_reason`; `Some(None)` clears both.
     pub cancel: Option<Option<CancelNote>>,
     pub suspension: Option<Suspension>,
+    /// The snapshot the job handed back at a pause; `Some(None)` clears it.
+    pub resume_state: Option<Option<serde_json::Value>>,
 }
 
 /// Which of the changed row's columns the event's payload repeats.
@@ -293,6 +295,8 @@ impl Change {
             "poll_at": poll_at,
             "max_wait_until": max_wait_until,
             "suspended_state": suspended_state,
+            "set_resume_state": self.set.resume_state.is_some(),
+            "resume_state": self.set.resume_state.clone().flatten(),
             "event_only": event_only,
             "event_id": Uuid::now_v7(),
             "event_type": self.event.kind,
@@ -314,7 +318,7 @@ macro_rules! change_columns {
     resumed_op text, set_result boolean, result jsonb, set_error boolean, error jsonb, \
     clear_progress boolean, requires_approval boolean, set_failure_kind boolean, failure_kind text, \
     set_cancel boolean, cancelled_by text, cancel_reason text, suspend_op text, poll_in float8, \
-    poll_at timestamptz, max_wait_until timestamptz, suspended_state jsonb, event_only boolean, event_id uuid, event_type text, \
+    poll_at timestamptz, max_wait_until timestamptz, suspended_state jsonb, set_resume_state boolean, resume_state jsonb, event_only boolean, event_id uuid, event_type text, \
     event_step uuid, event_payload jsonb, echo_status boolean, echo_attempt boolean, \
     echo_run_after boolean"
     };
@@ -367,6 +371,7 @@ fn update_sql(source: &str, output: &str) -> String {
                       WHEN 'reset' THEN NULL ELSE r.suspended_state END, \
                   suspensions = CASE x.suspend_op WHEN 'enter' THEN r.suspensions + 1 \
                       WHEN 'reset' THEN 0 ELSE r.suspensions END, \
+                  resume_state = CASE WHEN x.set_resume_state THEN x.resume_state ELSE r.resume_state END, \
                   last_event_seq = r.last_event_seq + 1, \
                   updated_at = CASE WHEN x.event_only THEN r.updated_at ELSE now() END \
              FROM x \
@@ -511,7 +516,8 @@ pub(crate) async fn claim(
     // sorted all of the workspace's waiting jobs.
     let source = format!(
         "c AS ( \
-           SELECT id FROM runner_jobs \
+           SELECT id, CASE WHEN resumed_at IS NOT NULL THEN resume_state END AS handed \
+             FROM runner_jobs \
             WHERE workspace_id = $1 AND status = '{from}' AND labels <@ $3::text[] \
             ORDER BY priority DESC, run_after, id \
             LIMIT $4 FOR UPDATE SKIP LOCKED \
@@ -524,10 +530,7 @@ pub(crate) async fn claim(
     );
     let output = "SELECT id, workspace_id, type, payload, labels, priority, attempt, max_attempts, \
                 timeout_seconds, lease_expires_at, agent_task_id, \
-                CASE WHEN j.resumed_at IS NOT NULL THEN \
-                  (SELECT s.log_snapshot FROM task_snapshots s \
-                    WHERE s.workspace_id = j.workspace_id AND s.task_id = j.agent_task_id) \
-                END AS resume_snapshot, suspended_state, \
+                (SELECT c.handed FROM c WHERE c.id = j.id) AS resume_snapshot, suspended_state, \
                 (SELECT coalesce(max(l.seq), 0) + 1 FROM job_logs l \
                   WHERE l.workspace_id = j.workspace_id AND l.job_id = j.id) AS next_log_seq \
            FROM j ORDER BY priority DESC, run_after, id";

@@ -1,4 +1,4 @@
--- Why a job ended and who cancelled it; jobs suspended by their runner until a poll time
+-- Why a job ended and who cancelled it; each paused job's own snapshot; jobs suspended by their runner until a poll time
 -- (SUSPENDED), with the state they handed back and the deadline past which they fail.
 
 ALTER TABLE runner_jobs DROP CONSTRAINT runner_jobs_status_check;
@@ -20,7 +20,10 @@ ALTER TABLE runner_jobs
     -- What the runner handed back at its latest suspend; the next claims receive it.
     ADD COLUMN suspended_state jsonb,
     -- Attempts ended by a suspend: they do not count against max_attempts.
-    ADD COLUMN suspensions integer NOT NULL DEFAULT 0 CHECK (suspensions >= 0);
+    ADD COLUMN suspensions integer NOT NULL DEFAULT 0 CHECK (suspensions >= 0),
+    -- The snapshot this job handed back at its task's latest pause (the task's own
+    -- snapshot keeps only the last hand-back): the first claim after a resume gets it.
+    ADD COLUMN resume_state jsonb;
 
 CREATE INDEX runner_jobs_failure_kind_idx ON runner_jobs (workspace_id, failure_kind, id)
     WHERE failure_kind IS NOT NULL;

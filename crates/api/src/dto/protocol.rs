@@ -34,8 +34,9 @@ pub struct ClaimedJob {
     pub lease_expires_at: DateTime<Utc>,
     /// The agent task the job belongs to, if any.
     pub agent_task_id: Option<Uuid>,
-    /// The task's snapshot (what a paused run handed back), when this job was re-queued by
-    /// a resume: continue from it.
+    /// What this job handed back when its task paused, on the first claim after the
+    /// task's resume: continue from it. Null for a job that did not run (or handed back
+    /// nothing) before the pause, and on every later claim.
     pub resume_snapshot: Option<serde_json::Value>,
     /// The state the runner handed back at the job's latest suspend (`state` of
     /// `/suspend`): continue from it. Null when the job never suspended with a state.

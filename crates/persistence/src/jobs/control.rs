@@ -149,6 +149,8 @@ pub async fn retry(tx: &WorkspaceTx, id: Uuid) -> Result<JobRecord, StoreError> 
                 failure_kind: Some(None),
                 cancel: Some(None),
                 suspension: Some(Suspension::Reset),
+                resumed_at: Some(Stamp::Clear),
+                resume_state: Some(None),
                 ..Set::default()
             },
             Event::new(

@@ -7015,8 +7015,9 @@ export interface components {
             /** Format: int16 */
             priority: number;
             /**
-             * @description The task's snapshot (what a paused run handed back), when this job was re-queued by
-             *     a resume: continue from it.
+             * @description What this job handed back when its task paused, on the first claim after the
+             *     task's resume: continue from it. Null for a job that did not run (or handed back
+             *     nothing) before the pause, and on every later claim.
              */
             resume_snapshot?: unknown;
             /**
