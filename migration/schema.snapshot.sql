@@ -72,6 +72,7 @@ column job_steps.cost double precision
 column job_steps.output jsonb
 column job_steps.created_at timestamp with time zone NOT NULL DEFAULT now()
 column job_steps.updated_at timestamp with time zone NOT NULL DEFAULT now()
+column job_steps.attempt integer NOT NULL
 column runner_jobs.workspace_id uuid NOT NULL
 column runner_jobs.id uuid NOT NULL
 column runner_jobs.agent_task_id uuid
@@ -186,7 +187,7 @@ constraint job_steps.job_steps_cost_check CHECK ((cost >= (0)::double precision)
 constraint job_steps.job_steps_duration_ms_check CHECK ((duration_ms >= 0))
 constraint job_steps.job_steps_input_tokens_check CHECK ((input_tokens >= 0))
 constraint job_steps.job_steps_ordinal_check CHECK ((ordinal >= 0))
-constraint job_steps.job_steps_ordinal_key UNIQUE (workspace_id, job_id, ordinal)
+constraint job_steps.job_steps_ordinal_key UNIQUE (workspace_id, job_id, attempt, ordinal)
 constraint job_steps.job_steps_output_tokens_check CHECK ((output_tokens >= 0))
 constraint job_steps.job_steps_phase_check CHECK ((phase = ANY (ARRAY['SETUP'::text, 'EXECUTION'::text, 'VALIDATION'::text, 'CLEANUP'::text])))
 constraint job_steps.job_steps_pkey PRIMARY KEY (workspace_id, id)
@@ -233,7 +234,7 @@ CREATE UNIQUE INDEX job_commands_pkey ON public.job_commands USING btree (worksp
 CREATE INDEX job_events_feed_idx ON public.job_events USING btree (workspace_id, tx_id)
 CREATE UNIQUE INDEX job_events_pkey ON public.job_events USING btree (workspace_id, job_id, seq)
 CREATE UNIQUE INDEX job_logs_pkey ON public.job_logs USING btree (workspace_id, job_id, seq)
-CREATE UNIQUE INDEX job_steps_ordinal_key ON public.job_steps USING btree (workspace_id, job_id, ordinal)
+CREATE UNIQUE INDEX job_steps_ordinal_key ON public.job_steps USING btree (workspace_id, job_id, attempt, ordinal)
 CREATE UNIQUE INDEX job_steps_pkey ON public.job_steps USING btree (workspace_id, id)
 CREATE INDEX runner_jobs_approval_idx ON public.runner_jobs USING btree (workspace_id, id) WHERE ((status = 'PENDING'::text) AND requires_approval)
 CREATE INDEX runner_jobs_claim_idx ON public.runner_jobs USING btree (workspace_id, priority DESC, run_after, id) WHERE (status = 'QUEUED'::text)

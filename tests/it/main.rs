@@ -19,6 +19,7 @@ mod paging;
 mod reference_runner;
 mod runner;
 mod schema;
+mod steps;
 mod suspend;
 mod tasks;
 mod tidy;

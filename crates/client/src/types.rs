@@ -390,6 +390,9 @@ pub struct JobDetail {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     pub id: String,
+    /// The attempt it belongs to.
+    #[serde(default)]
+    pub attempt: u32,
     pub ordinal: u32,
     pub name: String,
     pub phase: String,

@@ -354,16 +354,22 @@ pub async fn upsert_step(
     }
     let previous: Option<Previous> = tx
         .one(
-            "SELECT status FROM job_steps WHERE workspace_id = $1 AND job_id = $2 AND ordinal = $3",
-            [tx.workspace_id().into(), job_id.into(), ordinal.into()],
+            "SELECT status FROM job_steps \
+              WHERE workspace_id = $1 AND job_id = $2 AND attempt = $4 AND ordinal = $3",
+            [
+                tx.workspace_id().into(),
+                job_id.into(),
+                ordinal.into(),
+                attempt.into(),
+            ],
         )
         .await?;
     let row: StepRow = tx
         .one(
             "INSERT INTO job_steps (workspace_id, id, job_id, ordinal, name, phase, type, status, started_at, \
-                                    completed_at, duration_ms, input_tokens, output_tokens, cost, output) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
-             ON CONFLICT (workspace_id, job_id, ordinal) DO UPDATE SET \
+                                    completed_at, duration_ms, input_tokens, output_tokens, cost, output, attempt) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+             ON CONFLICT (workspace_id, job_id, attempt, ordinal) DO UPDATE SET \
                  name = EXCLUDED.name, phase = EXCLUDED.phase, type = EXCLUDED.type, status = EXCLUDED.status, \
                  started_at = coalesce(EXCLUDED.started_at, job_steps.started_at), \
                  completed_at = coalesce(EXCLUDED.completed_at, job_steps.completed_at), \
@@ -372,8 +378,8 @@ pub async fn upsert_step(
                  output_tokens = coalesce(EXCLUDED.output_tokens, job_steps.output_tokens), \
                  cost = coalesce(EXCLUDED.cost, job_steps.cost), \
                  output = coalesce(EXCLUDED.output, job_steps.output), updated_at = now() \
-             RETURNING id, ordinal, name, phase, type, status, started_at, completed_at, duration_ms, \
-                       input_tokens, output_tokens, cost, output, updated_at",
+             RETURNING id, attempt, ordinal, name, phase, type, status, started_at, completed_at, \
+                       duration_ms, input_tokens, output_tokens, cost, output, updated_at",
             [
                 tx.workspace_id().into(),
                 Uuid::now_v7().into(),
@@ -390,6 +396,7 @@ pub async fn upsert_step(
                 step.output_tokens.into(),
                 step.cost.into(),
                 step.output.clone().into(),
+                attempt.into(),
             ],
         )
         .await?
@@ -504,6 +511,7 @@ async fn finish(
     set: Set,
     (kind, payload): (&str, serde_json::Value),
 ) -> Result<JobRecord, StoreError> {
+    let at_gate = set.requires_approval == Some(true);
     let change = Change::new(
         job_id,
         JobStatus::Running,
@@ -515,10 +523,15 @@ async fn finish(
         },
         Event::new(kind, payload, Echo::STATUS_ATTEMPT),
     )?;
-    match transition::apply_one(tx, change).await? {
-        Some(r) => r.try_into(),
-        None => Err(explain_miss(tx, job_id, attempt).await),
+    let Some(row) = transition::apply_one(tx, change).await? else {
+        return Err(explain_miss(tx, job_id, attempt).await);
+    };
+    // The attempt ended without success (failed, paused, suspended, cancelled, handed
+    // back): what it left running or pending is closed. A gate's wait continues it.
+    if to != JobStatus::Completed && !at_gate {
+        crate::jobs::close_steps(tx.conn(), tx.workspace_id(), &[(job_id, attempt)]).await?;
     }
+    row.try_into()
 }
 
 /// What completing an attempt sets.

@@ -66,6 +66,8 @@ pub struct JobRecord {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepRecord {
     pub id: Uuid,
+    /// The attempt it belongs to.
+    pub attempt: i32,
     pub ordinal: i32,
     pub name: String,
     pub phase: String,

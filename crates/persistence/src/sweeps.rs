@@ -26,10 +26,11 @@ use crate::transition::{self, Attempt, Change, Echo, Event, Fence, Lease, Set, S
 use crate::{Database, StoreError, WorkspaceTx};
 
 /// Writes `changes` (grouped by workspace) as the system, one statement per workspace, in
-/// `tx`. Returns the workspaces in which jobs became `QUEUED`.
+/// `tx`, closing the open steps of the `ended` (job, attempt) pairs. Returns the workspaces in which jobs became `QUEUED`.
 async fn apply_by_workspace(
     tx: &DatabaseTransaction,
     changes: BTreeMap<Uuid, Vec<Change>>,
+    ended: &BTreeMap<Uuid, Vec<(Uuid, i32)>>,
 ) -> Result<Vec<Uuid>, StoreError> {
     let mut queued = Vec::new();
     for (workspace, changes) in changes {
@@ -43,6 +44,10 @@ async fn apply_by_workspace(
         ))
         .await?;
         let rows = transition::apply_on(tx, workspace, &changes).await?;
+        // Attempts taken back from runners end here: close their open steps.
+        if let Some(ended) = ended.get(&workspace) {
+            crate::jobs::close_steps(tx, workspace, ended).await?;
+        }
         if rows
             .iter()
             .any(|r| r.status() == JobStatus::Queued.as_str())
@@ -109,7 +114,14 @@ impl Database {
             .iter()
             .filter_map(|e| Some((e.lease_workspace, e.lease_runner?)))
             .collect();
-        let queued = apply_by_workspace(&tx, changes).await?;
+        let mut ended: BTreeMap<Uuid, Vec<(Uuid, i32)>> = BTreeMap::new();
+        for e in &expired {
+            ended
+                .entry(e.lease_workspace)
+                .or_default()
+                .push((e.lease_job, e.lease_attempt));
+        }
+        let queued = apply_by_workspace(&tx, changes, &ended).await?;
         before_commit(&lost);
         tx.commit().await?;
         for workspace in queued {
@@ -175,7 +187,7 @@ impl Database {
             };
             changes.entry(p.polled_workspace).or_default().push(change);
         }
-        let queued = apply_by_workspace(&tx, changes).await?;
+        let queued = apply_by_workspace(&tx, changes, &BTreeMap::new()).await?;
         tx.commit().await?;
         for workspace in queued {
             self.signals().jobs_queued(workspace);

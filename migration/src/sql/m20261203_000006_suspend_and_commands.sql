@@ -76,3 +76,12 @@ $$;
 CREATE TRIGGER job_commands_notify AFTER INSERT ON job_commands
     REFERENCING NEW TABLE AS new_commands
     FOR EACH STATEMENT EXECUTE FUNCTION runyard_notify_commands();
+
+-- Steps belong to an attempt: a new attempt starts with none, earlier ones stay readable.
+ALTER TABLE job_steps ADD COLUMN attempt integer;
+UPDATE job_steps s SET attempt = greatest(j.attempt, 1)
+  FROM runner_jobs j WHERE j.workspace_id = s.workspace_id AND j.id = s.job_id;
+ALTER TABLE job_steps ALTER COLUMN attempt SET NOT NULL;
+ALTER TABLE job_steps DROP CONSTRAINT job_steps_ordinal_key;
+ALTER TABLE job_steps ADD CONSTRAINT job_steps_ordinal_key
+    UNIQUE (workspace_id, job_id, attempt, ordinal);

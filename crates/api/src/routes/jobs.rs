@@ -288,20 +288,24 @@ impl JobsApi {
         }))
     }
 
-    /// One job with its steps and first events (viewer).
+    /// One job with its steps and first events (viewer). The steps are those of its
+    /// current attempt; `attempt` reads an earlier one's.
     #[oai(path = "/v1/workspaces/:ws/runner-jobs/:id", method = "get")]
     async fn get_job(
         &self,
         token: UserToken,
         ws: Path<String>,
         id: Path<Uuid>,
+        /// Show the steps of this attempt instead of the current one's.
+        #[oai(validator(minimum(value = "0")))]
+        attempt: Query<Option<i32>>,
     ) -> Result<Json<dto::JobDetail>> {
         let caller = caller(&self.state, &token)?;
         let tx = self.state.enter(&caller, &ws, Role::Viewer).await?;
         let job = jobs::get(&tx, *id)
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
-        let steps = jobs::steps(&tx, *id).await?;
+        let steps = jobs::steps(&tx, *id, attempt.0).await?;
         const INLINE_EVENTS: u64 = 500;
         let events = jobs::events(&tx, *id, 0, INLINE_EVENTS).await?;
         tx.commit().await?;

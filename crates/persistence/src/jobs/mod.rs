@@ -130,9 +130,37 @@ impl TryFrom<JobRow> for JobRecord {
     }
 }
 
+/// Closes what attempts left open when they ended without success: `RUNNING` steps
+/// become `FAILED`, `PENDING` ones `SKIPPED`. `ended` holds (job, attempt) pairs of
+/// `workspace`, on a connection that has entered it.
+pub(crate) async fn close_steps(
+    conn: &impl sea_orm::ConnectionTrait,
+    workspace: Uuid,
+    ended: &[(Uuid, i32)],
+) -> Result<(), StoreError> {
+    if ended.is_empty() {
+        return Ok(());
+    }
+    let pairs: Vec<serde_json::Value> = ended
+        .iter()
+        .map(|(job, attempt)| serde_json::json!({"job_id": job, "attempt": attempt}))
+        .collect();
+    conn.execute_raw(crate::scope::stmt(
+        "UPDATE job_steps s SET status = CASE s.status WHEN 'RUNNING' THEN 'FAILED' ELSE 'SKIPPED' END, \
+                completed_at = coalesce(s.completed_at, now()), updated_at = now() \
+           FROM jsonb_to_recordset($2::jsonb) AS e(job_id uuid, attempt integer) \
+          WHERE s.workspace_id = $1 AND s.job_id = e.job_id AND s.attempt = e.attempt \
+            AND s.status IN ('RUNNING', 'PENDING')",
+        [workspace.into(), serde_json::Value::Array(pairs).into()],
+    ))
+    .await?;
+    Ok(())
+}
+
 #[derive(FromQueryResult)]
 pub(crate) struct StepRow {
     id: Uuid,
+    attempt: i32,
     ordinal: i32,
     name: String,
     phase: String,
@@ -153,6 +181,7 @@ impl From<StepRow> for StepRecord {
     fn from(r: StepRow) -> Self {
         Self {
             id: r.id,
+            attempt: r.attempt,
             ordinal: r.ordinal,
             name: r.name,
             phase: r.phase,

@@ -4844,10 +4844,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One job with its steps and first events (viewer). */
+        /**
+         * One job with its steps and first events (viewer). The steps are those of its
+         *     current attempt; `attempt` reads an earlier one's.
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Show the steps of this attempt instead of the current one's. */
+                    attempt?: number;
+                };
                 header?: never;
                 path: {
                     ws: string;
@@ -7645,6 +7651,11 @@ export interface components {
         };
         /** Step */
         Step: {
+            /**
+             * Format: int32
+             * @description The attempt it belongs to.
+             */
+            attempt: number;
             /** Format: date-time */
             completed_at?: string | null;
             /** Format: double */
