@@ -358,6 +358,7 @@ pub struct Job {
     #[serde(default)]
     pub max_wait_until: Option<DateTime<Utc>>,
     /// Attempts that ended in a suspend (not counted against `max_attempts`).
+    #[serde(default)]
     pub suspensions: u32,
 }
 
