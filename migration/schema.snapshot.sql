@@ -45,6 +45,19 @@ column job_artifacts.size bigint NOT NULL
 column job_artifacts.sha256 text NOT NULL
 column job_artifacts.content bytea NOT NULL
 column job_artifacts.created_at timestamp with time zone NOT NULL DEFAULT now()
+column job_commands.workspace_id uuid NOT NULL
+column job_commands.job_id uuid NOT NULL
+column job_commands.seq bigint NOT NULL
+column job_commands.type text NOT NULL
+column job_commands.payload jsonb NOT NULL DEFAULT '{}'::jsonb
+column job_commands.status text NOT NULL DEFAULT 'pending'::text
+column job_commands.created_by text NOT NULL
+column job_commands.created_at timestamp with time zone NOT NULL DEFAULT now()
+column job_commands.delivered_attempt integer
+column job_commands.delivered_at timestamp with time zone
+column job_commands.acked_attempt integer
+column job_commands.acked_at timestamp with time zone
+column job_commands.result jsonb
 column job_events.workspace_id uuid NOT NULL
 column job_events.job_id uuid NOT NULL
 column job_events.seq bigint NOT NULL
@@ -79,6 +92,7 @@ column job_steps.cost double precision
 column job_steps.output jsonb
 column job_steps.created_at timestamp with time zone NOT NULL DEFAULT now()
 column job_steps.updated_at timestamp with time zone NOT NULL DEFAULT now()
+column job_steps.attempt integer NOT NULL
 column runner_jobs.workspace_id uuid NOT NULL
 column runner_jobs.id uuid NOT NULL
 column runner_jobs.agent_task_id uuid
@@ -109,6 +123,14 @@ column runner_jobs.updated_at timestamp with time zone NOT NULL DEFAULT now()
 column runner_jobs.started_at timestamp with time zone
 column runner_jobs.finished_at timestamp with time zone
 column runner_jobs.resumed_at timestamp with time zone
+column runner_jobs.failure_kind text
+column runner_jobs.cancelled_by text
+column runner_jobs.cancel_reason text
+column runner_jobs.next_poll_at timestamp with time zone
+column runner_jobs.max_wait_until timestamp with time zone
+column runner_jobs.suspended_state jsonb
+column runner_jobs.suspensions integer NOT NULL DEFAULT 0
+column runner_jobs.resume_state jsonb
 column runners.workspace_id uuid NOT NULL
 column runners.id uuid NOT NULL
 column runners.name text NOT NULL
@@ -149,6 +171,7 @@ column workspaces.updated_at timestamp with time zone NOT NULL DEFAULT now()
 table agent_tasks row level security t, forced t
 table ai_calls row level security t, forced t
 table job_artifacts row level security t, forced t
+table job_commands row level security t, forced t
 table job_events row level security t, forced t
 table job_logs row level security t, forced t
 table job_steps row level security t, forced t
@@ -183,6 +206,11 @@ constraint job_artifacts.job_artifacts_name_key UNIQUE (workspace_id, job_id, na
 constraint job_artifacts.job_artifacts_pkey PRIMARY KEY (workspace_id, id)
 constraint job_artifacts.job_artifacts_size_check CHECK ((size >= 0))
 constraint job_artifacts.job_artifacts_workspace_id_job_id_fkey FOREIGN KEY (workspace_id, job_id) REFERENCES runner_jobs(workspace_id, id) ON DELETE CASCADE
+constraint job_commands.job_commands_pkey PRIMARY KEY (workspace_id, job_id, seq)
+constraint job_commands.job_commands_seq_check CHECK ((seq >= 1))
+constraint job_commands.job_commands_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'acked'::text, 'expired'::text])))
+constraint job_commands.job_commands_type_check CHECK (((length(type) >= 1) AND (length(type) <= 100)))
+constraint job_commands.job_commands_workspace_id_job_id_fkey FOREIGN KEY (workspace_id, job_id) REFERENCES runner_jobs(workspace_id, id) ON DELETE CASCADE
 constraint job_events.job_events_pkey PRIMARY KEY (workspace_id, job_id, seq)
 constraint job_events.job_events_seq_check CHECK ((seq >= 1))
 constraint job_events.job_events_workspace_id_job_id_fkey FOREIGN KEY (workspace_id, job_id) REFERENCES runner_jobs(workspace_id, id) ON DELETE CASCADE
@@ -195,7 +223,7 @@ constraint job_steps.job_steps_cost_check CHECK ((cost >= (0)::double precision)
 constraint job_steps.job_steps_duration_ms_check CHECK ((duration_ms >= 0))
 constraint job_steps.job_steps_input_tokens_check CHECK ((input_tokens >= 0))
 constraint job_steps.job_steps_ordinal_check CHECK ((ordinal >= 0))
-constraint job_steps.job_steps_ordinal_key UNIQUE (workspace_id, job_id, ordinal)
+constraint job_steps.job_steps_ordinal_key UNIQUE (workspace_id, job_id, attempt, ordinal)
 constraint job_steps.job_steps_output_tokens_check CHECK ((output_tokens >= 0))
 constraint job_steps.job_steps_phase_check CHECK ((phase = ANY (ARRAY['SETUP'::text, 'EXECUTION'::text, 'VALIDATION'::text, 'CLEANUP'::text])))
 constraint job_steps.job_steps_pkey PRIMARY KEY (workspace_id, id)
@@ -205,11 +233,13 @@ constraint job_steps.job_steps_workspace_id_job_id_fkey FOREIGN KEY (workspace_i
 constraint runner_jobs.runner_jobs_agent_task_fkey FOREIGN KEY (workspace_id, agent_task_id) REFERENCES agent_tasks(workspace_id, id)
 constraint runner_jobs.runner_jobs_attempt_check CHECK ((attempt >= 0))
 constraint runner_jobs.runner_jobs_backoff_base_seconds_check CHECK ((backoff_base_seconds >= 0))
+constraint runner_jobs.runner_jobs_failure_kind_check CHECK ((failure_kind = ANY (ARRAY['error'::text, 'timeout'::text, 'lease_expired'::text, 'max_attempts'::text, 'cancelled'::text, 'rejected'::text, 'suspend_timeout'::text, 'approval_timeout'::text])))
 constraint runner_jobs.runner_jobs_lease_runner_fkey FOREIGN KEY (workspace_id, lease_runner_id) REFERENCES runners(workspace_id, id)
 constraint runner_jobs.runner_jobs_max_attempts_check CHECK (((max_attempts >= 1) AND (max_attempts <= 100)))
 constraint runner_jobs.runner_jobs_pkey PRIMARY KEY (workspace_id, id)
 constraint runner_jobs.runner_jobs_priority_check CHECK (((priority >= '-100'::integer) AND (priority <= 100)))
-constraint runner_jobs.runner_jobs_status_check CHECK ((status = ANY (ARRAY['PENDING'::text, 'QUEUED'::text, 'RUNNING'::text, 'PAUSED'::text, 'COMPLETED'::text, 'FAILED'::text, 'CANCELLED'::text])))
+constraint runner_jobs.runner_jobs_status_check CHECK ((status = ANY (ARRAY['PENDING'::text, 'QUEUED'::text, 'RUNNING'::text, 'PAUSED'::text, 'SUSPENDED'::text, 'COMPLETED'::text, 'FAILED'::text, 'CANCELLED'::text])))
+constraint runner_jobs.runner_jobs_suspensions_check CHECK ((suspensions >= 0))
 constraint runner_jobs.runner_jobs_timeout_seconds_check CHECK ((timeout_seconds > 0))
 constraint runner_jobs.runner_jobs_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES workspaces(id) ON DELETE CASCADE
 constraint runners.runners_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200)))
@@ -239,14 +269,16 @@ CREATE INDEX ai_calls_task_idx ON public.ai_calls USING btree (workspace_id, age
 CREATE INDEX ai_calls_usage_idx ON public.ai_calls USING btree (workspace_id, started_at) INCLUDE (model, provider, job_type, agent_task_id, input_tokens, output_tokens, cost_usd)
 CREATE UNIQUE INDEX job_artifacts_name_key ON public.job_artifacts USING btree (workspace_id, job_id, name)
 CREATE UNIQUE INDEX job_artifacts_pkey ON public.job_artifacts USING btree (workspace_id, id)
+CREATE UNIQUE INDEX job_commands_pkey ON public.job_commands USING btree (workspace_id, job_id, seq)
 CREATE INDEX job_events_feed_idx ON public.job_events USING btree (workspace_id, tx_id)
 CREATE UNIQUE INDEX job_events_pkey ON public.job_events USING btree (workspace_id, job_id, seq)
 CREATE UNIQUE INDEX job_logs_pkey ON public.job_logs USING btree (workspace_id, job_id, seq)
-CREATE UNIQUE INDEX job_steps_ordinal_key ON public.job_steps USING btree (workspace_id, job_id, ordinal)
+CREATE UNIQUE INDEX job_steps_ordinal_key ON public.job_steps USING btree (workspace_id, job_id, attempt, ordinal)
 CREATE UNIQUE INDEX job_steps_pkey ON public.job_steps USING btree (workspace_id, id)
 CREATE INDEX runner_jobs_approval_idx ON public.runner_jobs USING btree (workspace_id, id) WHERE ((status = 'PENDING'::text) AND requires_approval)
 CREATE INDEX runner_jobs_claim_idx ON public.runner_jobs USING btree (workspace_id, priority DESC, run_after, id) WHERE (status = 'QUEUED'::text)
 CREATE INDEX runner_jobs_due_idx ON public.runner_jobs USING btree (run_after) WHERE ((status = 'PENDING'::text) AND (NOT requires_approval))
+CREATE INDEX runner_jobs_failure_kind_idx ON public.runner_jobs USING btree (workspace_id, failure_kind, id) WHERE (failure_kind IS NOT NULL)
 CREATE INDEX runner_jobs_finished_idx ON public.runner_jobs USING btree (workspace_id, finished_at) WHERE (status = ANY (ARRAY['COMPLETED'::text, 'FAILED'::text, 'CANCELLED'::text]))
 CREATE INDEX runner_jobs_held_idx ON public.runner_jobs USING btree (status, requires_approval) WHERE ((status = 'PAUSED'::text) OR ((status = 'PENDING'::text) AND requires_approval))
 CREATE UNIQUE INDEX runner_jobs_idempotency_key ON public.runner_jobs USING btree (workspace_id, idempotency_key) WHERE (idempotency_key IS NOT NULL)
@@ -254,6 +286,7 @@ CREATE INDEX runner_jobs_lease_idx ON public.runner_jobs USING btree (lease_expi
 CREATE UNIQUE INDEX runner_jobs_pkey ON public.runner_jobs USING btree (workspace_id, id)
 CREATE INDEX runner_jobs_started_idx ON public.runner_jobs USING btree (workspace_id, started_at) WHERE (started_at IS NOT NULL)
 CREATE INDEX runner_jobs_status_idx ON public.runner_jobs USING btree (workspace_id, status, id)
+CREATE INDEX runner_jobs_suspended_idx ON public.runner_jobs USING btree (LEAST(next_poll_at, max_wait_until)) WHERE (status = 'SUSPENDED'::text)
 CREATE INDEX runner_jobs_task_idx ON public.runner_jobs USING btree (workspace_id, agent_task_id, id) WHERE (agent_task_id IS NOT NULL)
 CREATE UNIQUE INDEX runners_pkey ON public.runners USING btree (workspace_id, id)
 CREATE UNIQUE INDEX seaql_migrations_pkey ON public.seaql_migrations USING btree (version)
@@ -268,6 +301,7 @@ policy sweeper on agent_tasks for ALL to {runyard_owner} using (true) with check
 policy workspace_isolation on agent_tasks for ALL to {public} using ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
 policy workspace_isolation on ai_calls for ALL to {public} using ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
 policy workspace_isolation on job_artifacts for ALL to {public} using ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
+policy workspace_isolation on job_commands for ALL to {public} using ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
 policy sweeper on job_events for ALL to {runyard_owner} using (true) with check (true)
 policy workspace_isolation on job_events for ALL to {public} using ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
 policy sweeper on job_logs for ALL to {runyard_owner} using (true) with check (true)
@@ -286,6 +320,7 @@ policy member_workspaces on workspaces for SELECT to {public} using ((EXISTS ( S
   WHERE ((m.workspace_id = workspaces.id) AND (m.subject = ( SELECT NULLIF(current_setting('runyard.subject'::text, true), ''::text) AS "nullif")))))) with check ()
 policy sweeper on workspaces for ALL to {runyard_owner} using (true) with check (true)
 policy workspace_isolation on workspaces for ALL to {public} using ((id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
+CREATE TRIGGER job_commands_notify AFTER INSERT ON public.job_commands REFERENCING NEW TABLE AS new_commands FOR EACH STATEMENT EXECUTE FUNCTION runyard_notify_commands()
 CREATE TRIGGER job_logs_notify AFTER INSERT ON public.job_logs REFERENCING NEW TABLE AS new_logs FOR EACH STATEMENT EXECUTE FUNCTION runyard_notify_logs()
 -- owner runyard_owner, grants {runyard_owner=X/runyard_owner,runyard_app=X/runyard_owner}
 CREATE OR REPLACE FUNCTION public.runyard_apply_retention(p_limit integer)
@@ -334,6 +369,26 @@ BEGIN
     SELECT j.workspace_id, j.id FROM runner_jobs j
      WHERE j.status = 'PENDING' AND NOT j.requires_approval AND j.run_after <= now()
      ORDER BY j.run_after
+     LIMIT p_limit
+       FOR UPDATE SKIP LOCKED;
+END
+$function$
+-- owner runyard_owner, grants {runyard_owner=X/runyard_owner,runyard_app=X/runyard_owner}
+CREATE OR REPLACE FUNCTION public.runyard_due_suspended(p_limit integer)
+ RETURNS TABLE(polled_workspace uuid, polled_job uuid, polled_timed_out boolean)
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+BEGIN
+    IF NOT pg_try_advisory_xact_lock(hashtext('runyard_promoter')) THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+    SELECT j.workspace_id, j.id, coalesce(j.max_wait_until <= now(), false)
+      FROM runner_jobs j
+     WHERE j.status = 'SUSPENDED' AND least(j.next_poll_at, j.max_wait_until) <= now()
+     ORDER BY least(j.next_poll_at, j.max_wait_until)
      LIMIT p_limit
        FOR UPDATE SKIP LOCKED;
 END
@@ -395,7 +450,7 @@ BEGIN
         RETURN;
     END IF;
     RETURN QUERY
-    SELECT j.workspace_id, j.id, j.lease_runner_id, j.attempt, j.max_attempts,
+    SELECT j.workspace_id, j.id, j.lease_runner_id, j.attempt, j.max_attempts + j.suspensions,
            j.backoff_base_seconds, j.cancel_requested_at IS NOT NULL,
            j.pause_requested_at IS NOT NULL,
            CASE WHEN j.lease_expires_at <= now() THEN 'lease_expired'
@@ -451,7 +506,20 @@ CREATE OR REPLACE FUNCTION public.runyard_next_due()
  STABLE SECURITY DEFINER
  SET search_path TO 'public', 'pg_temp'
 AS $function$
-    SELECT min(run_after) FROM runner_jobs WHERE status = 'PENDING' AND NOT requires_approval
+    SELECT least(
+        (SELECT min(run_after) FROM runner_jobs WHERE status = 'PENDING' AND NOT requires_approval),
+        (SELECT min(least(next_poll_at, max_wait_until)) FROM runner_jobs WHERE status = 'SUSPENDED'))
+$function$
+-- owner runyard_owner, grants default
+CREATE OR REPLACE FUNCTION public.runyard_notify_commands()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+    PERFORM pg_notify('runyard_commands', j::text)
+       FROM (SELECT DISTINCT job_id AS j FROM new_commands) c;
+    RETURN NULL;
+END
 $function$
 -- owner runyard_owner, grants default
 CREATE OR REPLACE FUNCTION public.runyard_notify_logs()
@@ -518,6 +586,7 @@ $function$
 grants on agent_tasks: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}
 grants on ai_calls: {runyard_owner=arwdDxt/runyard_owner,runyard_app=ar/runyard_owner}
 grants on job_artifacts: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}
+grants on job_commands: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}
 grants on job_events: {runyard_owner=arwdDxt/runyard_owner,runyard_app=ar/runyard_owner}
 grants on job_logs: {runyard_owner=arwdDxt/runyard_owner,runyard_app=ar/runyard_owner}
 grants on job_steps: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}

@@ -86,7 +86,16 @@ export function can(ws: Workspace, needed: Role): boolean {
   return RANK[ws.role] >= RANK[needed];
 }
 
-export const JOB_STATUSES: JobStatus[] = ["PENDING", "QUEUED", "RUNNING", "PAUSED", "COMPLETED", "FAILED", "CANCELLED"];
+export const JOB_STATUSES: JobStatus[] = [
+  "PENDING",
+  "QUEUED",
+  "RUNNING",
+  "PAUSED",
+  "SUSPENDED",
+  "COMPLETED",
+  "FAILED",
+  "CANCELLED",
+];
 
 export function isTerminal(status: JobStatus): boolean {
   return status === "COMPLETED" || status === "FAILED" || status === "CANCELLED";

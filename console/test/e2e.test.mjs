@@ -387,6 +387,37 @@ test("a 100,000-line log pages in without freezing the page; an artifact downloa
   assert.equal(await readFile(await download.path(), "utf8"), report);
 });
 
+test("a suspended job shows when it is polled and is woken from its page", async () => {
+  const waiter = await server.call(alice, "POST", `/v1/workspaces/${WS}/runners`, { name: "waiter", labels: ["waits"] });
+  const job = await server.call(alice, "POST", `/v1/workspaces/${WS}/runner-jobs`, {
+    type: "agent",
+    labels: ["waits"],
+  });
+  const [claimed] = (await server.call(waiter.token, "POST", "/v1/runner/claim", { max_jobs: 1 })).jobs;
+  assert.equal(claimed.id, job.id);
+  await server.call(waiter.token, "POST", `/v1/runner/jobs/${job.id}/suspend`, {
+    attempt: claimed.attempt,
+    poll_after_seconds: 3600,
+    state: { waiting_for: "batch-7" },
+  });
+  await page.goto(`${server.url}/#/w/${WS}/jobs/${job.id}`);
+  await waitStatus(page, "SUSPENDED", 30_000);
+  await page.getByText("Suspended until").waitFor();
+  await shot(page, "11-job-suspended");
+  await page.getByRole("button", { name: "Wake now" }).click();
+  await waitStatus(page, "QUEUED", 30_000);
+  await page.locator(".events li[data-type=job_woken]").waitFor();
+  assert.equal(await page.getByRole("button", { name: "Wake now" }).count(), 0);
+  // The next claim gets the state back; cancelling it with a reason shows why it ended.
+  const [again] = (await server.call(waiter.token, "POST", "/v1/runner/claim", { max_jobs: 1 })).jobs;
+  assert.deepEqual(again.suspended_state, { waiting_for: "batch-7" });
+  await server.call(alice, "POST", `/v1/workspaces/${WS}/runner-jobs/${job.id}/cancel`, { reason: "not needed" });
+  await server.call(waiter.token, "POST", `/v1/runner/jobs/${job.id}/fail`, { attempt: again.attempt, error: "stopped" });
+  await page.reload();
+  await waitStatus(page, "CANCELLED", 30_000);
+  await page.locator("[data-failure-kind=cancelled]").getByText("not needed", { exact: false }).waitFor();
+});
+
 test("a viewer sees jobs but no actions", async () => {
   await server.call(alice, "POST", `/v1/workspaces/${WS}/members`, { subject: "bob", role: "viewer" });
   const bob = await newPage();

@@ -40,6 +40,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("sql/m20261203_000005_sweeps_decide_in_code.sql"),
     ),
     (
+        "m20261203_000006_suspend_and_commands",
+        include_str!("sql/m20261203_000006_suspend_and_commands.sql"),
+    ),
+    (
         "m20261203_000007_ai_calls",
         include_str!("sql/m20261203_000007_ai_calls.sql"),
     ),
@@ -65,6 +69,10 @@ const FUNCTIONS: &[(&str, &str)] = &[
         include_str!("functions/runyard_notify_logs.sql"),
     ),
     (
+        "runyard_notify_commands",
+        include_str!("functions/runyard_notify_commands.sql"),
+    ),
+    (
         "runyard_settle_pauses",
         include_str!("functions/runyard_settle_pauses.sql"),
     ),
@@ -79,6 +87,10 @@ const FUNCTIONS: &[(&str, &str)] = &[
     (
         "runyard_due_jobs",
         include_str!("functions/runyard_due_jobs.sql"),
+    ),
+    (
+        "runyard_due_suspended",
+        include_str!("functions/runyard_due_suspended.sql"),
     ),
     (
         "runyard_next_due",

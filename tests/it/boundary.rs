@@ -60,7 +60,7 @@ impl World {
             "id" if path.contains("/agent-tasks/") => self.task.clone(),
             "id" if path.contains("/runners/") => self.runner_id.clone(),
             "id" => self.job.clone(),
-            "ordinal" => "1".into(),
+            "ordinal" | "seq" => "1".into(),
             "name" => "a.txt".into(),
             "subject" => "bob".into(),
             other => panic!("no value for path parameter {other} of {path}"),

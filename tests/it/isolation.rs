@@ -56,7 +56,7 @@ async fn seed(conn: &DatabaseConnection, slug: &str) -> (Uuid, Uuid) {
             vec![ws.into(), job.into()],
         ),
         (
-            "INSERT INTO job_steps (workspace_id, id, job_id, ordinal, name, phase, type, status) VALUES ($1, $2, $3, 0, 's', 'SETUP', 'COMMAND', 'PENDING')",
+            "INSERT INTO job_steps (workspace_id, id, job_id, attempt, ordinal, name, phase, type, status) VALUES ($1, $2, $3, 1, 0, 's', 'SETUP', 'COMMAND', 'PENDING')",
             vec![ws.into(), Uuid::now_v7().into(), job.into()],
         ),
         (

@@ -162,6 +162,19 @@ function JobActions({ ws, job, onDone }: { ws: Workspace; job: JobDetail; onDone
       </button>,
     );
   }
+  if (member && job.status === "SUSPENDED") {
+    buttons.push(
+      <button
+        key="wake"
+        type="button"
+        class="btn primary"
+        disabled={action.busy}
+        onClick={act(() => unwrap(api.POST("/v1/workspaces/{ws}/runner-jobs/{id}/wake", { params: { path } })))}
+      >
+        Wake now
+      </button>,
+    );
+  }
   if (member && (job.status === "FAILED" || job.status === "CANCELLED")) {
     buttons.push(
       <button
@@ -232,6 +245,29 @@ function Facts({ ws, job }: { ws: Workspace; job: JobDetail }) {
         )}
         <dt>Duration</dt>
         <dd>{job.started_at ? between(job.started_at, job.finished_at, now) : "—"}</dd>
+        {job.failure_kind && (
+          <>
+            <dt>Why it ended</dt>
+            <dd class="mono" data-failure-kind={job.failure_kind}>
+              {job.failure_kind}
+              {job.cancel_reason ? ` — ${job.cancel_reason}` : ""}
+            </dd>
+          </>
+        )}
+        {job.next_poll_at && (
+          <>
+            <dt>Suspended until</dt>
+            <dd>
+              <RelTime iso={job.next_poll_at} />
+              {job.max_wait_until && (
+                <>
+                  {" "}
+                  (gives up <RelTime iso={job.max_wait_until} />)
+                </>
+              )}
+            </dd>
+          </>
+        )}
         {job.lease && (
           <>
             <dt>Runner</dt>

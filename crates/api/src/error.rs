@@ -257,6 +257,9 @@ impl ApiError {
                 "not_awaiting_approval",
                 "the job is not waiting for an approval",
             ),
+            StoreError::JobFinished { .. } => Self::conflict("job_finished", err.to_string()),
+            StoreError::CommandNotFound => Self::not_found("command"),
+            StoreError::NotSuspended { .. } => Self::conflict("not_suspended", err.to_string()),
             StoreError::QuotaExceeded { setting, .. } => Self::from_problem(
                 Problem::new(
                     StatusCode::TOO_MANY_REQUESTS,

@@ -3,7 +3,9 @@
 //! PostgreSQL stores no U+0000 in `text` or `jsonb`, so a NUL anywhere a request carries
 //! text — a path segment, a query parameter, a JSON string or object key — is refused
 //! here, once, with a 422 problem naming the field, instead of failing deep in a query.
-//! JSON bodies must be UTF-8 (a `charset` other than `utf-8` is 415). Answers of 405
+//! JSON bodies must be UTF-8 (a `charset` other than `utf-8` is 415). Where the JSON body
+//! is optional (a cancel's reason), a request with no body and no `Content-Type` is read
+//! as having none. Answers of 405
 //! carry `Allow`, listing the methods the route does serve.
 
 use std::fmt::Write as _;
@@ -20,8 +22,19 @@ pub(crate) struct RouteTable(Vec<Route>);
 
 struct Route {
     segments: Vec<Segment>,
-    /// Each method served, and whether its request body is JSON.
-    methods: Vec<(Method, bool)>,
+    /// Each method served, and what request body it takes.
+    methods: Vec<(Method, Body)>,
+}
+
+/// What request body an operation takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Body {
+    /// None, or one that is not JSON (e.g. an artifact's bytes).
+    Other,
+    /// A JSON body, required.
+    Json,
+    /// A JSON body the client may leave out.
+    OptionalJson,
 }
 
 enum Segment {
@@ -31,8 +44,8 @@ enum Segment {
 
 impl RouteTable {
     /// From the spec's paths (`/v1/workspaces/{ws}`) and each path's methods, each with
-    /// whether it takes a JSON body.
-    pub(crate) fn new(paths: impl IntoIterator<Item = (String, Vec<(Method, bool)>)>) -> Self {
+    /// the body it takes.
+    pub(crate) fn new(paths: impl IntoIterator<Item = (String, Vec<(Method, Body)>)>) -> Self {
         let routes = paths
             .into_iter()
             .map(|(path, methods)| Route {
@@ -103,7 +116,15 @@ impl RouteTable {
         self.matching(path)
             .into_iter()
             .flat_map(|route| &route.methods)
-            .any(|(m, json)| m == method && *json)
+            .any(|(m, body)| m == method && *body != Body::Other)
+    }
+
+    /// Whether `method` at `path` takes a JSON body the client may leave out.
+    fn json_is_optional(&self, path: &str, method: &Method) -> bool {
+        self.matching(path)
+            .into_iter()
+            .flat_map(|route| &route.methods)
+            .any(|(m, body)| m == method && *body == Body::OptionalJson)
     }
 
     /// The methods served at `path`, as an `Allow` value.
@@ -149,6 +170,19 @@ pub(crate) async fn check<E: Endpoint>(
     let path = req.uri().path().to_owned();
     if let Some(err) = check_path(&routes, &path).or_else(|| check_query(req.uri().query())) {
         return Err(err);
+    }
+    if content_type(&req).is_none() && routes.json_is_optional(&path, req.method()) {
+        let body = req.take_body().into_bytes().await?;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            // No body at all: the operation's defaults apply, as the spec allows.
+            req.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            req.set_body(Vec::new());
+        } else {
+            req.set_body(body);
+        }
     }
     if is_json(&req) && routes.takes_json(&path, req.method()) {
         check_charset(&req)?;
@@ -354,15 +388,15 @@ mod tests {
         let routes = RouteTable::new([
             (
                 "/v1/workspaces/{ws}/runner-jobs/{id}/artifacts/{name}".to_owned(),
-                vec![(Method::GET, false)],
+                vec![(Method::GET, Body::Other)],
             ),
             (
                 "/v1/workspaces/{ws}/runner-jobs/{id}".to_owned(),
-                vec![(Method::GET, false)],
+                vec![(Method::GET, Body::Other)],
             ),
             (
                 "/v1/workspaces/{ws}/runner-jobs/batch".to_owned(),
-                vec![(Method::POST, true)],
+                vec![(Method::POST, Body::Json)],
             ),
         ]);
         let field = |err: poem::Error| {

@@ -120,10 +120,19 @@ pub fn app_with(state: Arc<AppState>, options: HttpOptions) -> impl Endpoint + '
                     .operations
                     .iter()
                     .map(|op| {
-                        let json = op.request.as_ref().is_some_and(|r| {
-                            r.content.iter().any(|c| c.content_type.contains("json"))
-                        });
-                        (op.method.clone(), json)
+                        let body = match &op.request {
+                            Some(r)
+                                if r.content.iter().any(|c| c.content_type.contains("json")) =>
+                            {
+                                if r.required {
+                                    input::Body::Json
+                                } else {
+                                    input::Body::OptionalJson
+                                }
+                            }
+                            _ => input::Body::Other,
+                        };
+                        (op.method.clone(), body)
                     })
                     .collect();
                 (path.path, methods)

@@ -566,6 +566,79 @@ impl Client {
             .await
             .map(drop)
     }
+
+    /// `POST .../suspend`: waits until a poll time without spending the attempt.
+    pub async fn suspend(&self, job_id: &str, body: &SuspendRequest) -> Result<Job, Error> {
+        self.post_job(job_id, "suspend", body).await
+    }
+
+    /// `GET .../commands`: the job's unacknowledged commands after `after_seq`, waiting
+    /// up to `wait_seconds` for one.
+    pub async fn poll_commands(
+        &self,
+        job_id: &str,
+        attempt: u32,
+        after_seq: u64,
+        wait_seconds: u32,
+    ) -> Result<Vec<Command>, Error> {
+        #[derive(serde::Deserialize)]
+        struct Commands {
+            commands: Vec<Command>,
+        }
+        let found: Commands = self
+            .get(
+                &Self::job_segments(job_id, &["commands"]),
+                &[
+                    ("attempt", attempt.to_string()),
+                    ("after_seq", after_seq.to_string()),
+                    ("wait_seconds", wait_seconds.to_string()),
+                ],
+            )
+            .await?;
+        Ok(found.commands)
+    }
+
+    /// `POST .../commands/{seq}/ack`: acknowledges a command.
+    pub async fn ack_command(
+        &self,
+        job_id: &str,
+        seq: u64,
+        body: &AckCommand,
+    ) -> Result<Command, Error> {
+        let seq = seq.to_string();
+        let request = self
+            .request(
+                Method::POST,
+                &Self::job_segments(job_id, &["commands", &seq, "ack"]),
+            )
+            .json(body);
+        Ok(self.call(request).await?.1)
+    }
+
+    // ---- commands and suspended jobs, as a user ---------------------------------------
+
+    /// `POST .../runner-jobs/{id}/wake`: queues a suspended job now.
+    pub async fn wake_job(&self, ws: &str, id: &str) -> Result<Job, Error> {
+        self.post(
+            &["v1", "workspaces", ws, "runner-jobs", id, "wake"],
+            None::<&()>,
+        )
+        .await
+    }
+
+    /// `POST .../runner-jobs/{id}/commands`: sends a command to the job.
+    pub async fn send_command(
+        &self,
+        ws: &str,
+        id: &str,
+        body: &SendCommand,
+    ) -> Result<Command, Error> {
+        self.post(
+            &["v1", "workspaces", ws, "runner-jobs", id, "commands"],
+            Some(body),
+        )
+        .await
+    }
 }
 
 #[cfg(test)]

@@ -41,9 +41,24 @@ wire_enum!(
         Queued = "QUEUED",
         Running = "RUNNING",
         Paused = "PAUSED",
+        Suspended = "SUSPENDED",
         Completed = "COMPLETED",
         Failed = "FAILED",
         Cancelled = "CANCELLED",
+    }
+);
+
+wire_enum!(
+    /// Why a finished job did not succeed.
+    FailureKind {
+        Error = "error",
+        Timeout = "timeout",
+        LeaseExpired = "lease_expired",
+        MaxAttempts = "max_attempts",
+        Cancelled = "cancelled",
+        Rejected = "rejected",
+        SuspendTimeout = "suspend_timeout",
+        ApprovalTimeout = "approval_timeout",
     }
 );
 
@@ -329,6 +344,29 @@ pub struct Job {
     pub started_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub finished_at: Option<DateTime<Utc>>,
+    /// Why a finished job did not succeed.
+    #[serde(default)]
+    pub failure_kind: Option<FailureKind>,
+    /// Who asked for a cancel, and why.
+    #[serde(default)]
+    pub cancelled_by: Option<String>,
+    #[serde(default)]
+    pub cancel_reason: Option<String>,
+    /// While `SUSPENDED`: when it is queued again, and when it fails instead.
+    #[serde(default)]
+    pub next_poll_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub max_wait_until: Option<DateTime<Utc>>,
+    /// Attempts that ended in a suspend (not counted against `max_attempts`).
+    #[serde(default)]
+    pub suspensions: u32,
+}
+
+/// Why a job is cancelled.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CancelJob {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 pub type JobList = Page<Job>;
@@ -355,6 +393,9 @@ pub struct JobDetail {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     pub id: String,
+    /// The attempt it belongs to.
+    #[serde(default)]
+    pub attempt: u32,
     pub ordinal: u32,
     pub name: String,
     pub phase: String,
@@ -582,6 +623,9 @@ pub struct ClaimedJob {
     /// What an earlier, paused run of the job's task handed back.
     #[serde(default)]
     pub resume_snapshot: Option<Value>,
+    /// What the job's runner handed back at its latest suspend.
+    #[serde(default)]
+    pub suspended_state: Option<Value>,
     /// Where this run's log numbering starts (after what earlier runs wrote).
     pub next_log_seq: u64,
 }
@@ -604,6 +648,74 @@ pub struct HeartbeatResponse {
     pub lease_expires_at: DateTime<Utc>,
     pub cancel_requested: bool,
     pub pause_requested: bool,
+    /// Commands this attempt has not been handed yet, in seq order.
+    #[serde(default)]
+    pub commands: Vec<Command>,
+}
+
+wire_enum!(
+    /// Where a command sent to a job is.
+    CommandStatus {
+        Pending = "pending",
+        Delivered = "delivered",
+        Acked = "acked",
+        Expired = "expired",
+    }
+);
+
+/// A command sent to a job; `seq` is gap-free per job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Command {
+    pub seq: u64,
+    #[serde(rename = "type")]
+    pub command_type: String,
+    pub payload: Value,
+    pub status: CommandStatus,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    #[serde(default)]
+    pub delivered_attempt: Option<u32>,
+    #[serde(default)]
+    pub delivered_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub acked_attempt: Option<u32>,
+    #[serde(default)]
+    pub acked_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub result: Option<Value>,
+}
+
+pub type CommandList = Page<Command>;
+
+/// Send a command to a job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SendCommand {
+    #[serde(rename = "type")]
+    pub command_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<Value>,
+}
+
+/// A runner's acknowledgement of a command.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AckCommand {
+    pub attempt: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Value>,
+}
+
+/// Suspend a job until a poll time (give `poll_after_seconds` or `until`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SuspendRequest {
+    pub attempt: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_after_seconds: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_wait_until: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<Value>,
 }
 
 /// A numbered log line, as a runner sends it.

@@ -17,6 +17,8 @@ str_enum!(
         Running = "RUNNING",
         /// Its task was paused; a snapshot holds its state.
         Paused = "PAUSED",
+        /// Its runner handed it back to wait until `next_poll_at`, spending no attempt.
+        Suspended = "SUSPENDED",
         Completed = "COMPLETED",
         Failed = "FAILED",
         Cancelled = "CANCELLED",
@@ -50,8 +52,12 @@ impl JobStatus {
                 // claimed; cancelled before it ran; its task paused
                 | (Queued, Running | Cancelled | Paused)
                 // finished; lease lost or retryable failure (back to the queue, maybe
-                // after a backoff); waiting at a gate; paused with a snapshot
-                | (Running, Completed | Failed | Cancelled | Queued | Pending | Paused)
+                // after a backoff); waiting at a gate; paused with a snapshot; suspended
+                // by its runner until a poll time
+                | (Running, Completed | Failed | Cancelled | Queued | Pending | Paused | Suspended)
+                // its poll time came, a user woke it or sent it a command; its deadline
+                // (`max_wait_until`) passed; cancelled while it waited
+                | (Suspended, Queued | Failed | Cancelled)
                 // resumed (to wait for its time or an approval, or claimable); cancelled
                 | (Paused, Queued | Pending | Cancelled)
                 // a user retries a finished job that did not succeed
@@ -99,6 +105,47 @@ str_enum!(
     }
 );
 
+str_enum!(
+    /// Why a finished job did not succeed. See DESIGN §2.
+    pub enum FailureKind {
+        /// Its runner reported a failure that is not to be retried.
+        Error = "error",
+        /// Its last attempt ran past `timeout_seconds`.
+        Timeout = "timeout",
+        /// Its last attempt's lease ran out (the runner stopped heartbeating).
+        LeaseExpired = "lease_expired",
+        /// Its runner reported a retryable failure, but no attempts were left.
+        MaxAttempts = "max_attempts",
+        /// A user (or its task) cancelled it.
+        Cancelled = "cancelled",
+        /// An admin rejected it at an approval.
+        Rejected = "rejected",
+        /// It stayed suspended past its `max_wait_until`.
+        SuspendTimeout = "suspend_timeout",
+        /// It waited for an approval past its deadline.
+        ApprovalTimeout = "approval_timeout",
+    }
+);
+
+impl FailureKind {
+    /// Why a failed attempt that sent its job to `next` finished the job; `None` while the
+    /// job goes on. `cause` is why the attempt failed: [`FailureKind::Error`] for a
+    /// runner's report (`retryable` as it said), [`FailureKind::Timeout`] or
+    /// [`FailureKind::LeaseExpired`] for the reaper. A retryable error that used up the
+    /// attempts is [`FailureKind::MaxAttempts`]; a timeout or lost lease keeps its own
+    /// name even on the last attempt, being the more specific reason.
+    pub fn after_attempt(next: JobStatus, cause: FailureKind, retryable: bool) -> Option<Self> {
+        match next {
+            JobStatus::Cancelled => Some(FailureKind::Cancelled),
+            JobStatus::Failed if cause == FailureKind::Error && retryable => {
+                Some(FailureKind::MaxAttempts)
+            }
+            JobStatus::Failed => Some(cause),
+            _ => None,
+        }
+    }
+}
+
 /// The `type` of each job event Runyard records.
 pub mod event_type {
     pub const CREATED: &str = "job_created";
@@ -114,7 +161,25 @@ pub mod event_type {
     pub const REJECTED: &str = "job_rejected";
     pub const AWAITING_APPROVAL: &str = "job_awaiting_approval";
     pub const PAUSE_REQUESTED: &str = "job_pause_requested";
+    pub const SUSPENDED: &str = "job_suspended";
+    pub const WOKEN: &str = "job_woken";
+    pub const COMMAND_SENT: &str = "job_command_sent";
+    pub const COMMAND_ACKED: &str = "job_command_acked";
 }
+
+str_enum!(
+    /// Where a command sent to a job is.
+    pub enum CommandStatus {
+        /// Not handed to a runner yet.
+        Pending = "pending",
+        /// Handed to the job's current (or an earlier) attempt, not acknowledged.
+        Delivered = "delivered",
+        /// Acknowledged by the runner.
+        Acked = "acked",
+        /// The job finished before the command was acknowledged.
+        Expired = "expired",
+    }
+);
 
 /// A job as a client asked for it, every field validated. Built only by [`NewJob::parse`].
 #[derive(Debug, Clone, PartialEq)]
@@ -217,6 +282,91 @@ impl NewJob {
     }
 }
 
+/// When a suspended job is polled again.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PollAfter {
+    /// This many seconds from now.
+    Seconds(f64),
+    /// At this Unix time in milliseconds (in the past: at once).
+    AtMs(i64),
+}
+
+/// A runner's request to suspend a job, validated. Built only by [`Suspend::parse`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suspend {
+    pub poll: PollAfter,
+    /// Unix time in milliseconds past which the job fails (`suspend_timeout`).
+    pub max_wait_until_ms: Option<i64>,
+    /// What the next claim hands back as `suspended_state`.
+    pub state: Option<serde_json::Value>,
+}
+
+/// The raw fields of a suspend request, as they came in.
+#[derive(Debug, Clone, Default)]
+pub struct RawSuspend<'a> {
+    pub poll_after_seconds: Option<f64>,
+    pub until_ms: Option<i64>,
+    pub max_wait_until_ms: Option<i64>,
+    pub state: Option<&'a serde_json::Value>,
+}
+
+impl Suspend {
+    /// A state above this size (as compact JSON) is refused.
+    pub const MAX_STATE_BYTES: usize = 64 * 1024;
+    /// The longest wait for one poll: 30 days.
+    pub const MAX_POLL_SECONDS: f64 = 30.0 * 24.0 * 3600.0;
+
+    /// Exactly one of `poll_after_seconds` (0 to 30 days) and `until` (at most 30 days
+    /// ahead); `max_wait_until`, if given, in the future; `state` at most 64 KiB.
+    pub fn parse(raw: RawSuspend<'_>, now_ms: i64) -> Result<Self, ValidationError> {
+        let max_ms = (Self::MAX_POLL_SECONDS * 1000.0) as i64;
+        let poll = match (raw.poll_after_seconds, raw.until_ms) {
+            (Some(_), Some(_)) | (None, None) => {
+                return Err(ValidationError::new(
+                    "poll_after_seconds",
+                    "give exactly one of poll_after_seconds and until",
+                ));
+            }
+            (Some(s), None) if !(0.0..=Self::MAX_POLL_SECONDS).contains(&s) => {
+                return Err(ValidationError::new(
+                    "poll_after_seconds",
+                    "must be between 0 and 2592000 (30 days)",
+                ));
+            }
+            (Some(s), None) => PollAfter::Seconds(s),
+            (None, Some(t)) if t - now_ms > max_ms => {
+                return Err(ValidationError::new(
+                    "until",
+                    "must be at most 30 days from now",
+                ));
+            }
+            (None, Some(t)) => PollAfter::AtMs(t),
+        };
+        if raw.max_wait_until_ms.is_some_and(|t| t <= now_ms) {
+            return Err(ValidationError::new(
+                "max_wait_until",
+                "must be in the future",
+            ));
+        }
+        if let Some(state) = raw.state {
+            let size = serde_json::to_vec(state)
+                .map(|v| v.len())
+                .unwrap_or(usize::MAX);
+            if size > Self::MAX_STATE_BYTES {
+                return Err(ValidationError::new(
+                    "state",
+                    format!("must be at most {} bytes of JSON", Self::MAX_STATE_BYTES),
+                ));
+            }
+        }
+        Ok(Self {
+            poll,
+            max_wait_until_ms: raw.max_wait_until_ms,
+            state: raw.state.cloned(),
+        })
+    }
+}
+
 /// SHA-256 of the canonical form of a job request, for idempotency: two requests under
 /// one `Idempotency-Key` are the same request exactly when their hashes are equal.
 /// Object keys are sorted, so field order in the request does not matter.
@@ -262,6 +412,10 @@ mod tests {
             (Paused, Cancelled),
             (Failed, Queued),
             (Cancelled, Queued),
+            (Running, Suspended),
+            (Suspended, Queued),
+            (Suspended, Failed),
+            (Suspended, Cancelled),
         ] {
             assert_eq!(from.transition(to), Ok(to), "{from} -> {to}");
         }
@@ -278,6 +432,10 @@ mod tests {
             (Queued, Completed),
             (Paused, Running),
             (Queued, Queued),
+            (Suspended, Running),
+            (Suspended, Completed),
+            (Queued, Suspended),
+            (Paused, Suspended),
         ] {
             assert_eq!(
                 from.transition(to),
@@ -310,6 +468,31 @@ mod tests {
         }
         assert_eq!(JobStatus::parse("queued"), None);
         assert_eq!(StepType::parse("AI_ACTION"), Some(StepType::AiAction));
+        for k in FailureKind::ALL {
+            assert_eq!(FailureKind::parse(k.as_str()), Some(k));
+        }
+    }
+
+    #[test]
+    fn failure_kind_names_the_reason_a_job_ended() {
+        use FailureKind as K;
+        assert_eq!(K::after_attempt(Failed, K::Error, false), Some(K::Error));
+        assert_eq!(
+            K::after_attempt(Failed, K::Error, true),
+            Some(K::MaxAttempts)
+        );
+        assert_eq!(K::after_attempt(Failed, K::Timeout, true), Some(K::Timeout));
+        assert_eq!(
+            K::after_attempt(Failed, K::LeaseExpired, true),
+            Some(K::LeaseExpired)
+        );
+        assert_eq!(
+            K::after_attempt(Cancelled, K::Error, true),
+            Some(K::Cancelled)
+        );
+        assert_eq!(K::after_attempt(Pending, K::Error, true), None);
+        assert_eq!(K::after_attempt(Queued, K::LeaseExpired, true), None);
+        assert_eq!(K::after_attempt(Paused, K::LeaseExpired, true), None);
     }
 
     fn job(payload: serde_json::Value, priority: Option<i64>) -> NewJob {
@@ -353,6 +536,71 @@ mod tests {
         let mut gated = j;
         gated.requires_approval = true;
         assert_eq!(gated.initial_status(0), Pending);
+    }
+
+    #[test]
+    fn suspend_requests_are_checked() {
+        let now = 1_000_000;
+        let ok = |raw| Suspend::parse(raw, now);
+        let field = |raw| Suspend::parse(raw, now).unwrap_err().field;
+        assert_eq!(
+            ok(RawSuspend {
+                poll_after_seconds: Some(5.0),
+                ..Default::default()
+            })
+            .unwrap()
+            .poll,
+            PollAfter::Seconds(5.0)
+        );
+        assert_eq!(
+            ok(RawSuspend {
+                until_ms: Some(now - 10),
+                ..Default::default()
+            })
+            .unwrap()
+            .poll,
+            PollAfter::AtMs(now - 10)
+        );
+        assert_eq!(field(RawSuspend::default()), "poll_after_seconds");
+        assert_eq!(
+            field(RawSuspend {
+                poll_after_seconds: Some(1.0),
+                until_ms: Some(now),
+                ..Default::default()
+            }),
+            "poll_after_seconds"
+        );
+        assert_eq!(
+            field(RawSuspend {
+                poll_after_seconds: Some(-1.0),
+                ..Default::default()
+            }),
+            "poll_after_seconds"
+        );
+        assert_eq!(
+            field(RawSuspend {
+                until_ms: Some(now + 31 * 24 * 3600 * 1000),
+                ..Default::default()
+            }),
+            "until"
+        );
+        assert_eq!(
+            field(RawSuspend {
+                poll_after_seconds: Some(1.0),
+                max_wait_until_ms: Some(now),
+                ..Default::default()
+            }),
+            "max_wait_until"
+        );
+        let big = serde_json::json!({ "x": "y".repeat(Suspend::MAX_STATE_BYTES) });
+        assert_eq!(
+            field(RawSuspend {
+                poll_after_seconds: Some(1.0),
+                state: Some(&big),
+                ..Default::default()
+            }),
+            "state"
+        );
     }
 
     #[test]

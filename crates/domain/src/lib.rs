@@ -12,8 +12,8 @@ mod validate;
 mod workspace;
 
 pub use job::{
-    JobStatus, NewJob, RawNewJob, StepPhase, StepStatus, StepType, TransitionError, event_type,
-    payload_hash,
+    CommandStatus, FailureKind, JobStatus, NewJob, PollAfter, RawNewJob, RawSuspend, StepPhase,
+    StepStatus, StepType, Suspend, TransitionError, event_type, payload_hash,
 };
 pub use runner::{LostLease, RunnerToken, after_failed_attempt, after_lost_lease, backoff_seconds};
 pub use task::{

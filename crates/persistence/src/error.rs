@@ -38,6 +38,12 @@ pub enum StoreError {
     NotPausable(&'static str),
     #[error("the job is not waiting for an approval")]
     NotAwaitingApproval,
+    #[error("the job is {status}: it takes no more commands")]
+    JobFinished { status: runyard_domain::JobStatus },
+    #[error("the command was not found")]
+    CommandNotFound,
+    #[error("the job is {status}, not SUSPENDED")]
+    NotSuspended { status: runyard_domain::JobStatus },
     /// A workspace limit would be exceeded.
     #[error("the workspace allows at most {limit} {what}")]
     QuotaExceeded {

@@ -35,9 +35,9 @@ pub mod workspaces;
 pub use database::{DEFAULT_ACQUIRE_TIMEOUT, Database, WorkspaceRef};
 pub use error::StoreError;
 pub use records::{
-    ArtifactRecord, ClaimedJob, EventRecord, Heartbeat, JobRecord, LogRecord, MemberRecord,
-    RunnerRecord, SnapshotMeta, SnapshotRecord, StepRecord, TaskEventRecord, TaskRecord,
-    WorkspaceRecord,
+    ArtifactRecord, ClaimedJob, CommandRecord, EventRecord, Heartbeat, JobRecord, LogRecord,
+    MemberRecord, RunnerRecord, SnapshotMeta, SnapshotRecord, StepRecord, TaskEventRecord,
+    TaskRecord, WorkspaceRecord,
 };
 pub use scope::WorkspaceTx;
 pub use signals::Signals;

@@ -8,16 +8,20 @@
 use std::time::Duration;
 
 use runyard_domain::{
-    JobStatus, PauseKind, StepPhase, StepStatus, StepType, after_failed_attempt, event_type,
+    FailureKind, JobStatus, PauseKind, PollAfter, StepPhase, StepStatus, StepType, Suspend,
+    after_failed_attempt, event_type,
 };
 use sea_orm::{FromQueryResult, Value};
 use uuid::Uuid;
 
 use crate::jobs::StepRow;
-use crate::transition::{self, Attempt, Change, Echo, Event, Fence, Lease, Set, Stamp};
+use crate::jobs::commands::{COMMAND_COLUMNS, CommandRow};
+use crate::transition::{
+    self, Attempt, Change, Echo, Event, Fence, Lease, PollAt, Set, Stamp, Suspension,
+};
 use crate::{
-    ArtifactRecord, ClaimedJob, Heartbeat, JobRecord, StepRecord, StoreError, Timestamp,
-    WorkspaceTx,
+    ArtifactRecord, ClaimedJob, CommandRecord, Heartbeat, JobRecord, StepRecord, StoreError,
+    Timestamp, WorkspaceTx,
 };
 
 /// The runner a [`WorkspaceTx`] was entered for, by its token.
@@ -99,6 +103,8 @@ pub async fn claim(
                 seconds: lease.as_secs_f64(),
             }),
             started_at: Some(Stamp::Now),
+            // A resume is handed over once: this claim takes it (see transition::claim).
+            resumed_at: Some(Stamp::Clear),
             ..Set::default()
         },
         Event::new(
@@ -123,6 +129,7 @@ pub async fn claim(
             lease_expires_at: r.lease_expires_at,
             agent_task_id: r.agent_task_id,
             resume_snapshot: r.resume_snapshot,
+            suspended_state: r.suspended_state,
             next_log_seq: r.next_log_seq,
         })
         .collect::<Vec<_>>();
@@ -347,16 +354,22 @@ pub async fn upsert_step(
     }
     let previous: Option<Previous> = tx
         .one(
-            "SELECT status FROM job_steps WHERE workspace_id = $1 AND job_id = $2 AND ordinal = $3",
-            [tx.workspace_id().into(), job_id.into(), ordinal.into()],
+            "SELECT status FROM job_steps \
+              WHERE workspace_id = $1 AND job_id = $2 AND attempt = $4 AND ordinal = $3",
+            [
+                tx.workspace_id().into(),
+                job_id.into(),
+                ordinal.into(),
+                attempt.into(),
+            ],
         )
         .await?;
     let row: StepRow = tx
         .one(
             "INSERT INTO job_steps (workspace_id, id, job_id, ordinal, name, phase, type, status, started_at, \
-                                    completed_at, duration_ms, input_tokens, output_tokens, cost, output) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
-             ON CONFLICT (workspace_id, job_id, ordinal) DO UPDATE SET \
+                                    completed_at, duration_ms, input_tokens, output_tokens, cost, output, attempt) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+             ON CONFLICT (workspace_id, job_id, attempt, ordinal) DO UPDATE SET \
                  name = EXCLUDED.name, phase = EXCLUDED.phase, type = EXCLUDED.type, status = EXCLUDED.status, \
                  started_at = coalesce(EXCLUDED.started_at, job_steps.started_at), \
                  completed_at = coalesce(EXCLUDED.completed_at, job_steps.completed_at), \
@@ -365,8 +378,8 @@ pub async fn upsert_step(
                  output_tokens = coalesce(EXCLUDED.output_tokens, job_steps.output_tokens), \
                  cost = coalesce(EXCLUDED.cost, job_steps.cost), \
                  output = coalesce(EXCLUDED.output, job_steps.output), updated_at = now() \
-             RETURNING id, ordinal, name, phase, type, status, started_at, completed_at, duration_ms, \
-                       input_tokens, output_tokens, cost, output, updated_at",
+             RETURNING id, attempt, ordinal, name, phase, type, status, started_at, completed_at, \
+                       duration_ms, input_tokens, output_tokens, cost, output, updated_at",
             [
                 tx.workspace_id().into(),
                 Uuid::now_v7().into(),
@@ -383,6 +396,7 @@ pub async fn upsert_step(
                 step.output_tokens.into(),
                 step.cost.into(),
                 step.output.clone().into(),
+                attempt.into(),
             ],
         )
         .await?
@@ -497,6 +511,7 @@ async fn finish(
     set: Set,
     (kind, payload): (&str, serde_json::Value),
 ) -> Result<JobRecord, StoreError> {
+    let at_gate = set.requires_approval == Some(true);
     let change = Change::new(
         job_id,
         JobStatus::Running,
@@ -508,10 +523,15 @@ async fn finish(
         },
         Event::new(kind, payload, Echo::STATUS_ATTEMPT),
     )?;
-    match transition::apply_one(tx, change).await? {
-        Some(r) => r.try_into(),
-        None => Err(explain_miss(tx, job_id, attempt).await),
+    let Some(row) = transition::apply_one(tx, change).await? else {
+        return Err(explain_miss(tx, job_id, attempt).await);
+    };
+    // The attempt ended without success (failed, paused, suspended, cancelled, handed
+    // back): what it left running or pending is closed. A gate's wait continues it.
+    if to != JobStatus::Completed && !at_gate {
+        crate::jobs::close_steps(tx.conn(), tx.workspace_id(), &[(job_id, attempt)]).await?;
     }
+    row.try_into()
 }
 
 /// What completing an attempt sets.
@@ -563,7 +583,8 @@ pub async fn fail(
     let state: Option<State> = tx
         .one(
             &format!(
-                "SELECT max_attempts, backoff_base_seconds, cancel_requested_at IS NOT NULL AS cancel_requested \
+                "SELECT max_attempts + suspensions AS max_attempts, backoff_base_seconds, \
+                        cancel_requested_at IS NOT NULL AS cancel_requested \
                    FROM runner_jobs WHERE {FENCE} FOR UPDATE"
             ),
             fence_values(tx, runner, job_id, attempt),
@@ -588,6 +609,11 @@ pub async fn fail(
         next,
         Set {
             error: Some(Some(error.clone())),
+            failure_kind: Some(FailureKind::after_attempt(
+                next,
+                FailureKind::Error,
+                retryable,
+            )),
             run_after_in: delay,
             finished_at: Some(if next.is_terminal() {
                 Stamp::Now
@@ -599,6 +625,93 @@ pub async fn fail(
         (
             event_type::FAILED,
             serde_json::json!({"error": error, "retryable": retryable}),
+        ),
+    )
+    .await
+}
+
+/// The runner suspends the job to wait for something outside (a batch, a reply): the
+/// job is `SUSPENDED` until its poll time, when the promoter queues it again, or past
+/// `max_wait_until`, when it fails (`suspend_timeout`). The attempt ends without
+/// counting against `max_attempts`: the next claim is attempt + 1, and `suspensions`
+/// (added to `max_attempts` wherever attempts are counted) grows by one. `state` is
+/// handed to the next claims as `suspended_state`. A job whose cancel was asked is
+/// `CANCELLED` instead.
+pub async fn suspend(
+    tx: &WorkspaceTx,
+    runner: &RunnerIdentity,
+    job_id: Uuid,
+    attempt: i32,
+    request: Suspend,
+) -> Result<JobRecord, StoreError> {
+    use chrono::TimeZone;
+    #[derive(FromQueryResult)]
+    struct State {
+        cancel_requested: bool,
+    }
+    let state: Option<State> = tx
+        .one(
+            &format!(
+                "SELECT cancel_requested_at IS NOT NULL AS cancel_requested \
+                   FROM runner_jobs WHERE {FENCE} FOR UPDATE"
+            ),
+            fence_values(tx, runner, job_id, attempt),
+        )
+        .await?;
+    let Some(state) = state else {
+        return Err(explain_miss(tx, job_id, attempt).await);
+    };
+    if state.cancel_requested {
+        return finish(
+            tx,
+            runner,
+            job_id,
+            attempt,
+            JobStatus::Cancelled,
+            Set {
+                finished_at: Some(Stamp::Now),
+                clear_progress: true,
+                failure_kind: Some(Some(FailureKind::Cancelled)),
+                ..Set::default()
+            },
+            (
+                event_type::CANCELLED,
+                serde_json::json!({"from": JobStatus::Running.as_str(), "instead_of": "suspend"}),
+            ),
+        )
+        .await;
+    }
+    // The times come from parsed timestamps, so they are in chrono's range.
+    let at = |ms: i64| chrono::Utc.timestamp_millis_opt(ms).single();
+    let poll = match request.poll {
+        PollAfter::Seconds(s) => PollAt::In(s),
+        PollAfter::AtMs(ms) => PollAt::At(at(ms).unwrap_or_else(chrono::Utc::now)),
+    };
+    let max_wait_until = request.max_wait_until_ms.and_then(at);
+    let kept_state = request.state.is_some();
+    finish(
+        tx,
+        runner,
+        job_id,
+        attempt,
+        JobStatus::Suspended,
+        Set {
+            started_at: Some(Stamp::Clear),
+            suspension: Some(Suspension::Enter {
+                poll,
+                max_wait_until,
+                state: request.state,
+            }),
+            ..Set::default()
+        },
+        (
+            event_type::SUSPENDED,
+            serde_json::json!({
+                "poll_after_seconds": match poll { PollAt::In(s) => Some(s), PollAt::At(_) => None },
+                "until": match poll { PollAt::At(t) => Some(t), PollAt::In(_) => None },
+                "max_wait_until": max_wait_until,
+                "state": kept_state,
+            }),
         ),
     )
     .await
@@ -629,7 +742,8 @@ pub async fn release(
 }
 
 /// The runner hands back a job whose task asked it to pause, with the snapshot to resume
-/// from. In one transaction: the task's snapshot is replaced, the job becomes `PAUSED`
+/// from. In one transaction: the task's snapshot is replaced (what users read), the job
+/// keeps its own copy (what its first claim after the resume gets), the job becomes `PAUSED`
 /// (the attempt is not counted), and the task becomes `paused` if no job of it still runs.
 pub async fn paused(
     tx: &WorkspaceTx,
@@ -679,7 +793,7 @@ pub async fn paused(
         }
         Some(_) => {}
     }
-    crate::tasks::put_snapshot(tx, &task, job_id, snapshot).await?;
+    crate::tasks::put_snapshot(tx, &task, job_id, snapshot.clone()).await?;
     let kind = task.pause_kind.unwrap_or(PauseKind::Manual);
     let job = finish(
         tx,
@@ -691,6 +805,8 @@ pub async fn paused(
             attempt: Some(Attempt::Back),
             started_at: Some(Stamp::Clear),
             pause_requested_at: Some(Stamp::Clear),
+            // What this job (not the task's last hand-back) resumes from.
+            resume_state: Some(Some(snapshot)),
             ..Set::default()
         },
         (
@@ -866,4 +982,120 @@ pub async fn record_ai_calls(
         }
     }
     Ok((inserted, calls.len() as u64 - inserted))
+}
+
+/// Which of the job's unacknowledged commands a runner is handed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deliver {
+    /// Those not yet handed to this attempt (a heartbeat): each command reaches each
+    /// attempt once, and again the next attempt until it is acknowledged.
+    New,
+    /// Every one with a greater seq (a long-poll: the runner says where it is).
+    After(i64),
+}
+
+/// Hands the runner the job's unacknowledged commands (see [`Deliver`]), in seq order,
+/// marking them delivered to this attempt.
+pub async fn deliver_commands(
+    tx: &WorkspaceTx,
+    runner: &RunnerIdentity,
+    job_id: Uuid,
+    attempt: i32,
+    which: Deliver,
+) -> Result<Vec<CommandRecord>, StoreError> {
+    hold(tx, runner, job_id, attempt, Lock::Share).await?;
+    let (after, again) = match which {
+        Deliver::New => (0, false),
+        Deliver::After(seq) => (seq, true),
+    };
+    let rows: Vec<CommandRow> = tx
+        .all(
+            &format!(
+                "WITH c AS ( \
+                   UPDATE job_commands SET status = 'delivered', delivered_attempt = $3, \
+                          delivered_at = now() \
+                    WHERE workspace_id = $1 AND job_id = $2 AND status IN ('pending', 'delivered') \
+                      AND seq > $4 AND ($5 OR coalesce(delivered_attempt, 0) < $3) \
+                   RETURNING * \
+                 ) \
+                 SELECT {COMMAND_COLUMNS} FROM c \
+                   JOIN runner_jobs j ON j.workspace_id = c.workspace_id AND j.id = c.job_id \
+                  ORDER BY c.seq"
+            ),
+            [
+                tx.workspace_id().into(),
+                job_id.into(),
+                attempt.into(),
+                after.into(),
+                again.into(),
+            ],
+        )
+        .await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// The runner acknowledges command `seq` (with an optional result), recording a
+/// `job_command_acked` event. Acknowledging it again changes nothing and answers the same.
+pub async fn ack_command(
+    tx: &WorkspaceTx,
+    runner: &RunnerIdentity,
+    job_id: Uuid,
+    attempt: i32,
+    seq: i64,
+    result: Option<serde_json::Value>,
+) -> Result<CommandRecord, StoreError> {
+    // The event seq is taken from the job row, so writers of it are serialised.
+    hold(tx, runner, job_id, attempt, Lock::Update).await?;
+    let acked: Option<CommandRow> = tx
+        .one(
+            &format!(
+                "WITH c AS ( \
+                   UPDATE job_commands SET status = 'acked', acked_attempt = $4, \
+                          acked_at = now(), result = $5 \
+                    WHERE workspace_id = $1 AND job_id = $2 AND seq = $3 AND status <> 'acked' \
+                   RETURNING * \
+                 ) \
+                 SELECT {COMMAND_COLUMNS} FROM c \
+                   JOIN runner_jobs j ON j.workspace_id = c.workspace_id AND j.id = c.job_id"
+            ),
+            [
+                tx.workspace_id().into(),
+                job_id.into(),
+                seq.into(),
+                attempt.into(),
+                result.into(),
+            ],
+        )
+        .await?;
+    let Some(acked) = acked else {
+        // Acknowledged before, or not there.
+        let known: Option<CommandRow> = tx
+            .one(
+                &format!(
+                    "SELECT {COMMAND_COLUMNS} FROM job_commands c \
+                       JOIN runner_jobs j ON j.workspace_id = c.workspace_id AND j.id = c.job_id \
+                      WHERE c.workspace_id = $1 AND c.job_id = $2 AND c.seq = $3"
+                ),
+                [tx.workspace_id().into(), job_id.into(), seq.into()],
+            )
+            .await?;
+        return known.ok_or(StoreError::CommandNotFound)?.try_into();
+    };
+    let record: CommandRecord = acked.try_into()?;
+    transition::apply_one(
+        tx,
+        Change::keep(
+            job_id,
+            JobStatus::Running,
+            lease_fence(runner, attempt),
+            Set::default(),
+            Event::new(
+                event_type::COMMAND_ACKED,
+                serde_json::json!({"seq": seq, "type": record.command_type}),
+                Echo::NONE,
+            ),
+        ),
+    )
+    .await?;
+    Ok(record)
 }

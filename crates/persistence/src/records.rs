@@ -1,6 +1,6 @@
 //! Plain records handed to the layer above. SeaORM row types stay in this crate.
 
-use runyard_domain::{JobStatus, PauseKind, Role, TaskStatus};
+use runyard_domain::{CommandStatus, FailureKind, JobStatus, PauseKind, Role, TaskStatus};
 use uuid::Uuid;
 
 use crate::Timestamp;
@@ -51,11 +51,23 @@ pub struct JobRecord {
     pub updated_at: Timestamp,
     pub started_at: Option<Timestamp>,
     pub finished_at: Option<Timestamp>,
+    /// Why a finished job did not succeed.
+    pub failure_kind: Option<FailureKind>,
+    /// Who asked for a cancel, and why.
+    pub cancelled_by: Option<String>,
+    pub cancel_reason: Option<String>,
+    /// While `SUSPENDED`: when it is polled again, and when it fails instead.
+    pub next_poll_at: Option<Timestamp>,
+    pub max_wait_until: Option<Timestamp>,
+    /// Attempts ended by a suspend, not counted against `max_attempts`.
+    pub suspensions: i32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepRecord {
     pub id: Uuid,
+    /// The attempt it belongs to.
+    pub attempt: i32,
     pub ordinal: i32,
     pub name: String,
     pub phase: String,
@@ -110,6 +122,8 @@ pub struct ClaimedJob {
     pub agent_task_id: Option<Uuid>,
     /// The task's snapshot, when this job was re-queued by a resume.
     pub resume_snapshot: Option<serde_json::Value>,
+    /// The state the runner handed back at the job's latest suspend.
+    pub suspended_state: Option<serde_json::Value>,
     /// One past the highest log seq the job has: where this attempt's lines start.
     pub next_log_seq: i64,
 }
@@ -120,6 +134,23 @@ pub struct Heartbeat {
     pub lease_expires_at: Timestamp,
     pub cancel_requested: bool,
     pub pause_requested: bool,
+}
+
+/// A command sent to a job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommandRecord {
+    pub job_id: Uuid,
+    pub seq: i64,
+    pub command_type: String,
+    pub payload: serde_json::Value,
+    pub status: CommandStatus,
+    pub created_by: String,
+    pub created_at: Timestamp,
+    pub delivered_attempt: Option<i32>,
+    pub delivered_at: Option<Timestamp>,
+    pub acked_attempt: Option<i32>,
+    pub acked_at: Option<Timestamp>,
+    pub result: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1,5 +1,6 @@
 //! Wake-ups from PostgreSQL `LISTEN/NOTIFY`: a job became claimable in a workspace
-//! (`runyard_jobs`), a job got new log lines (`runyard_logs`).
+//! (`runyard_jobs`), a job got new log lines (`runyard_logs`) or commands
+//! (`runyard_commands`).
 //!
 //! One connection per server listens; waiters register interest in a workspace or a job
 //! and are woken when its notification arrives. No polling: a long-poll claim sleeps until
@@ -17,6 +18,7 @@ use crate::{Database, StoreError};
 
 const JOBS_CHANNEL: &str = "runyard_jobs";
 const LOGS_CHANNEL: &str = "runyard_logs";
+const COMMANDS_CHANNEL: &str = "runyard_commands";
 
 #[derive(Default)]
 struct Registry {
@@ -51,6 +53,7 @@ impl Registry {
 pub struct Signals {
     jobs: Arc<Registry>,
     logs: Arc<Registry>,
+    commands: Arc<Registry>,
     /// Bumped when a runner hands work back: its long-polls still waiting on this server
     /// belong to a runner that is stopping (its client may be gone) and must not claim.
     runner_epochs: Arc<Mutex<HashMap<Uuid, u64>>>,
@@ -69,6 +72,11 @@ impl Signals {
     /// Woken when `job` gets new log entries.
     pub fn logs(&self, job: Uuid) -> Arc<Notify> {
         self.logs.get(job)
+    }
+
+    /// Woken when `job` gets new commands.
+    pub fn commands(&self, job: Uuid) -> Arc<Notify> {
+        self.commands.get(job)
     }
 
     /// Jobs of `workspace` became claimable (committed): wakes this server's waiters now
@@ -124,6 +132,7 @@ impl Signals {
             }
             self.jobs.wake_all();
             self.logs.wake_all();
+            self.commands.wake_all();
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
     }
@@ -133,12 +142,13 @@ impl Signals {
             .await
             .map_err(sqlx_err)?;
         listener
-            .listen_all([JOBS_CHANNEL, LOGS_CHANNEL])
+            .listen_all([JOBS_CHANNEL, LOGS_CHANNEL, COMMANDS_CHANNEL])
             .await
             .map_err(sqlx_err)?;
         // Anything sent before we listened is unknown: let waiters look again.
         self.jobs.wake_all();
         self.logs.wake_all();
+        self.commands.wake_all();
         loop {
             let n = listener.recv().await.map_err(sqlx_err)?;
             let Ok(key) = Uuid::parse_str(n.payload()) else {
@@ -147,6 +157,7 @@ impl Signals {
             match n.channel() {
                 JOBS_CHANNEL => self.jobs.wake(key),
                 LOGS_CHANNEL => self.logs.wake(key),
+                COMMANDS_CHANNEL => self.commands.wake(key),
                 _ => {}
             }
         }

@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use runyard_domain::{
-    Actor, JobStatus, LostLease, PauseKind, Role, WorkspaceSettings, after_lost_lease, event_type,
+    Actor, FailureKind, JobStatus, LostLease, PauseKind, Role, WorkspaceSettings, after_lost_lease,
+    event_type,
 };
 use sea_orm::{ConnectionTrait, DatabaseTransaction, FromQueryResult, TransactionTrait};
 use uuid::Uuid;
@@ -25,10 +26,11 @@ use crate::transition::{self, Attempt, Change, Echo, Event, Fence, Lease, Set, S
 use crate::{Database, StoreError, WorkspaceTx};
 
 /// Writes `changes` (grouped by workspace) as the system, one statement per workspace, in
-/// `tx`. Returns the workspaces in which jobs became `QUEUED`.
+/// `tx`, closing the open steps of the `ended` (job, attempt) pairs. Returns the workspaces in which jobs became `QUEUED`.
 async fn apply_by_workspace(
     tx: &DatabaseTransaction,
     changes: BTreeMap<Uuid, Vec<Change>>,
+    ended: &BTreeMap<Uuid, Vec<(Uuid, i32)>>,
 ) -> Result<Vec<Uuid>, StoreError> {
     let mut queued = Vec::new();
     for (workspace, changes) in changes {
@@ -42,6 +44,10 @@ async fn apply_by_workspace(
         ))
         .await?;
         let rows = transition::apply_on(tx, workspace, &changes).await?;
+        // Attempts taken back from runners end here: close their open steps.
+        if let Some(ended) = ended.get(&workspace) {
+            crate::jobs::close_steps(tx, workspace, ended).await?;
+        }
         if rows
             .iter()
             .any(|r| r.status() == JobStatus::Queued.as_str())
@@ -108,7 +114,14 @@ impl Database {
             .iter()
             .filter_map(|e| Some((e.lease_workspace, e.lease_runner?)))
             .collect();
-        let queued = apply_by_workspace(&tx, changes).await?;
+        let mut ended: BTreeMap<Uuid, Vec<(Uuid, i32)>> = BTreeMap::new();
+        for e in &expired {
+            ended
+                .entry(e.lease_workspace)
+                .or_default()
+                .push((e.lease_job, e.lease_attempt));
+        }
+        let queued = apply_by_workspace(&tx, changes, &ended).await?;
         before_commit(&lost);
         tx.commit().await?;
         for workspace in queued {
@@ -117,8 +130,10 @@ impl Database {
         Ok(lost)
     }
 
-    /// One pass of the promoter: due `PENDING` jobs become `QUEUED`. Returns the
-    /// workspace of each job promoted (empty when another replica is promoting).
+    /// One pass of the promoter: due `PENDING` jobs become `QUEUED`, and so do
+    /// `SUSPENDED` jobs whose poll time came; suspended jobs past their `max_wait_until`
+    /// become `FAILED` (`suspend_timeout`). Returns the workspace of each job changed
+    /// (empty when another replica is promoting).
     pub async fn promote_due(&self, limit: u32) -> Result<Vec<Uuid>, StoreError> {
         #[derive(FromQueryResult)]
         struct Due {
@@ -150,12 +165,38 @@ impl Database {
                     ),
                 )?);
         }
-        let queued = apply_by_workspace(&tx, changes).await?;
+        // Suspended jobs whose poll time came (queued) or whose deadline passed (failed).
+        #[derive(FromQueryResult)]
+        struct Polled {
+            polled_workspace: Uuid,
+            polled_job: Uuid,
+            polled_timed_out: bool,
+        }
+        let polled = Polled::find_by_statement(stmt(
+            "SELECT polled_workspace, polled_job, polled_timed_out \
+               FROM runyard_due_suspended($1::integer)",
+            [i64::from(limit).into()],
+        ))
+        .all(&tx)
+        .await?;
+        for p in &polled {
+            let change = if p.polled_timed_out {
+                crate::jobs::suspend_timed_out(p.polled_job)?
+            } else {
+                crate::jobs::woken(p.polled_job, serde_json::json!({"reason": "poll"}))?
+            };
+            changes.entry(p.polled_workspace).or_default().push(change);
+        }
+        let queued = apply_by_workspace(&tx, changes, &BTreeMap::new()).await?;
         tx.commit().await?;
         for workspace in queued {
             self.signals().jobs_queued(workspace);
         }
-        Ok(due.into_iter().map(|d| d.due_workspace).collect())
+        Ok(due
+            .into_iter()
+            .map(|d| d.due_workspace)
+            .chain(polled.into_iter().map(|p| p.polled_workspace))
+            .collect())
     }
 
     /// When the next waiting job falls due, if any.
@@ -255,6 +296,15 @@ impl Database {
     }
 }
 
+/// Why the reaper took an attempt back (`lease_why` of `runyard_expired_leases`).
+fn cause(why: &str) -> FailureKind {
+    match why {
+        "lease_expired" => FailureKind::LeaseExpired,
+        // `timed_out`, or a pause that was never handed back in time.
+        _ => FailureKind::Timeout,
+    }
+}
+
 /// The change that takes a job back from a runner that lost it, going to `next`.
 fn reaped(
     job: Uuid,
@@ -278,6 +328,8 @@ fn reaped(
             pause_requested_at: Some(Stamp::Clear),
             lease: Some(Lease::Drop),
             finished_at: Some(Stamp::Clear),
+            // It handed nothing back: its resume starts without a snapshot.
+            resume_state: Some(None),
             ..Set::default()
         }
     } else {
@@ -289,6 +341,7 @@ fn reaped(
                 Stamp::Clear
             }),
             error: Some(Some(serde_json::json!({"reason": why, "attempt": attempt}))),
+            failure_kind: Some(FailureKind::after_attempt(next, cause(why), true)),
             lease: Some(Lease::Drop),
             ..Set::default()
         }

@@ -13,7 +13,7 @@ use runyard_domain::{JobStatus, PauseKind, TaskStatus, TaskTitle, event_type, ta
 use sea_orm::FromQueryResult;
 use uuid::Uuid;
 
-use crate::transition::{self, Change, Echo, Event, Fence, Set, Stamp, TaskSet};
+use crate::transition::{self, CancelNote, Change, Echo, Event, Fence, Set, Stamp, TaskSet};
 use crate::{
     SnapshotMeta, SnapshotRecord, StoreError, TaskEventRecord, TaskRecord, Timestamp, WorkspaceTx,
 };
@@ -463,7 +463,12 @@ pub async fn complete(
     let busy = count_jobs(
         tx,
         id,
-        &[JobStatus::Queued, JobStatus::Pending, JobStatus::Running],
+        &[
+            JobStatus::Queued,
+            JobStatus::Pending,
+            JobStatus::Running,
+            JobStatus::Suspended,
+        ],
     )
     .await?;
     if busy > 0 {
@@ -490,26 +495,32 @@ pub async fn complete(
     .await
 }
 
+/// Why jobs are cancelled with their task, and by whom (the transaction's actor).
+fn task_cancel_note(tx: &WorkspaceTx) -> CancelNote {
+    CancelNote {
+        by: tx.actor().to_owned(),
+        reason: Some("task_cancelled".to_owned()),
+    }
+}
+
 async fn cancel_waiting_jobs(
     tx: &WorkspaceTx,
     id: Uuid,
     from: &[JobStatus],
 ) -> Result<u64, StoreError> {
-    move_jobs(
-        tx,
-        id,
-        from,
-        |_| JobStatus::Cancelled,
-        Set {
-            finished_at: Some(Stamp::Now),
-            ..Set::default()
-        },
-        (
-            event_type::CANCELLED,
-            serde_json::json!({"reason": "task_cancelled"}),
-        ),
-    )
-    .await
+    let changes = lock_jobs(tx, id, from)
+        .await?
+        .iter()
+        .map(|job| {
+            crate::jobs::cancel_now(
+                job.id,
+                job.status,
+                task_cancel_note(tx),
+                serde_json::json!({"reason": "task_cancelled", "task_id": id.to_string()}),
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(transition::apply(tx, &changes).await?.len() as u64)
 }
 
 /// Cancels a task: its waiting jobs are cancelled at once and its running jobs are asked
@@ -520,7 +531,12 @@ pub async fn cancel(tx: &WorkspaceTx, id: Uuid) -> Result<TaskRecord, StoreError
     cancel_waiting_jobs(
         tx,
         id,
-        &[JobStatus::Queued, JobStatus::Pending, JobStatus::Paused],
+        &[
+            JobStatus::Queued,
+            JobStatus::Pending,
+            JobStatus::Paused,
+            JobStatus::Suspended,
+        ],
     )
     .await?;
     let asks = lock_jobs(tx, id, &[JobStatus::Running])
@@ -528,7 +544,11 @@ pub async fn cancel(tx: &WorkspaceTx, id: Uuid) -> Result<TaskRecord, StoreError
         .iter()
         .filter(|job| !job.cancel_requested)
         .map(|job| {
-            crate::jobs::cancel_request(job.id, serde_json::json!({"reason": "task_cancelled"}))
+            crate::jobs::cancel_request(
+                job.id,
+                task_cancel_note(tx),
+                serde_json::json!({"reason": "task_cancelled"}),
+            )
         })
         .collect::<Vec<_>>();
     transition::apply(tx, &asks).await?;

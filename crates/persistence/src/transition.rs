@@ -15,7 +15,9 @@
 //! A transition into `QUEUED` tells the [`WorkspaceTx`] it ran in, whose commit then wakes
 //! waiting runners; the sweeps collect the workspaces instead and wake after their commit.
 
-use runyard_domain::{JobStatus, NewJob, PauseKind, Role, TaskStatus, event_type, payload_hash};
+use runyard_domain::{
+    FailureKind, JobStatus, NewJob, PauseKind, Role, TaskStatus, event_type, payload_hash,
+};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde_json::json;
 use uuid::Uuid;
@@ -58,6 +60,38 @@ pub(crate) enum Lease {
     Drop,
 }
 
+/// When a suspended job is polled again.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum PollAt {
+    /// `now()` plus this many seconds.
+    In(f64),
+    At(Timestamp),
+}
+
+/// The suspension columns (`next_poll_at`, `max_wait_until`, `suspended_state`,
+/// `suspensions`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Suspension {
+    /// The runner suspends the job: one more uncounted attempt, and the state it kept.
+    Enter {
+        poll: PollAt,
+        max_wait_until: Option<Timestamp>,
+        state: Option<serde_json::Value>,
+    },
+    /// The wait is over (woken, polled, timed out): the times are cleared; the state
+    /// stays for the claims that follow.
+    Leave,
+    /// A user's retry starts over: everything cleared.
+    Reset,
+}
+
+/// Who asked for a cancel, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CancelNote {
+    pub by: String,
+    pub reason: Option<String>,
+}
+
 /// Columns a change sets; `None` leaves a column as it is.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Set {
@@ -74,6 +108,13 @@ pub(crate) struct Set {
     pub error: Option<Option<serde_json::Value>>,
     pub clear_progress: bool,
     pub requires_approval: Option<bool>,
+    /// Why the job ended; `Some(None)` clears it.
+    pub failure_kind: Option<Option<FailureKind>>,
+    /// `cancelled_by` and `cancel_reason`; `Some(None)` clears both.
+    pub cancel: Option<Option<CancelNote>>,
+    pub suspension: Option<Suspension>,
+    /// The snapshot the job handed back at a pause; `Some(None)` clears it.
+    pub resume_state: Option<Option<serde_json::Value>>,
 }
 
 /// Which of the changed row's columns the event's payload repeats.
@@ -183,6 +224,39 @@ impl Change {
             Some(Lease::Drop) => (Some("drop"), None, None),
             None => (None, None, None),
         };
+        #[allow(clippy::type_complexity)]
+        let (suspend_op, poll_in, poll_at, max_wait_until, suspended_state): (
+            Option<&str>,
+            Option<f64>,
+            Option<Timestamp>,
+            Option<Timestamp>,
+            Option<serde_json::Value>,
+        ) = match &self.set.suspension {
+            Some(Suspension::Enter {
+                poll,
+                max_wait_until,
+                state,
+            }) => {
+                let (poll_in, poll_at) = match poll {
+                    PollAt::In(secs) => (Some(*secs), None),
+                    PollAt::At(at) => (None, Some(*at)),
+                };
+                (
+                    Some("enter"),
+                    poll_in,
+                    poll_at,
+                    *max_wait_until,
+                    state.clone(),
+                )
+            }
+            Some(Suspension::Leave) => (Some("leave"), None, None, None, None),
+            Some(Suspension::Reset) => (Some("reset"), None, None, None, None),
+            None => (None, None, None, None, None),
+        };
+        let (cancel_by, cancel_reason) = match self.set.cancel.clone().flatten() {
+            Some(note) => (Some(note.by), note.reason),
+            None => (None, None),
+        };
         // Only an event (e.g. a step's): the job row itself does not change.
         let event_only = self.from == self.to && self.set == Set::default();
         json!({
@@ -211,6 +285,18 @@ impl Change {
             "error": self.set.error.clone().flatten(),
             "clear_progress": self.set.clear_progress,
             "requires_approval": self.set.requires_approval,
+            "set_failure_kind": self.set.failure_kind.is_some(),
+            "failure_kind": self.set.failure_kind.flatten().map(FailureKind::as_str),
+            "set_cancel": self.set.cancel.is_some(),
+            "cancelled_by": cancel_by,
+            "cancel_reason": cancel_reason,
+            "suspend_op": suspend_op,
+            "poll_in": poll_in,
+            "poll_at": poll_at,
+            "max_wait_until": max_wait_until,
+            "suspended_state": suspended_state,
+            "set_resume_state": self.set.resume_state.is_some(),
+            "resume_state": self.set.resume_state.clone().flatten(),
             "event_only": event_only,
             "event_id": Uuid::now_v7(),
             "event_type": self.event.kind,
@@ -230,7 +316,9 @@ macro_rules! change_columns {
     fence_attempt integer, attempt_op text, run_after_in float8, lease_op text, lease_runner uuid, \
     lease_seconds float8, started_op text, finished_op text, cancel_op text, pause_op text, \
     resumed_op text, set_result boolean, result jsonb, set_error boolean, error jsonb, \
-    clear_progress boolean, requires_approval boolean, event_only boolean, event_id uuid, event_type text, \
+    clear_progress boolean, requires_approval boolean, set_failure_kind boolean, failure_kind text, \
+    set_cancel boolean, cancelled_by text, cancel_reason text, suspend_op text, poll_in float8, \
+    poll_at timestamptz, max_wait_until timestamptz, suspended_state jsonb, set_resume_state boolean, resume_state jsonb, event_only boolean, event_id uuid, event_type text, \
     event_step uuid, event_payload jsonb, echo_status boolean, echo_attempt boolean, \
     echo_run_after boolean"
     };
@@ -271,6 +359,19 @@ fn update_sql(source: &str, output: &str) -> String {
                   error = CASE WHEN x.set_error THEN x.error ELSE r.error END, \
                   progress = CASE WHEN x.clear_progress THEN NULL ELSE r.progress END, \
                   requires_approval = coalesce(x.requires_approval, r.requires_approval), \
+                  failure_kind = CASE WHEN x.set_failure_kind THEN x.failure_kind ELSE r.failure_kind END, \
+                  cancelled_by = CASE WHEN x.set_cancel THEN x.cancelled_by ELSE r.cancelled_by END, \
+                  cancel_reason = CASE WHEN x.set_cancel THEN x.cancel_reason ELSE r.cancel_reason END, \
+                  next_poll_at = CASE x.suspend_op \
+                      WHEN 'enter' THEN coalesce(x.poll_at, now() + make_interval(secs => x.poll_in)) \
+                      WHEN 'leave' THEN NULL WHEN 'reset' THEN NULL ELSE r.next_poll_at END, \
+                  max_wait_until = CASE x.suspend_op WHEN 'enter' THEN x.max_wait_until \
+                      WHEN 'leave' THEN NULL WHEN 'reset' THEN NULL ELSE r.max_wait_until END, \
+                  suspended_state = CASE x.suspend_op WHEN 'enter' THEN x.suspended_state \
+                      WHEN 'reset' THEN NULL ELSE r.suspended_state END, \
+                  suspensions = CASE x.suspend_op WHEN 'enter' THEN r.suspensions + 1 \
+                      WHEN 'reset' THEN 0 ELSE r.suspensions END, \
+                  resume_state = CASE WHEN x.set_resume_state THEN x.resume_state ELSE r.resume_state END, \
                   last_event_seq = r.last_event_seq + 1, \
                   updated_at = CASE WHEN x.event_only THEN r.updated_at ELSE now() END \
              FROM x \
@@ -396,6 +497,7 @@ pub(crate) struct ClaimRow {
     pub lease_expires_at: Timestamp,
     pub agent_task_id: Option<Uuid>,
     pub resume_snapshot: Option<serde_json::Value>,
+    pub suspended_state: Option<serde_json::Value>,
     pub next_log_seq: i64,
 }
 
@@ -414,7 +516,8 @@ pub(crate) async fn claim(
     // sorted all of the workspace's waiting jobs.
     let source = format!(
         "c AS ( \
-           SELECT id FROM runner_jobs \
+           SELECT id, CASE WHEN resumed_at IS NOT NULL THEN resume_state END AS handed \
+             FROM runner_jobs \
             WHERE workspace_id = $1 AND status = '{from}' AND labels <@ $3::text[] \
             ORDER BY priority DESC, run_after, id \
             LIMIT $4 FOR UPDATE SKIP LOCKED \
@@ -427,10 +530,7 @@ pub(crate) async fn claim(
     );
     let output = "SELECT id, workspace_id, type, payload, labels, priority, attempt, max_attempts, \
                 timeout_seconds, lease_expires_at, agent_task_id, \
-                CASE WHEN j.resumed_at IS NOT NULL THEN \
-                  (SELECT s.log_snapshot FROM task_snapshots s \
-                    WHERE s.workspace_id = j.workspace_id AND s.task_id = j.agent_task_id) \
-                END AS resume_snapshot, \
+                (SELECT c.handed FROM c WHERE c.id = j.id) AS resume_snapshot, suspended_state, \
                 (SELECT coalesce(max(l.seq), 0) + 1 FROM job_logs l \
                   WHERE l.workspace_id = j.workspace_id AND l.job_id = j.id) AS next_log_seq \
            FROM j ORDER BY priority DESC, run_after, id";

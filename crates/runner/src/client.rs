@@ -155,6 +155,33 @@ impl Client {
         Ok(self.api.claim(max_jobs, wait_seconds).await?)
     }
 
+    /// `GET .../commands`: commands after `after_seq`, waiting up to `wait_seconds`.
+    pub async fn poll_commands(
+        &self,
+        job_id: &str,
+        attempt: u32,
+        after_seq: u64,
+        wait_seconds: u32,
+    ) -> Result<Vec<runyard_client::Command>, CallError> {
+        self.api
+            .poll_commands(job_id, attempt, after_seq, wait_seconds)
+            .await
+            .map_err(job_call)
+    }
+
+    /// `POST .../commands/{seq}/ack`: acknowledges a command.
+    pub async fn ack_command(&self, job_id: &str, attempt: u32, seq: u64) -> Result<(), CallError> {
+        let body = runyard_client::AckCommand {
+            attempt,
+            result: None,
+        };
+        self.api
+            .ack_command(job_id, seq, &body)
+            .await
+            .map(drop)
+            .map_err(job_call)
+    }
+
     /// `POST .../heartbeat`: extends the lease and says whether to stop.
     pub async fn heartbeat(
         &self,

@@ -25,6 +25,12 @@ use super::process::{
 /// The file (in a resumed job's work directory) holding its task's snapshot.
 pub const RESUME_SNAPSHOT_FILE: &str = ".runyard-resume-snapshot.json";
 
+/// Where commands sent to a job are appended, one JSON line each (`RUNYARD_COMMANDS`).
+pub const COMMANDS_FILE: &str = ".runyard-commands.jsonl";
+
+/// How long one long-poll for commands waits (well within the call timeout).
+const COMMANDS_WAIT_SECONDS: u32 = 20;
+
 /// The one job type this runner runs.
 pub const COMMAND: &str = "command";
 
@@ -246,6 +252,31 @@ async fn run_command(ctx: &JobContext, job: &ClaimedJob, payload: CommandPayload
         }
         None => None,
     };
+    // Commands arrive in a file named by RUNYARD_COMMANDS: there from the start (empty),
+    // so a script can `tail -f` it.
+    let commands_file = workdir.path().join(COMMANDS_FILE);
+    if let Err(e) = std::fs::write(&commands_file, b"") {
+        workdir.remove().await;
+        let error = format!("creating the commands file: {e}");
+        return report(
+            ctx,
+            job,
+            Report::Fail {
+                error,
+                retryable: true,
+            },
+        )
+        .await;
+    }
+    let _commands = AbortOnDrop(tokio::spawn(
+        command_loop(
+            ctx.client.clone(),
+            job.id.clone(),
+            job.attempt,
+            commands_file.clone(),
+        )
+        .in_current_span(),
+    ));
     let transcript = Transcript::resuming(job.resume_snapshot.as_ref());
     let spawned = process::spawn_script(&ScriptSpec {
         script: &payload.script,
@@ -254,6 +285,7 @@ async fn run_command(ctx: &JobContext, job: &ClaimedJob, payload: CommandPayload
         attempt: job.attempt,
         dir: workdir.path(),
         resume_snapshot: resume_file.as_deref(),
+        commands: Some(&commands_file),
     });
     let Started { mut child, pgid } = match spawned {
         Ok(started) => started,
@@ -537,6 +569,66 @@ pub fn heartbeat_interval(lease_expires_at: Option<DateTime<Utc>>, now: DateTime
     };
     let remaining = (expires - now).to_std().unwrap_or(Duration::ZERO);
     (remaining / 3).clamp(MIN_HEARTBEAT, MAX_HEARTBEAT)
+}
+
+/// Long-polls the job's commands until aborted, appending each to `file` as one JSON
+/// line (`{"seq", "type", "payload"}`) and acknowledging it once written. A command
+/// whose write or acknowledgement failed is asked for again; the heartbeat's own copy
+/// is not needed, since the long-poll names where it is (`after_seq`).
+async fn command_loop(client: Client, job_id: String, attempt: u32, file: PathBuf) {
+    use std::io::Write as _;
+    let mut written = 0u64;
+    loop {
+        let commands = match client
+            .poll_commands(&job_id, attempt, written, COMMANDS_WAIT_SECONDS)
+            .await
+        {
+            Ok(commands) => commands,
+            Err(CallError::Transient(e)) => {
+                tracing::warn!(error = %e, "polling commands failed; will try again");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+            // The job is no longer ours (the heartbeat says so too), or the server
+            // refuses: no commands for this run.
+            Err(e) => {
+                tracing::debug!(error = %e, "no more commands for this run");
+                return;
+            }
+        };
+        for command in commands {
+            if command.seq <= written {
+                continue;
+            }
+            let line = serde_json::json!({
+                "seq": command.seq,
+                "type": command.command_type,
+                "payload": command.payload,
+            });
+            let appended = std::fs::OpenOptions::new()
+                .append(true)
+                .open(&file)
+                .and_then(|mut f| {
+                    f.write_all(format!("{line}\n").as_bytes())?;
+                    f.flush()
+                });
+            if let Err(e) = appended {
+                tracing::warn!(error = %e, seq = command.seq, "writing a command failed");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                break;
+            }
+            written = command.seq;
+            // Acknowledged once written; if this fails, the server hands it to the next
+            // attempt, whose script reads it again.
+            match client.ack_command(&job_id, attempt, command.seq).await {
+                Ok(()) => {}
+                Err(CallError::LeaseLost(_) | CallError::Unauthorized(_)) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, seq = command.seq, "acknowledging a command failed")
+                }
+            }
+        }
+    }
 }
 
 /// Extends the lease until aborted; passes on cancellation, lease loss and token refusal.

@@ -90,6 +90,9 @@ pub struct ScriptSpec<'a> {
     /// A file holding the snapshot to resume from, named to the script by
     /// `RUNYARD_RESUME_SNAPSHOT`.
     pub resume_snapshot: Option<&'a Path>,
+    /// The file commands sent to the job are appended to, one JSON line each, named to
+    /// the script by `RUNYARD_COMMANDS`.
+    pub commands: Option<&'a Path>,
 }
 
 /// A started script: the child (`sh`) and its process group, whose id is the child's pid.
@@ -101,8 +104,8 @@ pub struct Started {
 
 /// Starts `sh -c <script>` in `dir`, in a new process group, stdin from /dev/null and
 /// stdout/stderr piped. The job's variables are added to ours (minus the runner's
-/// token), then `RUNYARD_JOB_ID`, `RUNYARD_ATTEMPT` and (when resuming)
-/// `RUNYARD_RESUME_SNAPSHOT`, which the job cannot override.
+/// token), then `RUNYARD_JOB_ID`, `RUNYARD_ATTEMPT`, `RUNYARD_COMMANDS` and (when
+/// resuming) `RUNYARD_RESUME_SNAPSHOT`, which the job cannot override.
 pub fn spawn_script(spec: &ScriptSpec<'_>) -> io::Result<Started> {
     let mut command = Command::new("sh");
     command
@@ -124,6 +127,10 @@ pub fn spawn_script(spec: &ScriptSpec<'_>) -> io::Result<Started> {
     command.env_remove("RUNYARD_RESUME_SNAPSHOT");
     if let Some(path) = spec.resume_snapshot {
         command.env("RUNYARD_RESUME_SNAPSHOT", path);
+    }
+    command.env_remove("RUNYARD_COMMANDS");
+    if let Some(path) = spec.commands {
+        command.env("RUNYARD_COMMANDS", path);
     }
     let child = command.spawn()?;
     let pgid = child
@@ -490,6 +497,7 @@ mod tests {
             attempt: 1,
             dir: dir.path(),
             resume_snapshot: None,
+            commands: None,
         })
         .expect("spawn");
         // Wait until sh has started both sleeps.
@@ -546,6 +554,7 @@ mod tests {
             attempt: 7,
             dir: &path,
             resume_snapshot: None,
+            commands: None,
         })
         .expect("spawn");
         let (tx, mut rx) = mpsc::channel(16);

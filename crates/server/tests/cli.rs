@@ -1350,3 +1350,95 @@ async fn usage_and_stats_are_shown_as_tables_and_json() {
     assert_eq!(json["throughput"].as_array().unwrap().len(), 60);
     assert_eq!(json["run_time"]["samples"], 1);
 }
+
+#[tokio::test]
+async fn jobs_are_suspended_woken_sent_commands_and_cancelled_with_a_reason() {
+    let (_server, alice, cli) = setup().await;
+    let id = alice.create_job("acme", json!({"type": "t"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, token) = alice.register_runner("acme", "tester", &[]).await;
+    let runner = alice.with_token(&token);
+    runner
+        .post("/v1/runner/claim", json!({"max_jobs": 1}))
+        .await
+        .expect(200);
+
+    // The runner's token suspends (no workspace needed), keeping a state.
+    let suspended = cli
+        .run(&[
+            "jobs",
+            "suspend",
+            "--token",
+            &token,
+            &id,
+            "--attempt",
+            "1",
+            "--poll-after",
+            "3600",
+            "--state",
+            r#"{"step": 3}"#,
+        ])
+        .await
+        .ok();
+    assert_eq!(
+        suspended.stdout.trim(),
+        format!("Job {id} suspended: SUSPENDED")
+    );
+    let woken = cli.run(&["jobs", "wake", "-w", "acme", &id]).await.ok();
+    assert_eq!(woken.stdout.trim(), format!("Job {id} woken: QUEUED"));
+    let again = cli
+        .run(&["jobs", "wake", "-w", "acme", &id])
+        .await
+        .failed(1);
+    assert!(again.stderr.contains("[409 not_suspended]"), "{again:?}");
+
+    let sent = cli
+        .run(&[
+            "jobs",
+            "command",
+            "-w",
+            "acme",
+            &id,
+            "--type",
+            "user_turn",
+            "--payload",
+            r#"{"text": "go on"}"#,
+            "-q",
+        ])
+        .await
+        .ok();
+    assert_eq!(sent.stdout.trim(), "1");
+    let listed = alice
+        .get(&format!("{JOBS}/{id}/commands"))
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(listed["items"][0]["payload"], json!({"text": "go on"}));
+
+    let cancelled = cli
+        .run(&[
+            "jobs",
+            "cancel",
+            "-w",
+            "acme",
+            &id,
+            "--reason",
+            "no longer needed",
+        ])
+        .await
+        .ok();
+    assert_eq!(
+        cancelled.stdout.trim(),
+        format!("Job {id} cancelled: CANCELLED")
+    );
+    let job = alice.get(&format!("{JOBS}/{id}")).await.expect(200).clone();
+    assert_eq!(job["cancel_reason"], "no longer needed");
+    assert_eq!(job["failure_kind"], "cancelled");
+    let refused = cli
+        .run(&["jobs", "command", "-w", "acme", &id, "--type", "x"])
+        .await
+        .failed(1);
+    assert!(refused.stderr.contains("[409 job_finished]"), "{refused:?}");
+}

@@ -1,7 +1,8 @@
 -- The lease reaper's selection: RUNNING jobs whose lease expired, whose attempt ran past
 -- its timeout, or that ignored their task's pause request for longer than p_pause_grace
 -- seconds. The rows are locked for the caller's transaction, which decides each outcome
--- (runyard_domain::after_lost_lease) and writes it. Reads across workspaces as the schema
+-- (runyard_domain::after_lost_lease) and writes it. Attempts that ended in a suspend do
+-- not count: they are added to max_attempts. Reads across workspaces as the schema
 -- owner; nothing when another replica holds the reaper's lock.
 CREATE OR REPLACE FUNCTION runyard_expired_leases(p_limit integer, p_pause_grace double precision)
 RETURNS TABLE (lease_workspace uuid, lease_job uuid, lease_runner uuid, lease_attempt integer,
@@ -14,7 +15,7 @@ BEGIN
         RETURN;
     END IF;
     RETURN QUERY
-    SELECT j.workspace_id, j.id, j.lease_runner_id, j.attempt, j.max_attempts,
+    SELECT j.workspace_id, j.id, j.lease_runner_id, j.attempt, j.max_attempts + j.suspensions,
            j.backoff_base_seconds, j.cancel_requested_at IS NOT NULL,
            j.pause_requested_at IS NOT NULL,
            CASE WHEN j.lease_expires_at <= now() THEN 'lease_expired'

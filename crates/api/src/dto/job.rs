@@ -16,6 +16,7 @@ pub enum JobStatus {
     Queued,
     Running,
     Paused,
+    Suspended,
     Completed,
     Failed,
     Cancelled,
@@ -29,9 +30,48 @@ impl From<runyard_domain::JobStatus> for JobStatus {
             D::Queued => Self::Queued,
             D::Running => Self::Running,
             D::Paused => Self::Paused,
+            D::Suspended => Self::Suspended,
             D::Completed => Self::Completed,
             D::Failed => Self::Failed,
             D::Cancelled => Self::Cancelled,
+        }
+    }
+}
+
+/// Why a finished job did not succeed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// Its runner reported a failure that is not to be retried.
+    Error,
+    /// Its last attempt ran past `timeout_seconds`.
+    Timeout,
+    /// Its last attempt's lease ran out (the runner stopped heartbeating).
+    LeaseExpired,
+    /// Its runner reported a retryable failure on its last attempt.
+    MaxAttempts,
+    /// A user (or its task) cancelled it.
+    Cancelled,
+    /// An admin rejected it at an approval.
+    Rejected,
+    /// It stayed `SUSPENDED` past its `max_wait_until`.
+    SuspendTimeout,
+    /// It waited for an approval past its deadline.
+    ApprovalTimeout,
+}
+
+impl From<runyard_domain::FailureKind> for FailureKind {
+    fn from(k: runyard_domain::FailureKind) -> Self {
+        use runyard_domain::FailureKind as D;
+        match k {
+            D::Error => Self::Error,
+            D::Timeout => Self::Timeout,
+            D::LeaseExpired => Self::LeaseExpired,
+            D::MaxAttempts => Self::MaxAttempts,
+            D::Cancelled => Self::Cancelled,
+            D::Rejected => Self::Rejected,
+            D::SuspendTimeout => Self::SuspendTimeout,
+            D::ApprovalTimeout => Self::ApprovalTimeout,
         }
     }
 }
@@ -135,6 +175,18 @@ pub struct Job {
     pub updated_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// Why the job ended without success (`FAILED` or `CANCELLED`); null otherwise.
+    pub failure_kind: Option<FailureKind>,
+    /// Who asked for a cancel: `user:<sub>` or `system`.
+    pub cancelled_by: Option<String>,
+    /// Why, as given with the cancel (`task_cancelled` when its task was cancelled).
+    pub cancel_reason: Option<String>,
+    /// While `SUSPENDED`: when it becomes `QUEUED` again.
+    pub next_poll_at: Option<DateTime<Utc>>,
+    /// While `SUSPENDED`: past this it becomes `FAILED` (`suspend_timeout`).
+    pub max_wait_until: Option<DateTime<Utc>>,
+    /// Attempts that ended in a suspend: `attempt` counts them, `max_attempts` does not.
+    pub suspensions: i32,
 }
 
 impl From<JobRecord> for Job {
@@ -173,6 +225,12 @@ impl From<JobRecord> for Job {
             updated_at: j.updated_at,
             started_at: j.started_at,
             finished_at: j.finished_at,
+            failure_kind: j.failure_kind.map(Into::into),
+            cancelled_by: j.cancelled_by,
+            cancel_reason: j.cancel_reason,
+            next_poll_at: j.next_poll_at,
+            max_wait_until: j.max_wait_until,
+            suspensions: j.suspensions,
         }
     }
 }
@@ -242,4 +300,12 @@ pub struct JobDetail {
 pub struct ApprovalDecision {
     /// Why; recorded in the job's event with the approver.
     pub comment: Option<Text>,
+}
+
+/// Cancel a job.
+#[derive(Object, Default)]
+#[oai(deny_unknown_fields)]
+pub struct CancelJob {
+    /// Why; recorded on the job (`cancel_reason`) and in its event, with who asked.
+    pub reason: Option<Text>,
 }

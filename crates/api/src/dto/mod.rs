@@ -1,6 +1,7 @@
 //! The JSON shapes of the API, converted by hand from the layers below.
 
 mod artifact;
+mod command;
 mod event;
 mod health;
 mod job;
@@ -14,6 +15,7 @@ mod usage;
 mod workspace;
 
 pub use artifact::*;
+pub use command::*;
 pub use event::*;
 pub use health::*;
 pub use job::*;

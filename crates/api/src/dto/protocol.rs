@@ -34,9 +34,13 @@ pub struct ClaimedJob {
     pub lease_expires_at: DateTime<Utc>,
     /// The agent task the job belongs to, if any.
     pub agent_task_id: Option<Uuid>,
-    /// The task's snapshot (what a paused run handed back), when this job was re-queued by
-    /// a resume: continue from it.
+    /// What this job handed back when its task paused, on the first claim after the
+    /// task's resume: continue from it. Null for a job that did not run (or handed back
+    /// nothing) before the pause, and on every later claim.
     pub resume_snapshot: Option<serde_json::Value>,
+    /// The state the runner handed back at the job's latest suspend (`state` of
+    /// `/suspend`): continue from it. Null when the job never suspended with a state.
+    pub suspended_state: Option<serde_json::Value>,
     /// Number this attempt's log lines from here: earlier attempts' lines keep theirs
     /// (a seq is written once per job).
     pub next_log_seq: i64,
@@ -57,6 +61,7 @@ impl From<runyard_persistence::ClaimedJob> for ClaimedJob {
             lease_expires_at: j.lease_expires_at,
             agent_task_id: j.agent_task_id,
             resume_snapshot: j.resume_snapshot,
+            suspended_state: j.suspended_state,
             next_log_seq: j.next_log_seq,
         }
     }
@@ -82,6 +87,9 @@ pub struct HeartbeatResponse {
     pub cancel_requested: bool,
     /// Hand the job back with a snapshot: its task is being paused.
     pub pause_requested: bool,
+    /// Commands this attempt has not been handed yet, in seq order: each reaches an
+    /// attempt once (and the next attempt again until acknowledged).
+    pub commands: Vec<super::Command>,
 }
 
 #[derive(Object)]
@@ -99,6 +107,37 @@ pub struct FailRequest {
     pub error: serde_json::Value,
     /// Whether another attempt may succeed (default true).
     pub retryable: Option<bool>,
+}
+
+/// Suspend a job until a poll time, spending no attempt.
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub struct SuspendRequest {
+    pub attempt: i32,
+    /// Queue the job again after this many seconds, 0–2592000 (30 days). Give this or
+    /// `until`.
+    pub poll_after_seconds: Option<f64>,
+    /// Queue the job again at this time (at most 30 days ahead). Give this or
+    /// `poll_after_seconds`.
+    pub until: Option<DateTime<Utc>>,
+    /// Past this time the job fails with `failure_kind: "suspend_timeout"` instead.
+    pub max_wait_until: Option<DateTime<Utc>>,
+    /// Up to 64 KiB of JSON the next claims hand back as `suspended_state`.
+    pub state: Option<serde_json::Value>,
+}
+
+impl SuspendRequest {
+    pub fn parse(&self) -> Result<runyard_domain::Suspend, runyard_domain::ValidationError> {
+        runyard_domain::Suspend::parse(
+            runyard_domain::RawSuspend {
+                poll_after_seconds: self.poll_after_seconds,
+                until_ms: self.until.map(|t| t.timestamp_millis()),
+                max_wait_until_ms: self.max_wait_until.map(|t| t.timestamp_millis()),
+                state: self.state.as_ref(),
+            },
+            Utc::now().timestamp_millis(),
+        )
+    }
 }
 
 #[derive(Object)]

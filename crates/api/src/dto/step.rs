@@ -10,6 +10,8 @@ use super::Text;
 #[derive(Object)]
 pub struct Step {
     pub id: Uuid,
+    /// The attempt it belongs to.
+    pub attempt: i32,
     pub ordinal: i32,
     pub name: String,
     /// `SETUP`, `EXECUTION`, `VALIDATION` or `CLEANUP`.
@@ -33,6 +35,7 @@ impl From<StepRecord> for Step {
     fn from(s: StepRecord) -> Self {
         Self {
             id: s.id,
+            attempt: s.attempt,
             ordinal: s.ordinal,
             name: s.name,
             phase: s.phase,

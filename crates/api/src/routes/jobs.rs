@@ -5,7 +5,7 @@ use std::sync::Arc;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
-use runyard_domain::{JobStatus, Labels, Role, ValidationError};
+use runyard_domain::{FailureKind, JobStatus, Labels, Role, ValidationError};
 use runyard_persistence::jobs::{self, Created, JobFilter};
 use uuid::Uuid;
 
@@ -56,18 +56,55 @@ impl JobCreated {
 }
 
 const MAX_BATCH: usize = 1000;
+const MAX_COMMAND_BYTES: usize = 64 * 1024;
+
+#[derive(ApiResponse)]
+enum CommandSent {
+    /// Appended with the job's next seq.
+    #[oai(status = 201)]
+    Created(Json<dto::Command>),
+}
+
+/// "A, B, C": every value of a string enum, for error messages.
+fn one_of<T: std::fmt::Display>(all: impl IntoIterator<Item = T>) -> String {
+    all.into_iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 fn parse_filter(
     status: Option<&str>,
     job_type: Option<String>,
     agent_task_id: Option<Uuid>,
     label: Option<&str>,
+    failure_kind: Option<&str>,
 ) -> std::result::Result<JobFilter, ValidationError> {
     let statuses = comma_list(status)
         .into_iter()
         .map(|s| {
             JobStatus::parse(&s.to_ascii_uppercase()).ok_or_else(|| {
-                ValidationError::new("status", format!("unknown status {s:?}; expected one of PENDING, QUEUED, RUNNING, PAUSED, COMPLETED, FAILED, CANCELLED"))
+                ValidationError::new(
+                    "status",
+                    format!(
+                        "unknown status {s:?}; expected one of {}",
+                        one_of(JobStatus::ALL)
+                    ),
+                )
+            })
+        })
+        .collect::<std::result::Result<_, _>>()?;
+    let failure_kinds = comma_list(failure_kind)
+        .into_iter()
+        .map(|k| {
+            FailureKind::parse(&k.to_ascii_lowercase()).ok_or_else(|| {
+                ValidationError::new(
+                    "failure_kind",
+                    format!(
+                        "unknown failure kind {k:?}; expected one of {}",
+                        one_of(FailureKind::ALL)
+                    ),
+                )
             })
         })
         .collect::<std::result::Result<_, _>>()?;
@@ -80,6 +117,7 @@ fn parse_filter(
         job_type,
         agent_task_id,
         labels,
+        failure_kinds,
     })
 }
 
@@ -248,6 +286,8 @@ impl JobsApi {
         agent_task_id: Query<Option<Uuid>>,
         /// Jobs carrying every one of these labels, e.g. `linux,gpu`.
         label: Query<Option<String>>,
+        /// Finished jobs that ended for any of these reasons, e.g. `timeout,lease_expired`.
+        failure_kind: Query<Option<String>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1–200 (default 50).
@@ -260,6 +300,7 @@ impl JobsApi {
             job_type.0,
             agent_task_id.0,
             label.0.as_deref(),
+            failure_kind.0.as_deref(),
         )
         .map_err(ApiError::invalid)?;
         let after = cursor
@@ -277,7 +318,8 @@ impl JobsApi {
         }))
     }
 
-    /// One job with its steps and first events (viewer).
+    /// One job with its steps and first events (viewer). The steps are those of its
+    /// current attempt; `attempt` reads an earlier one's.
     #[oai(
         path = "/v1/workspaces/:ws/runner-jobs/:id",
         method = "get",
@@ -288,13 +330,16 @@ impl JobsApi {
         token: UserToken,
         ws: Path<String>,
         id: Path<Uuid>,
+        /// Show the steps of this attempt instead of the current one's.
+        #[oai(validator(minimum(value = "0")))]
+        attempt: Query<Option<i32>>,
     ) -> Result<Json<dto::JobDetail>> {
         let caller = caller(&self.state, &token)?;
         let tx = self.state.enter(&caller, &ws, Role::Viewer).await?;
         let job = jobs::get(&tx, *id)
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
-        let steps = jobs::steps(&tx, *id).await?;
+        let steps = jobs::steps(&tx, *id, attempt.0).await?;
         const INLINE_EVENTS: u64 = 500;
         let events = jobs::events(&tx, *id, 0, INLINE_EVENTS).await?;
         let usage = runyard_persistence::usage::job_usage(&tx, *id).await?;
@@ -343,9 +388,11 @@ impl JobsApi {
         }))
     }
 
-    /// Cancel a job (member). Not yet running: `CANCELLED` at once. Running: the job is
-    /// flagged (`cancel_requested_at`) and its runner is told on its next heartbeat.
-    /// Finished: 409.
+    /// Cancel a job (member), optionally saying why (the body may be omitted). Not
+    /// running (queued, waiting, paused, suspended): `CANCELLED` at once. Running: the
+    /// job is flagged (`cancel_requested_at`) and its runner is told on its next
+    /// heartbeat. Finished: 409. Who asked and why are kept as `cancelled_by` and
+    /// `cancel_reason`; the job ends with `failure_kind: "cancelled"`.
     #[oai(
         path = "/v1/workspaces/:ws/runner-jobs/:id/cancel",
         method = "post",
@@ -356,14 +403,127 @@ impl JobsApi {
         token: UserToken,
         ws: Path<String>,
         id: Path<Uuid>,
+        body: Json<Option<dto::CancelJob>>,
     ) -> Result<Json<dto::Job>> {
+        let reason = body
+            .0
+            .and_then(|b| b.reason)
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty());
+        if reason.as_ref().is_some_and(|r| r.chars().count() > 1000) {
+            return Err(ApiError::invalid_field(
+                "reason",
+                "must be at most 1000 characters",
+            ));
+        }
         let caller = caller(&self.state, &token)?;
         let tx = self.state.enter(&caller, &ws, Role::Member).await?;
-        let job = jobs::cancel(&tx, *id)
+        let job = jobs::cancel(&tx, *id, reason.as_deref())
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
         tx.commit().await?;
         Ok(Json(job.into()))
+    }
+
+    /// Wake a `SUSPENDED` job before its poll time (member): it is `QUEUED` at once and
+    /// its next claim gets the state it handed back. 409 `not_suspended` otherwise.
+    #[oai(
+        path = "/v1/workspaces/:ws/runner-jobs/:id/wake",
+        method = "post",
+        operation_id = "wakeJob"
+    )]
+    async fn wake_job(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        id: Path<Uuid>,
+    ) -> Result<Json<dto::Job>> {
+        let caller = caller(&self.state, &token)?;
+        let tx = self.state.enter(&caller, &ws, Role::Member).await?;
+        let job = jobs::wake(&tx, *id, serde_json::json!({"reason": "wake"}))
+            .await
+            .map_err(|e| ApiError::from_store(e, "job"))?;
+        tx.commit().await?;
+        Ok(Json(job.into()))
+    }
+
+    /// Send a command to a job (member): appended with the job's next `seq` and handed
+    /// to its runner (in the heartbeat answer, or a long-poll of
+    /// `/v1/runner/jobs/{id}/commands`) until acknowledged, again to each new attempt.
+    /// A `SUSPENDED` job is woken by it. 409 `job_finished` for a finished job.
+    #[oai(
+        path = "/v1/workspaces/:ws/runner-jobs/:id/commands",
+        method = "post",
+        operation_id = "sendJobCommand"
+    )]
+    async fn send_command(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        id: Path<Uuid>,
+        body: Json<dto::SendCommand>,
+    ) -> Result<CommandSent> {
+        let body = body.0;
+        let command_type = body.command_type.trim();
+        if command_type.is_empty()
+            || command_type.chars().count() > 100
+            || command_type.chars().any(char::is_control)
+        {
+            return Err(ApiError::invalid_field(
+                "type",
+                "must be 1 to 100 characters, none of them control characters",
+            ));
+        }
+        let payload = body
+            .payload
+            .unwrap_or(serde_json::Value::Object(Default::default()));
+        if serde_json::to_vec(&payload).map_or(usize::MAX, |v| v.len()) > MAX_COMMAND_BYTES {
+            return Err(ApiError::invalid_field(
+                "payload",
+                "must be at most 65536 bytes of JSON",
+            ));
+        }
+        let caller = caller(&self.state, &token)?;
+        let tx = self.state.enter(&caller, &ws, Role::Member).await?;
+        let command = jobs::commands::send(&tx, *id, command_type, payload)
+            .await
+            .map_err(|e| ApiError::from_store(e, "job"))?;
+        tx.commit().await?;
+        Ok(CommandSent::Created(Json(command.into())))
+    }
+
+    /// A page of a job's commands in `seq` order, after `after_seq`, with their status
+    /// (viewer).
+    #[oai(
+        path = "/v1/workspaces/:ws/runner-jobs/:id/commands",
+        method = "get",
+        operation_id = "listJobCommands"
+    )]
+    async fn list_commands(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        id: Path<Uuid>,
+        /// Return commands with a greater `seq` (default 0: from the start).
+        #[oai(validator(minimum(value = "0")))]
+        after_seq: Query<Option<i64>>,
+        /// `next_cursor` of the previous page (the same as `after_seq`).
+        cursor: Query<Option<String>>,
+        /// Page size, 1–1000 (default 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<dto::CommandList>> {
+        let caller = caller(&self.state, &token)?;
+        let after = after_seq_or_cursor(after_seq.0, cursor.0.as_deref())?;
+        let tx = self.enter_job(&caller, &ws, *id).await?;
+        let limit = u64::from(limit.0.unwrap_or(100));
+        let commands = jobs::commands::list(&tx, *id, after, limit).await?;
+        tx.commit().await?;
+        let next_cursor = seq_cursor(commands.len(), limit, commands.last().map(|c| c.seq));
+        Ok(Json(dto::CommandList {
+            items: commands.into_iter().map(Into::into).collect(),
+            next_cursor,
+        }))
     }
 
     /// Re-queue a `FAILED` or `CANCELLED` job with a fresh set of attempts (member).

@@ -132,7 +132,8 @@ impl RunnerApi {
         }
     }
 
-    /// Extend the lease on a job; the answer says whether a cancel or pause was asked.
+    /// Extend the lease on a job; the answer says whether a cancel or pause was asked,
+    /// and carries the commands this attempt has not been handed yet.
     #[oai(
         path = "/v1/runner/jobs/:id/heartbeat",
         method = "post",
@@ -144,6 +145,7 @@ impl RunnerApi {
         id: Path<Uuid>,
         body: Json<dto::HeartbeatRequest>,
     ) -> Result<Json<dto::HeartbeatResponse>> {
+        let attempt = body.attempt;
         let (tx, runner) = self.state.enter_runner(&token.0.token).await?;
         let beat = queue::heartbeat(
             &tx,
@@ -155,11 +157,15 @@ impl RunnerApi {
         )
         .await
         .map_err(store_err)?;
+        let commands = queue::deliver_commands(&tx, &runner, *id, attempt, queue::Deliver::New)
+            .await
+            .map_err(store_err)?;
         tx.commit().await?;
         Ok(Json(dto::HeartbeatResponse {
             lease_expires_at: beat.lease_expires_at,
             cancel_requested: beat.cancel_requested,
             pause_requested: beat.pause_requested,
+            commands: commands.into_iter().map(Into::into).collect(),
         }))
     }
 
@@ -361,6 +367,112 @@ impl RunnerApi {
             .map_err(store_err)?;
         tx.commit().await?;
         Ok(Json(job.into()))
+    }
+
+    /// Suspend the job to wait for something outside (a batch, a reply, a webhook): the
+    /// lease ends and the job is `SUSPENDED` until `poll_after_seconds` or `until`, when
+    /// it is `QUEUED` again (within one sweep), or until a user wakes it or sends it a
+    /// command. Past `max_wait_until` it is `FAILED` (`suspend_timeout`).
+    ///
+    /// Attempts: the next claim is attempt + 1, as every claim is, so calls about the
+    /// suspended attempt are fenced off (409 `lease_lost`); but a suspend spends no
+    /// attempt: `suspensions` grows by one and is added to `max_attempts` wherever
+    /// attempts are counted. `state` (up to 64 KiB) is handed to the next claims as
+    /// `suspended_state`, until the job suspends again. A job whose cancel was asked is
+    /// `CANCELLED` instead.
+    #[oai(
+        path = "/v1/runner/jobs/:id/suspend",
+        method = "post",
+        operation_id = "suspendJob"
+    )]
+    async fn suspend(
+        &self,
+        token: RunnerToken,
+        id: Path<Uuid>,
+        body: Json<dto::SuspendRequest>,
+    ) -> Result<Json<dto::Job>> {
+        let request = body.parse().map_err(ApiError::invalid)?;
+        let (tx, runner) = self.state.enter_runner(&token.0.token).await?;
+        let job = queue::suspend(&tx, &runner, *id, body.attempt, request)
+            .await
+            .map_err(store_err)?;
+        tx.commit().await?;
+        Ok(Json(job.into()))
+    }
+
+    /// The job's unacknowledged commands with a greater seq than `after_seq`, in seq
+    /// order; with `wait_seconds` (0–60), waits for one to arrive (woken by the
+    /// database, not by polling) and answers an empty list at the deadline. 409
+    /// `lease_lost` when this runner does not hold `attempt`.
+    #[oai(
+        path = "/v1/runner/jobs/:id/commands",
+        method = "get",
+        operation_id = "pollJobCommands"
+    )]
+    async fn poll_commands(
+        &self,
+        token: RunnerToken,
+        id: Path<Uuid>,
+        /// The attempt this runner holds.
+        attempt: Query<i32>,
+        /// Only commands after this seq (default 0: all unacknowledged).
+        #[oai(validator(minimum(value = "0")))]
+        after_seq: Query<Option<i64>>,
+        /// Wait up to this long for a command, 0–60 (default 0).
+        #[oai(validator(minimum(value = "0"), maximum(value = "60")))]
+        wait_seconds: Query<Option<u32>>,
+    ) -> Result<Json<dto::RunnerCommands>> {
+        let wait = Duration::from_secs(u64::from(wait_seconds.0.unwrap_or(0)));
+        let deadline = tokio::time::Instant::now() + wait;
+        let after = after_seq.0.unwrap_or(0);
+        loop {
+            // Listen before looking, so a command sent in between wakes us.
+            let notify = self.state.db.signals().commands(*id);
+            let notified = notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let (tx, runner) = self.state.enter_runner(&token.0.token).await?;
+            let commands =
+                queue::deliver_commands(&tx, &runner, *id, *attempt, queue::Deliver::After(after))
+                    .await
+                    .map_err(store_err)?;
+            tx.commit().await?;
+            if !commands.is_empty() || tokio::time::Instant::now() >= deadline {
+                return Ok(Json(dto::RunnerCommands {
+                    commands: commands.into_iter().map(Into::into).collect(),
+                }));
+            }
+            tokio::select! {
+                _ = tokio::time::timeout_at(deadline, notified) => {}
+                () = self.state.stopping() => {
+                    return Ok(Json(dto::RunnerCommands { commands: Vec::new() }));
+                }
+            }
+        }
+    }
+
+    /// Acknowledge command `seq`, optionally with a result. Acknowledging it again
+    /// answers the same and changes nothing. 409 `lease_lost` when this runner does not
+    /// hold `attempt`; 404 when the job has no such command.
+    #[oai(
+        path = "/v1/runner/jobs/:id/commands/:seq/ack",
+        method = "post",
+        operation_id = "ackJobCommand"
+    )]
+    async fn ack_command(
+        &self,
+        token: RunnerToken,
+        id: Path<Uuid>,
+        seq: Path<i64>,
+        body: Json<dto::AckCommand>,
+    ) -> Result<Json<dto::Command>> {
+        let body = body.0;
+        let (tx, runner) = self.state.enter_runner(&token.0.token).await?;
+        let command = queue::ack_command(&tx, &runner, *id, body.attempt, *seq, body.result)
+            .await
+            .map_err(store_err)?;
+        tx.commit().await?;
+        Ok(Json(command.into()))
     }
 
     /// Hand the job back to the queue (e.g. on shutdown); the attempt is not counted.

@@ -1,6 +1,6 @@
 //! Approval gates: approve or reject a job that waits for a decision.
 
-use runyard_domain::{JobStatus, StepStatus, StepType, event_type};
+use runyard_domain::{FailureKind, JobStatus, StepStatus, StepType, event_type};
 use uuid::Uuid;
 
 use super::control::{change, lock};
@@ -57,6 +57,7 @@ async fn decide(
         let set = Set {
             requires_approval: Some(false),
             finished_at: Some(Stamp::Now),
+            failure_kind: Some(Some(FailureKind::Rejected)),
             ..Set::default()
         };
         (

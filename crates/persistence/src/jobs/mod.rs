@@ -6,7 +6,7 @@
 //! written by one statement, so the two commit together, and an event's `seq` is the
 //! job's `last_event_seq + 1`, taken under the job's row lock: gap-free and monotonic.
 
-use runyard_domain::JobStatus;
+use runyard_domain::{FailureKind, JobStatus};
 use sea_orm::FromQueryResult;
 use uuid::Uuid;
 
@@ -14,6 +14,7 @@ use crate::{ArtifactRecord, JobRecord, StepRecord, StoreError, Timestamp};
 
 mod approvals;
 mod artifacts;
+pub mod commands;
 mod control;
 mod enqueue;
 mod logs;
@@ -21,8 +22,8 @@ mod read;
 
 pub use approvals::{approve, reject};
 pub use artifacts::{artifact, artifacts};
-pub(crate) use control::cancel_request;
-pub use control::{cancel, retry};
+pub use control::{cancel, retry, wake};
+pub(crate) use control::{cancel_now, cancel_request, suspend_timed_out, woken};
 pub use enqueue::{Created, create, create_batch, create_direct};
 pub use logs::logs;
 pub use read::{JobFilter, events, get, list, steps};
@@ -31,7 +32,8 @@ pub use read::{JobFilter, events, get, list, steps};
 pub(crate) const JOB_COLUMNS: &str = "id, workspace_id, agent_task_id, type, payload, labels, priority, status, \
     requires_approval, attempt, max_attempts, run_after, timeout_seconds, backoff_base_seconds, idempotency_key, \
     lease_runner_id, lease_expires_at, cancel_requested_at, pause_requested_at, progress, result, \
-    error, created_by, created_at, updated_at, started_at, finished_at";
+    error, created_by, created_at, updated_at, started_at, finished_at, failure_kind, cancelled_by, \
+    cancel_reason, next_poll_at, max_wait_until, suspensions";
 
 #[derive(FromQueryResult)]
 pub(crate) struct JobRow {
@@ -63,6 +65,12 @@ pub(crate) struct JobRow {
     updated_at: Timestamp,
     started_at: Option<Timestamp>,
     finished_at: Option<Timestamp>,
+    failure_kind: Option<String>,
+    cancelled_by: Option<String>,
+    cancel_reason: Option<String>,
+    next_poll_at: Option<Timestamp>,
+    max_wait_until: Option<Timestamp>,
+    suspensions: i32,
 }
 
 impl JobRow {
@@ -77,6 +85,13 @@ impl TryFrom<JobRow> for JobRecord {
     fn try_from(r: JobRow) -> Result<Self, StoreError> {
         let status = JobStatus::parse(&r.status)
             .ok_or_else(|| sea_orm::DbErr::Custom(format!("unknown job status {:?}", r.status)))?;
+        let failure_kind = r
+            .failure_kind
+            .map(|k| {
+                FailureKind::parse(&k)
+                    .ok_or_else(|| sea_orm::DbErr::Custom(format!("unknown failure kind {k:?}")))
+            })
+            .transpose()?;
         Ok(Self {
             id: r.id,
             workspace_id: r.workspace_id,
@@ -105,13 +120,47 @@ impl TryFrom<JobRow> for JobRecord {
             updated_at: r.updated_at,
             started_at: r.started_at,
             finished_at: r.finished_at,
+            failure_kind,
+            cancelled_by: r.cancelled_by,
+            cancel_reason: r.cancel_reason,
+            next_poll_at: r.next_poll_at,
+            max_wait_until: r.max_wait_until,
+            suspensions: r.suspensions,
         })
     }
+}
+
+/// Closes what attempts left open when they ended without success: `RUNNING` steps
+/// become `FAILED`, `PENDING` ones `SKIPPED`. `ended` holds (job, attempt) pairs of
+/// `workspace`, on a connection that has entered it.
+pub(crate) async fn close_steps(
+    conn: &impl sea_orm::ConnectionTrait,
+    workspace: Uuid,
+    ended: &[(Uuid, i32)],
+) -> Result<(), StoreError> {
+    if ended.is_empty() {
+        return Ok(());
+    }
+    let pairs: Vec<serde_json::Value> = ended
+        .iter()
+        .map(|(job, attempt)| serde_json::json!({"job_id": job, "attempt": attempt}))
+        .collect();
+    conn.execute_raw(crate::scope::stmt(
+        "UPDATE job_steps s SET status = CASE s.status WHEN 'RUNNING' THEN 'FAILED' ELSE 'SKIPPED' END, \
+                completed_at = coalesce(s.completed_at, now()), updated_at = now() \
+           FROM jsonb_to_recordset($2::jsonb) AS e(job_id uuid, attempt integer) \
+          WHERE s.workspace_id = $1 AND s.job_id = e.job_id AND s.attempt = e.attempt \
+            AND s.status IN ('RUNNING', 'PENDING')",
+        [workspace.into(), serde_json::Value::Array(pairs).into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 #[derive(FromQueryResult)]
 pub(crate) struct StepRow {
     id: Uuid,
+    attempt: i32,
     ordinal: i32,
     name: String,
     phase: String,
@@ -132,6 +181,7 @@ impl From<StepRow> for StepRecord {
     fn from(r: StepRow) -> Self {
         Self {
             id: r.id,
+            attempt: r.attempt,
             ordinal: r.ordinal,
             name: r.name,
             phase: r.phase,

@@ -1,6 +1,6 @@
 //! Reading jobs: pages with filters, one job, its steps and its events.
 
-use runyard_domain::JobStatus;
+use runyard_domain::{FailureKind, JobStatus};
 use sea_orm::Value;
 use uuid::Uuid;
 
@@ -16,6 +16,8 @@ pub struct JobFilter {
     pub agent_task_id: Option<Uuid>,
     /// Jobs carrying every one of these labels.
     pub labels: Vec<String>,
+    /// Any of these failure kinds (empty: all).
+    pub failure_kinds: Vec<FailureKind>,
 }
 
 /// A page of jobs, newest first, after the job `after` (exclusive). Returns the page and
@@ -48,6 +50,14 @@ pub async fn list(
     }
     if !filter.labels.is_empty() {
         bind(&mut sql, " AND labels @> ?", filter.labels.clone().into());
+    }
+    if !filter.failure_kinds.is_empty() {
+        let kinds: Vec<String> = filter
+            .failure_kinds
+            .iter()
+            .map(|k| k.as_str().to_owned())
+            .collect();
+        bind(&mut sql, " AND failure_kind = ANY(?)", kinds.into());
     }
     if let Some(after) = after {
         bind(&mut sql, " AND id < ?", after.into());
@@ -83,14 +93,25 @@ pub async fn get(tx: &WorkspaceTx, id: Uuid) -> Result<JobRecord, StoreError> {
     row.ok_or(StoreError::NotFound)?.try_into()
 }
 
-/// A job's steps by ordinal.
-pub async fn steps(tx: &WorkspaceTx, job_id: Uuid) -> Result<Vec<StepRecord>, StoreError> {
+/// A job's steps of `attempt` by ordinal. By default its current attempt's: the one
+/// running, else the last one that ran (an attempt handed back uncounted, at a gate or a
+/// pause, keeps its number for the next claim).
+pub async fn steps(
+    tx: &WorkspaceTx,
+    job_id: Uuid,
+    attempt: Option<i32>,
+) -> Result<Vec<StepRecord>, StoreError> {
     let rows: Vec<StepRow> = tx
         .all(
-            "SELECT id, ordinal, name, phase, type, status, started_at, completed_at, duration_ms, \
-                    input_tokens, output_tokens, cost, output, updated_at \
-               FROM job_steps WHERE workspace_id = $1 AND job_id = $2 ORDER BY ordinal",
-            [tx.workspace_id().into(), job_id.into()],
+            "SELECT id, attempt, ordinal, name, phase, type, status, started_at, completed_at, \
+                    duration_ms, input_tokens, output_tokens, cost, output, updated_at \
+               FROM job_steps WHERE workspace_id = $1 AND job_id = $2 \
+                AND attempt = coalesce($3, greatest( \
+                      (SELECT j.attempt FROM runner_jobs j WHERE j.workspace_id = $1 AND j.id = $2), \
+                      (SELECT max(s.attempt) FROM job_steps s \
+                        WHERE s.workspace_id = $1 AND s.job_id = $2))) \
+              ORDER BY ordinal",
+            [tx.workspace_id().into(), job_id.into(), attempt.into()],
         )
         .await?;
     Ok(rows.into_iter().map(Into::into).collect())

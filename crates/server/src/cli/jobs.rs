@@ -1,4 +1,5 @@
-//! `runyard jobs`: submit, list, show, cancel, retry, approve, reject; logs and artifacts.
+//! `runyard jobs`: submit, list, show, cancel, retry, approve, reject, wake, command,
+//! suspend; logs and artifacts.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -50,9 +51,21 @@ pub enum JobsCommand {
     Show(JobId),
     /// Cancel a job. A running job is flagged, and its runner stops it at its next heartbeat.
     #[command(
-        after_help = "Example:\n  runyard jobs cancel -w acme 0197c3a2-7d1e-7c4b-9a57-2f0e8f1b6c11"
+        after_help = "Example:\n  runyard jobs cancel -w acme 0197c3a2-7d1e-7c4b-9a57-2f0e8f1b6c11 --reason 'superseded'"
     )]
-    Cancel(JobId),
+    Cancel(CancelArgs),
+    /// Queue a SUSPENDED job now, before its poll time.
+    #[command(
+        after_help = "Example:\n  runyard jobs wake -w acme 0197c3a2-7d1e-7c4b-9a57-2f0e8f1b6c11"
+    )]
+    Wake(JobId),
+    /// Send a command to a job (e.g. a user's next turn); its runner acknowledges it.
+    #[command(after_help = COMMAND_EXAMPLES)]
+    Command(CommandArgs),
+    /// Suspend a running job until a poll time, spending no attempt (with the runner's
+    /// token, e.g. from a job's own tooling).
+    #[command(after_help = SUSPEND_EXAMPLES)]
+    Suspend(SuspendArgs),
     /// Re-queue a FAILED or CANCELLED job with a fresh set of attempts.
     #[command(
         after_help = "Example:\n  runyard jobs retry -w acme 0197c3a2-7d1e-7c4b-9a57-2f0e8f1b6c11"
@@ -80,6 +93,17 @@ pub enum JobsCommand {
     #[command(after_help = DOWNLOAD_EXAMPLES)]
     Download(DownloadArgs),
 }
+
+const COMMAND_EXAMPLES: &str = "\
+Examples:
+  runyard jobs command -w acme 0197c3a2-... --type user_turn --payload '{\"text\": \"go on\"}'
+  runyard jobs command -w acme 0197c3a2-... --type steer -q    # only the seq on stdout";
+
+const SUSPEND_EXAMPLES: &str = "\
+Examples:
+  runyard jobs suspend --token \"$RUNNER_TOKEN\" 0197c3a2-... --attempt 1 --poll-after 600
+  runyard jobs suspend --token \"$RUNNER_TOKEN\" 0197c3a2-... --attempt 2 \\
+      --until 2030-01-01T12:00:00Z --max-wait-until 2030-01-02T00:00:00Z --state @state.json";
 
 const SUBMIT_EXAMPLES: &str = "\
 Examples:
@@ -114,6 +138,59 @@ pub struct JobId {
     /// The job's id.
     #[arg(value_name = "ID")]
     pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CancelArgs {
+    /// The job's id.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Why; kept on the job with who asked.
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CommandArgs {
+    /// The job's id.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// What kind of command, e.g. user_turn or steer.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub command_type: String,
+    /// Its content: JSON, @FILE to read it from a file, or @- from stdin [default: {}].
+    #[arg(long)]
+    pub payload: Option<String>,
+    /// Print only the command's seq.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SuspendArgs {
+    /// The job's id.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// The attempt the runner holds.
+    #[arg(long)]
+    pub attempt: u32,
+    /// Queue the job again after this many seconds.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        conflicts_with = "until",
+        required_unless_present = "until"
+    )]
+    pub poll_after: Option<f64>,
+    /// Queue the job again at this time (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<DateTime<Utc>>,
+    /// Fail the job (suspend_timeout) if it is still suspended at this time.
+    #[arg(long, value_name = "TIME")]
+    pub max_wait_until: Option<DateTime<Utc>>,
+    /// State for the next claim: JSON, @FILE, or @- from stdin.
+    #[arg(long)]
+    pub state: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -257,13 +334,50 @@ pub(crate) fn jobs_table(jobs: Vec<Job>) -> Table {
 }
 
 pub async fn run(ctx: &Ctx, command: JobsCommand) -> Result<(), CliError> {
+    // A runner's call: no workspace in its path.
+    let command = match command {
+        JobsCommand::Suspend(args) => return suspend(ctx, args).await,
+        other => other,
+    };
     let ws = ctx.workspace()?;
     match command {
+        JobsCommand::Suspend(_) => unreachable!("handled above"),
+        JobsCommand::Wake(JobId { id }) => {
+            let job = ctx.api.post(&job_path(ws, &id, &["wake"]), None).await?;
+            report_change(ctx, job, "woken")
+        }
+        JobsCommand::Command(args) => {
+            let payload = args.payload.as_deref().map(read_payload).transpose()?;
+            let mut body = json!({"type": args.command_type});
+            if let Some(payload) = payload {
+                body["payload"] = payload;
+            }
+            let sent = ctx
+                .api
+                .post(&job_path(ws, &args.id, &["commands"]), Some(&body))
+                .await?;
+            if ctx.json {
+                return Ok(output::print_json(&sent)?);
+            }
+            let seq = sent["seq"].as_i64().unwrap_or_default();
+            if args.quiet {
+                return Ok(output::say(seq.to_string())?);
+            }
+            Ok(output::say(format!(
+                "Command {seq} sent to job {}: {}",
+                args.id,
+                sent["status"].as_str().unwrap_or_default()
+            ))?)
+        }
         JobsCommand::Submit(args) => submit(ctx, ws, args).await,
         JobsCommand::List(args) => list(ctx, ws, args).await,
         JobsCommand::Show(JobId { id }) => show(ctx, ws, &id).await,
-        JobsCommand::Cancel(JobId { id }) => {
-            let job = ctx.api.post(&job_path(ws, &id, &["cancel"]), None).await?;
+        JobsCommand::Cancel(CancelArgs { id, reason }) => {
+            let body = reason.map(|reason| json!({ "reason": reason }));
+            let job = ctx
+                .api
+                .post(&job_path(ws, &id, &["cancel"]), body.as_ref())
+                .await?;
             report_change(ctx, job, "cancelled")
         }
         JobsCommand::Retry(JobId { id }) => {
@@ -304,6 +418,28 @@ fn decision_body(comment: Option<String>) -> Value {
         Some(c) => json!({"comment": c}),
         None => json!({}),
     }
+}
+
+/// `runyard jobs suspend`: the runner protocol's suspend, with the token given.
+async fn suspend(ctx: &Ctx, args: SuspendArgs) -> Result<(), CliError> {
+    let mut body = json!({"attempt": args.attempt});
+    if let Some(secs) = args.poll_after {
+        body["poll_after_seconds"] = json!(secs);
+    }
+    if let Some(until) = args.until {
+        body["until"] = json!(until);
+    }
+    if let Some(deadline) = args.max_wait_until {
+        body["max_wait_until"] = json!(deadline);
+    }
+    if let Some(state) = args.state.as_deref() {
+        body["state"] = read_payload(state)?;
+    }
+    let job = ctx
+        .api
+        .post(&["v1", "runner", "jobs", &args.id, "suspend"], Some(&body))
+        .await?;
+    report_change(ctx, job, "suspended")
 }
 
 /// Reads `--payload`: inline JSON, `@file`, or `@-` for stdin.
@@ -453,6 +589,15 @@ fn job_fields(job: &Job) -> Fields {
         && job.finished_at.is_none()
     {
         status.push_str(&format!(" (pause requested {})", output::ago(t)));
+    }
+    if let Some(kind) = job.failure_kind {
+        status.push_str(&format!(" ({kind})"));
+    }
+    if let Some(reason) = &job.cancel_reason {
+        status.push_str(&format!(" (reason: {reason})"));
+    }
+    if let Some(t) = job.next_poll_at {
+        status.push_str(&format!(" (until {t})"));
     }
     let approval = if job.requires_approval {
         "required"

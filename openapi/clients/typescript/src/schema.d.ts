@@ -123,6 +123,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/runner/jobs/{id}/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The job's unacknowledged commands with a greater seq than `after_seq`, in seq order; with `wait_seconds` (0–60), waits for one to arrive (woken by the database, not by polling) and answers an empty list at the deadline
+         * @description The job's unacknowledged commands with a greater seq than `after_seq`, in seq order; with `wait_seconds` (0–60), waits for one to arrive (woken by the database, not by polling) and answers an empty list at the deadline. 409 `lease_lost` when this runner does not hold `attempt`.
+         */
+        get: operations["pollJobCommands"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/runner/jobs/{id}/commands/{seq}/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge command `seq`, optionally with a result
+         * @description Acknowledge command `seq`, optionally with a result. Acknowledging it again answers the same and changes nothing. 409 `lease_lost` when this runner does not hold `attempt`; 404 when the job has no such command.
+         */
+        post: operations["ackJobCommand"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/runner/jobs/{id}/complete": {
         parameters: {
             query?: never;
@@ -173,8 +213,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Extend the lease on a job; the answer says whether a cancel or pause was asked
-         * @description Extend the lease on a job; the answer says whether a cancel or pause was asked.
+         * Extend the lease on a job; the answer says whether a cancel or pause was asked, and carries the commands this attempt has not been handed yet
+         * @description Extend the lease on a job; the answer says whether a cancel or pause was asked, and carries the commands this attempt has not been handed yet.
          */
         post: operations["heartbeatJob"];
         delete?: never;
@@ -257,6 +297,31 @@ export interface paths {
          */
         put: operations["reportJobStep"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/runner/jobs/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend the job to wait for something outside (a batch, a reply, a webhook): the lease ends and the job is `SUSPENDED` until `poll_after_seconds` or `until`, when it is `QUEUED` again (within one sweep), or until a user wakes it or sends it a command
+         * @description Attempts: the next claim is attempt + 1, as every claim is, so calls about the
+         *     suspended attempt are fenced off (409 `lease_lost`); but a suspend spends no
+         *     attempt: `suspensions` grows by one and is added to `max_attempts` wherever
+         *     attempts are counted. `state` (up to 64 KiB) is handed to the next claims as
+         *     `suspended_state`, until the job suspends again. A job whose cancel was asked is
+         *     `CANCELLED` instead.
+         */
+        post: operations["suspendJob"];
         delete?: never;
         options?: never;
         head?: never;
@@ -612,7 +677,7 @@ export interface paths {
         };
         /**
          * One job with its steps and first events (viewer)
-         * @description One job with its steps and first events (viewer).
+         * @description One job with its steps and first events (viewer). The steps are those of its current attempt; `attempt` reads an earlier one's.
          */
         get: operations["getJob"];
         put?: never;
@@ -713,10 +778,34 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Cancel a job (member)
-         * @description Cancel a job (member). Not yet running: `CANCELLED` at once. Running: the job is flagged (`cancel_requested_at`) and its runner is told on its next heartbeat. Finished: 409.
+         * Cancel a job (member), optionally saying why (the body may be omitted)
+         * @description Cancel a job (member), optionally saying why (the body may be omitted). Not running (queued, waiting, paused, suspended): `CANCELLED` at once. Running: the job is flagged (`cancel_requested_at`) and its runner is told on its next heartbeat. Finished: 409. Who asked and why are kept as `cancelled_by` and `cancel_reason`; the job ends with `failure_kind: "cancelled"`.
          */
         post: operations["cancelJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{ws}/runner-jobs/{id}/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A page of a job's commands in `seq` order, after `after_seq`, with their status (viewer)
+         * @description A page of a job's commands in `seq` order, after `after_seq`, with their status (viewer).
+         */
+        get: operations["listJobCommands"];
+        put?: never;
+        /**
+         * Send a command to a job (member): appended with the job's next `seq` and handed to its runner (in the heartbeat answer, or a long-poll of `/v1/runner/jobs/{id}/commands`) until acknowledged, again to each new attempt
+         * @description Send a command to a job (member): appended with the job's next `seq` and handed to its runner (in the heartbeat answer, or a long-poll of `/v1/runner/jobs/{id}/commands`) until acknowledged, again to each new attempt. A `SUSPENDED` job is woken by it. 409 `job_finished` for a finished job.
+         */
+        post: operations["sendJobCommand"];
         delete?: never;
         options?: never;
         head?: never;
@@ -823,6 +912,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/workspaces/{ws}/runner-jobs/{id}/wake": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Wake a `SUSPENDED` job before its poll time (member): it is `QUEUED` at once and its next claim gets the state it handed back
+         * @description Wake a `SUSPENDED` job before its poll time (member): it is `QUEUED` at once and its next claim gets the state it handed back. 409 `not_suspended` otherwise.
+         */
+        post: operations["wakeJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/workspaces/{ws}/runners": {
         parameters: {
             query?: never;
@@ -911,6 +1020,16 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AckCommand
+         * @description Acknowledge a command.
+         */
+        AckCommand: {
+            /** Format: int32 */
+            attempt: number;
+            /** @description What came of it; shown with the command. */
+            result?: unknown;
+        };
         /**
          * AddMember
          * @description Add a member.
@@ -1113,6 +1232,14 @@ export interface components {
             results: components["schemas"]["CompletionResult"][];
         };
         /**
+         * CancelJob
+         * @description Cancel a job.
+         */
+        CancelJob: {
+            /** @description Why; recorded on the job (`cancel_reason`) and in its event, with who asked. */
+            reason?: string | null;
+        };
+        /**
          * ClaimRequest
          * @description Ask for work.
          * @example {
@@ -1189,16 +1316,64 @@ export interface components {
             /** Format: int16 */
             priority: number;
             /**
-             * @description The task's snapshot (what a paused run handed back), when this job was re-queued by
-             *     a resume: continue from it.
+             * @description What this job handed back when its task paused, on the first claim after the
+             *     task's resume: continue from it. Null for a job that did not run (or handed back
+             *     nothing) before the pause, and on every later claim.
              */
             resume_snapshot?: unknown;
+            /**
+             * @description The state the runner handed back at the job's latest suspend (`state` of
+             *     `/suspend`): continue from it. Null when the job never suspended with a state.
+             */
+            suspended_state?: unknown;
             /** Format: int32 */
             timeout_seconds: number;
             type: string;
             /** Format: uuid */
             workspace_id: string;
         };
+        /**
+         * Command
+         * @description A command sent to a job. `seq` is gap-free and increasing per job.
+         */
+        Command: {
+            /** Format: date-time */
+            acked_at?: string | null;
+            /**
+             * Format: int32
+             * @description The attempt that acknowledged it, and when.
+             */
+            acked_attempt?: number | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Who sent it: `user:<sub>`. */
+            created_by: string;
+            /** Format: date-time */
+            delivered_at?: string | null;
+            /**
+             * Format: int32
+             * @description The attempt it was last handed to, and when.
+             */
+            delivered_attempt?: number | null;
+            payload: unknown;
+            /** @description What the runner answered with its acknowledgement. */
+            result?: unknown;
+            /** Format: int64 */
+            seq: number;
+            status: components["schemas"]["CommandStatus"];
+            type: string;
+        };
+        /** CommandList */
+        CommandList: {
+            items: components["schemas"]["Command"][];
+            /** @description Pass as `after_seq` for the next page; null when this page is the last for now. */
+            next_cursor?: string | null;
+        };
+        /**
+         * @description Where a command is.
+         * @enum {string}
+         */
+        CommandStatus: "pending" | "delivered" | "acked" | "expired";
         /** CompleteItem */
         CompleteItem: {
             /** Format: int32 */
@@ -1334,6 +1509,11 @@ export interface components {
             retryable?: boolean | null;
         };
         /**
+         * @description Why a finished job did not succeed.
+         * @enum {string}
+         */
+        FailureKind: "error" | "timeout" | "lease_expired" | "max_attempts" | "cancelled" | "rejected" | "suspend_timeout" | "approval_timeout";
+        /**
          * Health
          * @description Service liveness.
          */
@@ -1353,6 +1533,11 @@ export interface components {
         HeartbeatResponse: {
             /** @description Stop the job and report it failed: a user cancelled it. */
             cancel_requested: boolean;
+            /**
+             * @description Commands this attempt has not been handed yet, in seq order: each reaches an
+             *     attempt once (and the next attempt again until acknowledged).
+             */
+            commands: components["schemas"]["Command"][];
             /** Format: date-time */
             lease_expires_at: string;
             /** @description Hand the job back with a snapshot: its task is being paused. */
@@ -1394,13 +1579,19 @@ export interface components {
             attempt: number;
             /** Format: int32 */
             backoff_seconds: number;
+            /** @description Why, as given with the cancel (`task_cancelled` when its task was cancelled). */
+            cancel_reason?: string | null;
             /** Format: date-time */
             cancel_requested_at?: string | null;
+            /** @description Who asked for a cancel: `user:<sub>` or `system`. */
+            cancelled_by?: string | null;
             /** Format: date-time */
             created_at: string;
             /** @description Who created it: `user:<sub>`. */
             created_by: string;
             error?: unknown;
+            /** @description Why the job ended without success (`FAILED` or `CANCELLED`); null otherwise. */
+            failure_kind?: components["schemas"]["FailureKind"] | (null);
             /** Format: date-time */
             finished_at?: string | null;
             /** Format: uuid */
@@ -1410,6 +1601,16 @@ export interface components {
             lease?: components["schemas"]["Lease"] | (never | null);
             /** Format: int32 */
             max_attempts: number;
+            /**
+             * Format: date-time
+             * @description While `SUSPENDED`: past this it becomes `FAILED` (`suspend_timeout`).
+             */
+            max_wait_until?: string | null;
+            /**
+             * Format: date-time
+             * @description While `SUSPENDED`: when it becomes `QUEUED` again.
+             */
+            next_poll_at?: string | null;
             /** Format: date-time */
             pause_requested_at?: string | null;
             payload: unknown;
@@ -1423,6 +1624,11 @@ export interface components {
             /** Format: date-time */
             started_at?: string | null;
             status: components["schemas"]["JobStatus"];
+            /**
+             * Format: int32
+             * @description Attempts that ended in a suspend: `attempt` counts them, `max_attempts` does not.
+             */
+            suspensions: number;
             /** Format: int32 */
             timeout_seconds: number;
             type: string;
@@ -1449,8 +1655,12 @@ export interface components {
             attempt: number;
             /** Format: int32 */
             backoff_seconds: number;
+            /** @description Why, as given with the cancel (`task_cancelled` when its task was cancelled). */
+            cancel_reason?: string | null;
             /** Format: date-time */
             cancel_requested_at?: string | null;
+            /** @description Who asked for a cancel: `user:<sub>` or `system`. */
+            cancelled_by?: string | null;
             /** Format: date-time */
             created_at: string;
             /** @description Who created it: `user:<sub>`. */
@@ -1460,6 +1670,8 @@ export interface components {
             events: components["schemas"]["JobEvent"][];
             /** @description Set when the job has more events than shown: pass it as `cursor` to `/events`. */
             events_next_cursor?: string | null;
+            /** @description Why the job ended without success (`FAILED` or `CANCELLED`); null otherwise. */
+            failure_kind?: components["schemas"]["FailureKind"] | (null);
             /** Format: date-time */
             finished_at?: string | null;
             /** Format: uuid */
@@ -1469,6 +1681,16 @@ export interface components {
             lease?: components["schemas"]["Lease"] | (never | null);
             /** Format: int32 */
             max_attempts: number;
+            /**
+             * Format: date-time
+             * @description While `SUSPENDED`: past this it becomes `FAILED` (`suspend_timeout`).
+             */
+            max_wait_until?: string | null;
+            /**
+             * Format: date-time
+             * @description While `SUSPENDED`: when it becomes `QUEUED` again.
+             */
+            next_poll_at?: string | null;
             /** Format: date-time */
             pause_requested_at?: string | null;
             payload: unknown;
@@ -1483,6 +1705,11 @@ export interface components {
             started_at?: string | null;
             status: components["schemas"]["JobStatus"];
             steps: components["schemas"]["Step"][];
+            /**
+             * Format: int32
+             * @description Attempts that ended in a suspend: `attempt` counts them, `max_attempts` does not.
+             */
+            suspensions: number;
             /** Format: int32 */
             timeout_seconds: number;
             type: string;
@@ -1530,7 +1757,7 @@ export interface components {
          * @description Where a job is in its life.
          * @enum {string}
          */
-        JobStatus: "PENDING" | "QUEUED" | "RUNNING" | "PAUSED" | "COMPLETED" | "FAILED" | "CANCELLED";
+        JobStatus: "PENDING" | "QUEUED" | "RUNNING" | "PAUSED" | "SUSPENDED" | "COMPLETED" | "FAILED" | "CANCELLED";
         /**
          * Lease
          * @description The runner holding a job, and until when.
@@ -1750,6 +1977,13 @@ export interface components {
             /** Format: date-time */
             revoked_at?: string | null;
         };
+        /**
+         * RunnerCommands
+         * @description Commands for the runner, in seq order.
+         */
+        RunnerCommands: {
+            commands: components["schemas"]["Command"][];
+        };
         /** RunnerList */
         RunnerList: {
             items: components["schemas"]["Runner"][];
@@ -1774,6 +2008,16 @@ export interface components {
             runner: components["schemas"]["Runner"];
             /** @description Bearer token for `/v1/runner/*`. */
             token: string;
+        };
+        /**
+         * SendCommand
+         * @description Send a command to a job.
+         */
+        SendCommand: {
+            /** @description Free-form content, up to 64 KiB of JSON (default `{}`). */
+            payload?: unknown;
+            /** @description What kind of command, 1–100 characters (e.g. `user_turn`, `steer`). */
+            type: string;
         };
         /**
          * SnapshotInfo
@@ -1801,6 +2045,11 @@ export interface components {
         };
         /** Step */
         Step: {
+            /**
+             * Format: int32
+             * @description The attempt it belongs to.
+             */
+            attempt: number;
             /** Format: date-time */
             completed_at?: string | null;
             /** Format: double */
@@ -1859,6 +2108,33 @@ export interface components {
         StepStatus: "PENDING" | "RUNNING" | "WAITING" | "COMPLETED" | "FAILED" | "SKIPPED";
         /** @enum {string} */
         StepType: "COMMAND" | "AI_ACTION" | "GATE" | "ARTIFACT";
+        /**
+         * SuspendRequest
+         * @description Suspend a job until a poll time, spending no attempt.
+         */
+        SuspendRequest: {
+            /** Format: int32 */
+            attempt: number;
+            /**
+             * Format: date-time
+             * @description Past this time the job fails with `failure_kind: "suspend_timeout"` instead.
+             */
+            max_wait_until?: string | null;
+            /**
+             * Format: double
+             * @description Queue the job again after this many seconds, 0–2592000 (30 days). Give this or
+             *     `until`.
+             */
+            poll_after_seconds?: number | null;
+            /** @description Up to 64 KiB of JSON the next claims hand back as `suspended_state`. */
+            state?: unknown;
+            /**
+             * Format: date-time
+             * @description Queue the job again at this time (at most 30 days ahead). Give this or
+             *     `poll_after_seconds`.
+             */
+            until?: string | null;
+        };
         /**
          * TaskDetail
          * @description A task with its newest jobs and its snapshot's description.
@@ -2631,6 +2907,243 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Artifact"];
+                };
+            };
+            /**
+             * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+             *     unknown field.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent, or in a workspace the caller is not a member of. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Illegal state transition, idempotency key reused with another payload, or a
+             *     uniqueness rule broken.
+             */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed, but a value breaks a rule; `field` names it. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on the server; the detail is in its log. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server cannot serve now: its database is unreachable (code
+             *     `database_unavailable`). Try again after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pollJobCommands: {
+        parameters: {
+            query: {
+                /** @description The attempt this runner holds. */
+                attempt: number;
+                /** @description Only commands after this seq (default 0: all unacknowledged). */
+                after_seq?: number;
+                /** @description Wait up to this long for a command, 0–60 (default 0). */
+                wait_seconds?: number;
+            };
+            header?: {
+                /** @description The `ETag` of an answer already held: unchanged, it is answered with `304` and no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RunnerCommands"];
+                };
+            };
+            /** @description Not Modified: the body would be the one whose `ETag` was sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+             *     unknown field.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent, or in a workspace the caller is not a member of. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed, but a value breaks a rule; `field` names it. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on the server; the detail is in its log. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server cannot serve now: its database is unreachable (code
+             *     `database_unavailable`). Try again after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ackJobCommand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AckCommand"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Command"];
                 };
             };
             /**
@@ -3521,6 +4034,133 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Step"];
+                };
+            };
+            /**
+             * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+             *     unknown field.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent, or in a workspace the caller is not a member of. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Illegal state transition, idempotency key reused with another payload, or a
+             *     uniqueness rule broken.
+             */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed, but a value breaks a rule; `field` names it. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on the server; the detail is in its log. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server cannot serve now: its database is unreachable (code
+             *     `database_unavailable`). Try again after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    suspendJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuspendRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Job"];
                 };
             };
             /**
@@ -5771,6 +6411,8 @@ export interface operations {
                 agent_task_id?: string;
                 /** @description Jobs carrying every one of these labels, e.g. `linux,gpu`. */
                 label?: string;
+                /** @description Finished jobs that ended for any of these reasons, e.g. `timeout,lease_expired`. */
+                failure_kind?: string;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string;
                 /** @description Page size, 1–200 (default 50). */
@@ -6198,7 +6840,10 @@ export interface operations {
     };
     getJob: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Show the steps of this attempt instead of the current one's. */
+                attempt?: number;
+            };
             header?: {
                 /** @description The `ETag` of an answer already held: unchanged, it is answered with `304` and no body. */
                 "If-None-Match"?: string;
@@ -6799,7 +7444,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CancelJob"];
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -6858,6 +7507,285 @@ export interface operations {
              *     uniqueness rule broken.
              */
             409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed, but a value breaks a rule; `field` names it. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on the server; the detail is in its log. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server cannot serve now: its database is unreachable (code
+             *     `database_unavailable`). Try again after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listJobCommands: {
+        parameters: {
+            query?: {
+                /** @description Return commands with a greater `seq` (default 0: from the start). */
+                after_seq?: number;
+                /** @description `next_cursor` of the previous page (the same as `after_seq`). */
+                cursor?: string;
+                /** @description Page size, 1–1000 (default 100). */
+                limit?: number;
+            };
+            header?: {
+                /** @description The `ETag` of an answer already held: unchanged, it is answered with `304` and no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                ws: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["CommandList"];
+                };
+            };
+            /** @description Not Modified: the body would be the one whose `ETag` was sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+             *     unknown field.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A member of the workspace without the role this needs. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent, or in a workspace the caller is not a member of. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed, but a value breaks a rule; `field` names it. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on the server; the detail is in its log. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server cannot serve now: its database is unreachable (code
+             *     `database_unavailable`). Try again after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sendJobCommand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendCommand"];
+            };
+        };
+        responses: {
+            /** @description Appended with the job's next seq. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Command"];
+                };
+            };
+            /**
+             * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+             *     unknown field.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A member of the workspace without the role this needs. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent, or in a workspace the caller is not a member of. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Illegal state transition, idempotency key reused with another payload, or a
+             *     uniqueness rule broken.
+             */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON. */
+            415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -7389,6 +8317,120 @@ export interface operations {
         };
     };
     retryJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Job"];
+                };
+            };
+            /**
+             * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+             *     unknown field.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A member of the workspace without the role this needs. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent, or in a workspace the caller is not a member of. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Illegal state transition, idempotency key reused with another payload, or a
+             *     uniqueness rule broken.
+             */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed, but a value breaks a rule; `field` names it. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on the server; the detail is in its log. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server cannot serve now: its database is unreachable (code
+             *     `database_unavailable`). Try again after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    wakeJob: {
         parameters: {
             query?: never;
             header?: never;

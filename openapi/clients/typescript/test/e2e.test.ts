@@ -263,4 +263,47 @@ describe("the typed client against a real server", () => {
       ],
     );
   });
+  it("sends a command, suspends the job and wakes it", async () => {
+    const runner = createRunyardClient({ baseUrl: server.baseUrl, token: runnerToken });
+    const path = { ws: ws.slug };
+    const second = await unwrap(
+      alice.POST("/v1/workspaces/{ws}/runner-jobs", { params: { path }, body: { type: "agent", labels: ["node"] } }),
+    );
+    const [mine] = (await unwrap(runner.POST("/v1/runner/claim", { body: { max_jobs: 1 } }))).jobs;
+    assert.equal(mine!.id, second.id);
+    const jobPath = { ws: ws.slug, id: second.id };
+    const sent = await unwrap(
+      alice.POST("/v1/workspaces/{ws}/runner-jobs/{id}/commands", {
+        params: { path: jobPath },
+        body: { type: "user_turn", payload: { text: "hi" } },
+      }),
+    );
+    assert.equal(sent.seq, 1);
+    const beat = await unwrap(
+      runner.POST("/v1/runner/jobs/{id}/heartbeat", { params: { path: { id: second.id } }, body: { attempt: 1 } }),
+    );
+    assert.deepEqual(
+      beat.commands.map((c) => [c.seq, c.type]),
+      [[1, "user_turn"]],
+    );
+    const acked = await unwrap(
+      runner.POST("/v1/runner/jobs/{id}/commands/{seq}/ack", {
+        params: { path: { id: second.id, seq: 1 } },
+        body: { attempt: 1 },
+      }),
+    );
+    assert.equal(acked.status, "acked");
+    const suspended = await unwrap(
+      runner.POST("/v1/runner/jobs/{id}/suspend", {
+        params: { path: { id: second.id } },
+        body: { attempt: 1, poll_after_seconds: 3600, state: { step: 1 } },
+      }),
+    );
+    assert.equal(suspended.status, "SUSPENDED");
+    const woken = await unwrap(alice.POST("/v1/workspaces/{ws}/runner-jobs/{id}/wake", { params: { path: jobPath } }));
+    assert.equal(woken.status, "QUEUED");
+    const [back] = (await unwrap(runner.POST("/v1/runner/claim", { body: { max_jobs: 1 } }))).jobs;
+    assert.equal(back!.attempt, 2);
+    assert.deepEqual(back!.suspended_state, { step: 1 });
+  });
 });

@@ -1,5 +1,6 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .ack_command import AckCommand
 from .add_member import AddMember
 from .agent_task import AgentTask
 from .ai_call import AiCall
@@ -13,9 +14,13 @@ from .artifact import Artifact
 from .artifact_list import ArtifactList
 from .batch_complete import BatchComplete
 from .batch_complete_result import BatchCompleteResult
+from .cancel_job import CancelJob
 from .claim_request import ClaimRequest
 from .claim_response import ClaimResponse
 from .claimed_job import ClaimedJob
+from .command import Command
+from .command_list import CommandList
+from .command_status import CommandStatus
 from .complete_item import CompleteItem
 from .complete_request import CompleteRequest
 from .complete_task import CompleteTask
@@ -26,6 +31,7 @@ from .create_task import CreateTask
 from .create_workspace import CreateWorkspace
 from .event_source import EventSource
 from .fail_request import FailRequest
+from .failure_kind import FailureKind
 from .health import Health
 from .heartbeat_request import HeartbeatRequest
 from .heartbeat_response import HeartbeatResponse
@@ -57,9 +63,11 @@ from .register_runner import RegisterRunner
 from .release_request import ReleaseRequest
 from .role import Role
 from .runner import Runner
+from .runner_commands import RunnerCommands
 from .runner_list import RunnerList
 from .runner_load import RunnerLoad
 from .runner_registered import RunnerRegistered
+from .send_command import SendCommand
 from .snapshot_info import SnapshotInfo
 from .status_count import StatusCount
 from .step import Step
@@ -67,6 +75,7 @@ from .step_phase import StepPhase
 from .step_report_in import StepReportIn
 from .step_status import StepStatus
 from .step_type import StepType
+from .suspend_request import SuspendRequest
 from .task_detail import TaskDetail
 from .task_event import TaskEvent
 from .task_event_list import TaskEventList
@@ -88,6 +97,7 @@ from .workspace_settings_patch import WorkspaceSettingsPatch
 from .workspace_stats import WorkspaceStats
 
 __all__ = (
+    "AckCommand",
     "AddMember",
     "AgentTask",
     "AiCall",
@@ -101,9 +111,13 @@ __all__ = (
     "ArtifactList",
     "BatchComplete",
     "BatchCompleteResult",
+    "CancelJob",
     "ClaimedJob",
     "ClaimRequest",
     "ClaimResponse",
+    "Command",
+    "CommandList",
+    "CommandStatus",
     "CompleteItem",
     "CompleteRequest",
     "CompleteTask",
@@ -114,6 +128,7 @@ __all__ = (
     "CreateWorkspace",
     "EventSource",
     "FailRequest",
+    "FailureKind",
     "Health",
     "HeartbeatRequest",
     "HeartbeatResponse",
@@ -145,9 +160,11 @@ __all__ = (
     "ReleaseRequest",
     "Role",
     "Runner",
+    "RunnerCommands",
     "RunnerList",
     "RunnerLoad",
     "RunnerRegistered",
+    "SendCommand",
     "SnapshotInfo",
     "StatusCount",
     "Step",
@@ -155,6 +172,7 @@ __all__ = (
     "StepReportIn",
     "StepStatus",
     "StepType",
+    "SuspendRequest",
     "TaskDetail",
     "TaskEvent",
     "TaskEventList",

@@ -37,9 +37,11 @@ class ClaimedJob:
         type_ (str):
         workspace_id (UUID):
         agent_task_id (None | Unset | UUID): The agent task the job belongs to, if any.
-        resume_snapshot (Any | Unset): The task's snapshot (what a paused run handed back), when this job was re-queued
-            by
-            a resume: continue from it.
+        resume_snapshot (Any | Unset): What this job handed back when its task paused, on the first claim after the
+            task's resume: continue from it. Null for a job that did not run (or handed back
+            nothing) before the pause, and on every later claim.
+        suspended_state (Any | Unset): The state the runner handed back at the job's latest suspend (`state` of
+            `/suspend`): continue from it. Null when the job never suspended with a state.
     """
 
     attempt: int
@@ -55,6 +57,7 @@ class ClaimedJob:
     workspace_id: UUID
     agent_task_id: None | Unset | UUID = UNSET
     resume_snapshot: Any | Unset = UNSET
+    suspended_state: Any | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -90,6 +93,8 @@ class ClaimedJob:
 
         resume_snapshot = self.resume_snapshot
 
+        suspended_state = self.suspended_state
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -111,6 +116,8 @@ class ClaimedJob:
             field_dict["agent_task_id"] = agent_task_id
         if resume_snapshot is not UNSET:
             field_dict["resume_snapshot"] = resume_snapshot
+        if suspended_state is not UNSET:
+            field_dict["suspended_state"] = suspended_state
 
         return field_dict
 
@@ -158,6 +165,8 @@ class ClaimedJob:
 
         resume_snapshot = d.pop("resume_snapshot", UNSET)
 
+        suspended_state = d.pop("suspended_state", UNSET)
+
         claimed_job = cls(
             attempt=attempt,
             id=id,
@@ -172,6 +181,7 @@ class ClaimedJob:
             workspace_id=workspace_id,
             agent_task_id=agent_task_id,
             resume_snapshot=resume_snapshot,
+            suspended_state=suspended_state,
         )
 
         claimed_job.additional_properties = d

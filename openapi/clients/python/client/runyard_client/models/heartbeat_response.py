@@ -2,10 +2,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.command import Command
+
 
 T = TypeVar("T", bound="HeartbeatResponse")
 
@@ -15,17 +19,25 @@ class HeartbeatResponse:
     """
     Attributes:
         cancel_requested (bool): Stop the job and report it failed: a user cancelled it.
+        commands (list[Command]): Commands this attempt has not been handed yet, in seq order: each reaches an
+            attempt once (and the next attempt again until acknowledged).
         lease_expires_at (datetime.datetime):
         pause_requested (bool): Hand the job back with a snapshot: its task is being paused.
     """
 
     cancel_requested: bool
+    commands: list[Command]
     lease_expires_at: datetime.datetime
     pause_requested: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         cancel_requested = self.cancel_requested
+
+        commands = []
+        for commands_item_data in self.commands:
+            commands_item = commands_item_data.to_dict()
+            commands.append(commands_item)
 
         lease_expires_at = self.lease_expires_at.isoformat()
 
@@ -36,6 +48,7 @@ class HeartbeatResponse:
         field_dict.update(
             {
                 "cancel_requested": cancel_requested,
+                "commands": commands,
                 "lease_expires_at": lease_expires_at,
                 "pause_requested": pause_requested,
             }
@@ -45,8 +58,17 @@ class HeartbeatResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.command import Command  # noqa: PLC0415
+
         d = dict(src_dict)
         cancel_requested = d.pop("cancel_requested")
+
+        commands = []
+        _commands = d.pop("commands")
+        for commands_item_data in _commands:
+            commands_item = Command.from_dict(commands_item_data)
+
+            commands.append(commands_item)
 
         lease_expires_at = datetime.datetime.fromisoformat(d.pop("lease_expires_at"))
 
@@ -54,6 +76,7 @@ class HeartbeatResponse:
 
         heartbeat_response = cls(
             cancel_requested=cancel_requested,
+            commands=commands,
             lease_expires_at=lease_expires_at,
             pause_requested=pause_requested,
         )

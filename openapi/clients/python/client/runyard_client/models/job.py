@@ -8,6 +8,7 @@ from uuid import UUID
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.failure_kind import FailureKind
 from ..models.job_status import JobStatus
 from ..types import UNSET, Unset
 
@@ -41,16 +42,25 @@ class Job:
         requires_approval (bool):
         run_after (datetime.datetime):
         status (JobStatus): Where a job is in its life.
+        suspensions (int): Attempts that ended in a suspend: `attempt` counts them, `max_attempts` does not.
         timeout_seconds (int):
         type_ (str):
         updated_at (datetime.datetime):
         workspace_id (UUID):
         agent_task_id (None | Unset | UUID):
+        cancel_reason (None | str | Unset): Why, as given with the cancel (`task_cancelled` when its task was
+            cancelled).
         cancel_requested_at (datetime.datetime | None | Unset):
+        cancelled_by (None | str | Unset): Who asked for a cancel: `user:<sub>` or `system`.
         error (Any | Unset):
+        failure_kind (FailureKind | None | Unset): Why the job ended without success (`FAILED` or `CANCELLED`); null
+            otherwise.
         finished_at (datetime.datetime | None | Unset):
         idempotency_key (None | str | Unset):
         lease (Lease | None | Unset):
+        max_wait_until (datetime.datetime | None | Unset): While `SUSPENDED`: past this it becomes `FAILED`
+            (`suspend_timeout`).
+        next_poll_at (datetime.datetime | None | Unset): While `SUSPENDED`: when it becomes `QUEUED` again.
         pause_requested_at (datetime.datetime | None | Unset):
         progress (Any | Unset):
         result (Any | Unset):
@@ -69,16 +79,22 @@ class Job:
     requires_approval: bool
     run_after: datetime.datetime
     status: JobStatus
+    suspensions: int
     timeout_seconds: int
     type_: str
     updated_at: datetime.datetime
     workspace_id: UUID
     agent_task_id: None | Unset | UUID = UNSET
+    cancel_reason: None | str | Unset = UNSET
     cancel_requested_at: datetime.datetime | None | Unset = UNSET
+    cancelled_by: None | str | Unset = UNSET
     error: Any | Unset = UNSET
+    failure_kind: FailureKind | None | Unset = UNSET
     finished_at: datetime.datetime | None | Unset = UNSET
     idempotency_key: None | str | Unset = UNSET
     lease: Lease | None | Unset = UNSET
+    max_wait_until: datetime.datetime | None | Unset = UNSET
+    next_poll_at: datetime.datetime | None | Unset = UNSET
     pause_requested_at: datetime.datetime | None | Unset = UNSET
     progress: Any | Unset = UNSET
     result: Any | Unset = UNSET
@@ -112,6 +128,8 @@ class Job:
 
         status = self.status.value
 
+        suspensions = self.suspensions
+
         timeout_seconds = self.timeout_seconds
 
         type_ = self.type_
@@ -128,6 +146,12 @@ class Job:
         else:
             agent_task_id = self.agent_task_id
 
+        cancel_reason: None | str | Unset
+        if isinstance(self.cancel_reason, Unset):
+            cancel_reason = UNSET
+        else:
+            cancel_reason = self.cancel_reason
+
         cancel_requested_at: None | str | Unset
         if isinstance(self.cancel_requested_at, Unset):
             cancel_requested_at = UNSET
@@ -136,7 +160,21 @@ class Job:
         else:
             cancel_requested_at = self.cancel_requested_at
 
+        cancelled_by: None | str | Unset
+        if isinstance(self.cancelled_by, Unset):
+            cancelled_by = UNSET
+        else:
+            cancelled_by = self.cancelled_by
+
         error = self.error
+
+        failure_kind: None | str | Unset
+        if isinstance(self.failure_kind, Unset):
+            failure_kind = UNSET
+        elif isinstance(self.failure_kind, FailureKind):
+            failure_kind = self.failure_kind.value
+        else:
+            failure_kind = self.failure_kind
 
         finished_at: None | str | Unset
         if isinstance(self.finished_at, Unset):
@@ -159,6 +197,22 @@ class Job:
             lease = self.lease.to_dict()
         else:
             lease = self.lease
+
+        max_wait_until: None | str | Unset
+        if isinstance(self.max_wait_until, Unset):
+            max_wait_until = UNSET
+        elif isinstance(self.max_wait_until, datetime.datetime):
+            max_wait_until = self.max_wait_until.isoformat()
+        else:
+            max_wait_until = self.max_wait_until
+
+        next_poll_at: None | str | Unset
+        if isinstance(self.next_poll_at, Unset):
+            next_poll_at = UNSET
+        elif isinstance(self.next_poll_at, datetime.datetime):
+            next_poll_at = self.next_poll_at.isoformat()
+        else:
+            next_poll_at = self.next_poll_at
 
         pause_requested_at: None | str | Unset
         if isinstance(self.pause_requested_at, Unset):
@@ -196,6 +250,7 @@ class Job:
                 "requires_approval": requires_approval,
                 "run_after": run_after,
                 "status": status,
+                "suspensions": suspensions,
                 "timeout_seconds": timeout_seconds,
                 "type": type_,
                 "updated_at": updated_at,
@@ -204,16 +259,26 @@ class Job:
         )
         if agent_task_id is not UNSET:
             field_dict["agent_task_id"] = agent_task_id
+        if cancel_reason is not UNSET:
+            field_dict["cancel_reason"] = cancel_reason
         if cancel_requested_at is not UNSET:
             field_dict["cancel_requested_at"] = cancel_requested_at
+        if cancelled_by is not UNSET:
+            field_dict["cancelled_by"] = cancelled_by
         if error is not UNSET:
             field_dict["error"] = error
+        if failure_kind is not UNSET:
+            field_dict["failure_kind"] = failure_kind
         if finished_at is not UNSET:
             field_dict["finished_at"] = finished_at
         if idempotency_key is not UNSET:
             field_dict["idempotency_key"] = idempotency_key
         if lease is not UNSET:
             field_dict["lease"] = lease
+        if max_wait_until is not UNSET:
+            field_dict["max_wait_until"] = max_wait_until
+        if next_poll_at is not UNSET:
+            field_dict["next_poll_at"] = next_poll_at
         if pause_requested_at is not UNSET:
             field_dict["pause_requested_at"] = pause_requested_at
         if progress is not UNSET:
@@ -254,6 +319,8 @@ class Job:
 
         status = JobStatus(d.pop("status"))
 
+        suspensions = d.pop("suspensions")
+
         timeout_seconds = d.pop("timeout_seconds")
 
         type_ = d.pop("type")
@@ -279,6 +346,15 @@ class Job:
 
         agent_task_id = _parse_agent_task_id(d.pop("agent_task_id", UNSET))
 
+        def _parse_cancel_reason(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        cancel_reason = _parse_cancel_reason(d.pop("cancel_reason", UNSET))
+
         def _parse_cancel_requested_at(data: object) -> datetime.datetime | None | Unset:
             if data is None:
                 return data
@@ -296,7 +372,33 @@ class Job:
 
         cancel_requested_at = _parse_cancel_requested_at(d.pop("cancel_requested_at", UNSET))
 
+        def _parse_cancelled_by(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        cancelled_by = _parse_cancelled_by(d.pop("cancelled_by", UNSET))
+
         error = d.pop("error", UNSET)
+
+        def _parse_failure_kind(data: object) -> FailureKind | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                failure_kind_type_0 = FailureKind(data)
+
+                return failure_kind_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(FailureKind | None | Unset, data)
+
+        failure_kind = _parse_failure_kind(d.pop("failure_kind", UNSET))
 
         def _parse_finished_at(data: object) -> datetime.datetime | None | Unset:
             if data is None:
@@ -340,6 +442,40 @@ class Job:
             return cast(Lease | None | Unset, data)
 
         lease = _parse_lease(d.pop("lease", UNSET))
+
+        def _parse_max_wait_until(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                max_wait_until_type_0 = datetime.datetime.fromisoformat(data)
+
+                return max_wait_until_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        max_wait_until = _parse_max_wait_until(d.pop("max_wait_until", UNSET))
+
+        def _parse_next_poll_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                next_poll_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return next_poll_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        next_poll_at = _parse_next_poll_at(d.pop("next_poll_at", UNSET))
 
         def _parse_pause_requested_at(data: object) -> datetime.datetime | None | Unset:
             if data is None:
@@ -392,16 +528,22 @@ class Job:
             requires_approval=requires_approval,
             run_after=run_after,
             status=status,
+            suspensions=suspensions,
             timeout_seconds=timeout_seconds,
             type_=type_,
             updated_at=updated_at,
             workspace_id=workspace_id,
             agent_task_id=agent_task_id,
+            cancel_reason=cancel_reason,
             cancel_requested_at=cancel_requested_at,
+            cancelled_by=cancelled_by,
             error=error,
+            failure_kind=failure_kind,
             finished_at=finished_at,
             idempotency_key=idempotency_key,
             lease=lease,
+            max_wait_until=max_wait_until,
+            next_poll_at=next_poll_at,
             pause_requested_at=pause_requested_at,
             progress=progress,
             result=result,

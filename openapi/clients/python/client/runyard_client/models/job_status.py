@@ -9,6 +9,7 @@ class JobStatus(StrEnum):
     PENDING = "PENDING"
     QUEUED = "QUEUED"
     RUNNING = "RUNNING"
+    SUSPENDED = "SUSPENDED"
 
     def __str__(self) -> str:
         return str(self.value)

@@ -17,6 +17,7 @@ T = TypeVar("T", bound="Step")
 class Step:
     """
     Attributes:
+        attempt (int): The attempt it belongs to.
         id (UUID):
         name (str):
         ordinal (int):
@@ -33,6 +34,7 @@ class Step:
         started_at (datetime.datetime | None | Unset):
     """
 
+    attempt: int
     id: UUID
     name: str
     ordinal: int
@@ -50,6 +52,8 @@ class Step:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        attempt = self.attempt
+
         id = str(self.id)
 
         name = self.name
@@ -110,6 +114,7 @@ class Step:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "attempt": attempt,
                 "id": id,
                 "name": name,
                 "ordinal": ordinal,
@@ -139,6 +144,8 @@ class Step:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        attempt = d.pop("attempt")
+
         id = UUID(d.pop("id"))
 
         name = d.pop("name")
@@ -226,6 +233,7 @@ class Step:
         started_at = _parse_started_at(d.pop("started_at", UNSET))
 
         step = cls(
+            attempt=attempt,
             id=id,
             name=name,
             ordinal=ordinal,

@@ -7,15 +7,19 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.cancel_job import CancelJob
 from ...models.job import Job
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     ws: str,
     id: UUID,
+    *,
+    body: CancelJob | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -25,6 +29,12 @@ def _get_kwargs(
         ),
     }
 
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -58,6 +68,16 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_409 = Problem.from_dict(response.json())
 
         return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
 
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
@@ -94,15 +114,19 @@ def sync_detailed(
     id: UUID,
     *,
     client: AuthenticatedClient,
+    body: CancelJob | Unset = UNSET,
 ) -> Response[Job | Problem]:
-    """Cancel a job (member)
+    """Cancel a job (member), optionally saying why (the body may be omitted)
 
-     Cancel a job (member). Not yet running: `CANCELLED` at once. Running: the job is flagged
-    (`cancel_requested_at`) and its runner is told on its next heartbeat. Finished: 409.
+     Cancel a job (member), optionally saying why (the body may be omitted). Not running (queued,
+    waiting, paused, suspended): `CANCELLED` at once. Running: the job is flagged
+    (`cancel_requested_at`) and its runner is told on its next heartbeat. Finished: 409. Who asked and
+    why are kept as `cancelled_by` and `cancel_reason`; the job ends with `failure_kind: "cancelled"`.
 
     Args:
         ws (str):
         id (UUID):
+        body (CancelJob | Unset): Cancel a job.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -115,6 +139,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         ws=ws,
         id=id,
+        body=body,
     )
 
     response = client.get_httpx_client().request(
@@ -129,15 +154,19 @@ def sync(
     id: UUID,
     *,
     client: AuthenticatedClient,
+    body: CancelJob | Unset = UNSET,
 ) -> Job | Problem | None:
-    """Cancel a job (member)
+    """Cancel a job (member), optionally saying why (the body may be omitted)
 
-     Cancel a job (member). Not yet running: `CANCELLED` at once. Running: the job is flagged
-    (`cancel_requested_at`) and its runner is told on its next heartbeat. Finished: 409.
+     Cancel a job (member), optionally saying why (the body may be omitted). Not running (queued,
+    waiting, paused, suspended): `CANCELLED` at once. Running: the job is flagged
+    (`cancel_requested_at`) and its runner is told on its next heartbeat. Finished: 409. Who asked and
+    why are kept as `cancelled_by` and `cancel_reason`; the job ends with `failure_kind: "cancelled"`.
 
     Args:
         ws (str):
         id (UUID):
+        body (CancelJob | Unset): Cancel a job.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -151,6 +180,7 @@ def sync(
         ws=ws,
         id=id,
         client=client,
+        body=body,
     ).parsed
 
 
@@ -159,15 +189,19 @@ async def asyncio_detailed(
     id: UUID,
     *,
     client: AuthenticatedClient,
+    body: CancelJob | Unset = UNSET,
 ) -> Response[Job | Problem]:
-    """Cancel a job (member)
+    """Cancel a job (member), optionally saying why (the body may be omitted)
 
-     Cancel a job (member). Not yet running: `CANCELLED` at once. Running: the job is flagged
-    (`cancel_requested_at`) and its runner is told on its next heartbeat. Finished: 409.
+     Cancel a job (member), optionally saying why (the body may be omitted). Not running (queued,
+    waiting, paused, suspended): `CANCELLED` at once. Running: the job is flagged
+    (`cancel_requested_at`) and its runner is told on its next heartbeat. Finished: 409. Who asked and
+    why are kept as `cancelled_by` and `cancel_reason`; the job ends with `failure_kind: "cancelled"`.
 
     Args:
         ws (str):
         id (UUID):
+        body (CancelJob | Unset): Cancel a job.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -180,6 +214,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         ws=ws,
         id=id,
+        body=body,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -192,15 +227,19 @@ async def asyncio(
     id: UUID,
     *,
     client: AuthenticatedClient,
+    body: CancelJob | Unset = UNSET,
 ) -> Job | Problem | None:
-    """Cancel a job (member)
+    """Cancel a job (member), optionally saying why (the body may be omitted)
 
-     Cancel a job (member). Not yet running: `CANCELLED` at once. Running: the job is flagged
-    (`cancel_requested_at`) and its runner is told on its next heartbeat. Finished: 409.
+     Cancel a job (member), optionally saying why (the body may be omitted). Not running (queued,
+    waiting, paused, suspended): `CANCELLED` at once. Running: the job is flagged
+    (`cancel_requested_at`) and its runner is told on its next heartbeat. Finished: 409. Who asked and
+    why are kept as `cancelled_by` and `cancel_reason`; the job ends with `failure_kind: "cancelled"`.
 
     Args:
         ws (str):
         id (UUID):
+        body (CancelJob | Unset): Cancel a job.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -215,5 +254,6 @@ async def asyncio(
             ws=ws,
             id=id,
             client=client,
+            body=body,
         )
     ).parsed

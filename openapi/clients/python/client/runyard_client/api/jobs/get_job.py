@@ -16,11 +16,18 @@ def _get_kwargs(
     ws: str,
     id: UUID,
     *,
+    attempt: int | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(if_none_match, Unset):
         headers["If-None-Match"] = if_none_match
+
+    params: dict[str, Any] = {}
+
+    params["attempt"] = attempt
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -28,6 +35,7 @@ def _get_kwargs(
             ws=quote(str(ws), safe=""),
             id=quote(str(id), safe=""),
         ),
+        "params": params,
     }
 
     _kwargs["headers"] = headers
@@ -103,15 +111,18 @@ def sync_detailed(
     id: UUID,
     *,
     client: AuthenticatedClient,
+    attempt: int | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | JobDetail | Problem]:
     """One job with its steps and first events (viewer)
 
-     One job with its steps and first events (viewer).
+     One job with its steps and first events (viewer). The steps are those of its current attempt;
+    `attempt` reads an earlier one's.
 
     Args:
         ws (str):
         id (UUID):
+        attempt (int | Unset):
         if_none_match (str | Unset):
 
     Raises:
@@ -125,6 +136,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         ws=ws,
         id=id,
+        attempt=attempt,
         if_none_match=if_none_match,
     )
 
@@ -140,15 +152,18 @@ def sync(
     id: UUID,
     *,
     client: AuthenticatedClient,
+    attempt: int | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Any | JobDetail | Problem | None:
     """One job with its steps and first events (viewer)
 
-     One job with its steps and first events (viewer).
+     One job with its steps and first events (viewer). The steps are those of its current attempt;
+    `attempt` reads an earlier one's.
 
     Args:
         ws (str):
         id (UUID):
+        attempt (int | Unset):
         if_none_match (str | Unset):
 
     Raises:
@@ -163,6 +178,7 @@ def sync(
         ws=ws,
         id=id,
         client=client,
+        attempt=attempt,
         if_none_match=if_none_match,
     ).parsed
 
@@ -172,15 +188,18 @@ async def asyncio_detailed(
     id: UUID,
     *,
     client: AuthenticatedClient,
+    attempt: int | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | JobDetail | Problem]:
     """One job with its steps and first events (viewer)
 
-     One job with its steps and first events (viewer).
+     One job with its steps and first events (viewer). The steps are those of its current attempt;
+    `attempt` reads an earlier one's.
 
     Args:
         ws (str):
         id (UUID):
+        attempt (int | Unset):
         if_none_match (str | Unset):
 
     Raises:
@@ -194,6 +213,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         ws=ws,
         id=id,
+        attempt=attempt,
         if_none_match=if_none_match,
     )
 
@@ -207,15 +227,18 @@ async def asyncio(
     id: UUID,
     *,
     client: AuthenticatedClient,
+    attempt: int | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Any | JobDetail | Problem | None:
     """One job with its steps and first events (viewer)
 
-     One job with its steps and first events (viewer).
+     One job with its steps and first events (viewer). The steps are those of its current attempt;
+    `attempt` reads an earlier one's.
 
     Args:
         ws (str):
         id (UUID):
+        attempt (int | Unset):
         if_none_match (str | Unset):
 
     Raises:
@@ -231,6 +254,7 @@ async def asyncio(
             ws=ws,
             id=id,
             client=client,
+            attempt=attempt,
             if_none_match=if_none_match,
         )
     ).parsed

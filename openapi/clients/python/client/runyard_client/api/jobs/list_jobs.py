@@ -19,6 +19,7 @@ def _get_kwargs(
     type_: str | Unset = UNSET,
     agent_task_id: UUID | Unset = UNSET,
     label: str | Unset = UNSET,
+    failure_kind: str | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -39,6 +40,8 @@ def _get_kwargs(
     params["agent_task_id"] = json_agent_task_id
 
     params["label"] = label
+
+    params["failure_kind"] = failure_kind
 
     params["cursor"] = cursor
 
@@ -130,6 +133,7 @@ def sync_detailed(
     type_: str | Unset = UNSET,
     agent_task_id: UUID | Unset = UNSET,
     label: str | Unset = UNSET,
+    failure_kind: str | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -145,6 +149,7 @@ def sync_detailed(
         type_ (str | Unset):
         agent_task_id (UUID | Unset):
         label (str | Unset):
+        failure_kind (str | Unset):
         cursor (str | Unset):
         limit (int | Unset):
         if_none_match (str | Unset):
@@ -163,6 +168,7 @@ def sync_detailed(
         type_=type_,
         agent_task_id=agent_task_id,
         label=label,
+        failure_kind=failure_kind,
         cursor=cursor,
         limit=limit,
         if_none_match=if_none_match,
@@ -183,6 +189,7 @@ def sync(
     type_: str | Unset = UNSET,
     agent_task_id: UUID | Unset = UNSET,
     label: str | Unset = UNSET,
+    failure_kind: str | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -198,6 +205,7 @@ def sync(
         type_ (str | Unset):
         agent_task_id (UUID | Unset):
         label (str | Unset):
+        failure_kind (str | Unset):
         cursor (str | Unset):
         limit (int | Unset):
         if_none_match (str | Unset):
@@ -217,6 +225,7 @@ def sync(
         type_=type_,
         agent_task_id=agent_task_id,
         label=label,
+        failure_kind=failure_kind,
         cursor=cursor,
         limit=limit,
         if_none_match=if_none_match,
@@ -231,6 +240,7 @@ async def asyncio_detailed(
     type_: str | Unset = UNSET,
     agent_task_id: UUID | Unset = UNSET,
     label: str | Unset = UNSET,
+    failure_kind: str | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -246,6 +256,7 @@ async def asyncio_detailed(
         type_ (str | Unset):
         agent_task_id (UUID | Unset):
         label (str | Unset):
+        failure_kind (str | Unset):
         cursor (str | Unset):
         limit (int | Unset):
         if_none_match (str | Unset):
@@ -264,6 +275,7 @@ async def asyncio_detailed(
         type_=type_,
         agent_task_id=agent_task_id,
         label=label,
+        failure_kind=failure_kind,
         cursor=cursor,
         limit=limit,
         if_none_match=if_none_match,
@@ -282,6 +294,7 @@ async def asyncio(
     type_: str | Unset = UNSET,
     agent_task_id: UUID | Unset = UNSET,
     label: str | Unset = UNSET,
+    failure_kind: str | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -297,6 +310,7 @@ async def asyncio(
         type_ (str | Unset):
         agent_task_id (UUID | Unset):
         label (str | Unset):
+        failure_kind (str | Unset):
         cursor (str | Unset):
         limit (int | Unset):
         if_none_match (str | Unset):
@@ -317,6 +331,7 @@ async def asyncio(
             type_=type_,
             agent_task_id=agent_task_id,
             label=label,
+            failure_kind=failure_kind,
             cursor=cursor,
             limit=limit,
             if_none_match=if_none_match,

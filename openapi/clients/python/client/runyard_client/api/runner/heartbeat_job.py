@@ -111,9 +111,11 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: HeartbeatRequest,
 ) -> Response[HeartbeatResponse | Problem]:
-    """Extend the lease on a job; the answer says whether a cancel or pause was asked
+    """Extend the lease on a job; the answer says whether a cancel or pause was asked, and carries the
+    commands this attempt has not been handed yet
 
-     Extend the lease on a job; the answer says whether a cancel or pause was asked.
+     Extend the lease on a job; the answer says whether a cancel or pause was asked, and carries the
+    commands this attempt has not been handed yet.
 
     Args:
         id (UUID):
@@ -145,9 +147,11 @@ def sync(
     client: AuthenticatedClient,
     body: HeartbeatRequest,
 ) -> HeartbeatResponse | Problem | None:
-    """Extend the lease on a job; the answer says whether a cancel or pause was asked
+    """Extend the lease on a job; the answer says whether a cancel or pause was asked, and carries the
+    commands this attempt has not been handed yet
 
-     Extend the lease on a job; the answer says whether a cancel or pause was asked.
+     Extend the lease on a job; the answer says whether a cancel or pause was asked, and carries the
+    commands this attempt has not been handed yet.
 
     Args:
         id (UUID):
@@ -174,9 +178,11 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: HeartbeatRequest,
 ) -> Response[HeartbeatResponse | Problem]:
-    """Extend the lease on a job; the answer says whether a cancel or pause was asked
+    """Extend the lease on a job; the answer says whether a cancel or pause was asked, and carries the
+    commands this attempt has not been handed yet
 
-     Extend the lease on a job; the answer says whether a cancel or pause was asked.
+     Extend the lease on a job; the answer says whether a cancel or pause was asked, and carries the
+    commands this attempt has not been handed yet.
 
     Args:
         id (UUID):
@@ -206,9 +212,11 @@ async def asyncio(
     client: AuthenticatedClient,
     body: HeartbeatRequest,
 ) -> HeartbeatResponse | Problem | None:
-    """Extend the lease on a job; the answer says whether a cancel or pause was asked
+    """Extend the lease on a job; the answer says whether a cancel or pause was asked, and carries the
+    commands this attempt has not been handed yet
 
-     Extend the lease on a job; the answer says whether a cancel or pause was asked.
+     Extend the lease on a job; the answer says whether a cancel or pause was asked, and carries the
+    commands this attempt has not been handed yet.
 
     Args:
         id (UUID):

@@ -1,0 +1,249 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.ack_command import AckCommand
+from ...models.command import Command
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    id: UUID,
+    seq: int,
+    *,
+    body: AckCommand,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/runner/jobs/{id}/commands/{seq}/ack".format(
+            id=quote(str(id), safe=""),
+            seq=quote(str(seq), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Command | Problem | None:
+    if response.status_code == 200:
+        response_200 = Command.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Command | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    id: UUID,
+    seq: int,
+    *,
+    client: AuthenticatedClient,
+    body: AckCommand,
+) -> Response[Command | Problem]:
+    """Acknowledge command `seq`, optionally with a result
+
+     Acknowledge command `seq`, optionally with a result. Acknowledging it again answers the same and
+    changes nothing. 409 `lease_lost` when this runner does not hold `attempt`; 404 when the job has no
+    such command.
+
+    Args:
+        id (UUID):
+        seq (int):
+        body (AckCommand): Acknowledge a command.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Command | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        seq=seq,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    id: UUID,
+    seq: int,
+    *,
+    client: AuthenticatedClient,
+    body: AckCommand,
+) -> Command | Problem | None:
+    """Acknowledge command `seq`, optionally with a result
+
+     Acknowledge command `seq`, optionally with a result. Acknowledging it again answers the same and
+    changes nothing. 409 `lease_lost` when this runner does not hold `attempt`; 404 when the job has no
+    such command.
+
+    Args:
+        id (UUID):
+        seq (int):
+        body (AckCommand): Acknowledge a command.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Command | Problem
+    """
+
+    return sync_detailed(
+        id=id,
+        seq=seq,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    id: UUID,
+    seq: int,
+    *,
+    client: AuthenticatedClient,
+    body: AckCommand,
+) -> Response[Command | Problem]:
+    """Acknowledge command `seq`, optionally with a result
+
+     Acknowledge command `seq`, optionally with a result. Acknowledging it again answers the same and
+    changes nothing. 409 `lease_lost` when this runner does not hold `attempt`; 404 when the job has no
+    such command.
+
+    Args:
+        id (UUID):
+        seq (int):
+        body (AckCommand): Acknowledge a command.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Command | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        seq=seq,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    id: UUID,
+    seq: int,
+    *,
+    client: AuthenticatedClient,
+    body: AckCommand,
+) -> Command | Problem | None:
+    """Acknowledge command `seq`, optionally with a result
+
+     Acknowledge command `seq`, optionally with a result. Acknowledging it again answers the same and
+    changes nothing. 409 `lease_lost` when this runner does not hold `attempt`; 404 when the job has no
+    such command.
+
+    Args:
+        id (UUID):
+        seq (int):
+        body (AckCommand): Acknowledge a command.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Command | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            id=id,
+            seq=seq,
+            client=client,
+            body=body,
+        )
+    ).parsed
