@@ -89,6 +89,7 @@ column runner_jobs.updated_at timestamp with time zone NOT NULL DEFAULT now()
 column runner_jobs.started_at timestamp with time zone
 column runner_jobs.finished_at timestamp with time zone
 column runner_jobs.resumed_at timestamp with time zone
+column runner_jobs.secrets jsonb
 column runners.workspace_id uuid NOT NULL
 column runners.id uuid NOT NULL
 column runners.name text NOT NULL

@@ -39,6 +39,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "m20261203_000005_sweeps_decide_in_code",
         include_str!("sql/m20261203_000005_sweeps_decide_in_code.sql"),
     ),
+    (
+        "m20261203_000008_records",
+        include_str!("sql/m20261203_000008_records.sql"),
+    ),
 ];
 
 /// Every SQL function's current definition, by name. Applied in this order after the

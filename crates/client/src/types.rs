@@ -177,6 +177,9 @@ pub struct WorkspaceSettings {
     pub max_queued_jobs: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_days: Option<i64>,
+    /// Values under keys matching this regular expression are shown as `"[redacted]"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redact_pattern: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -264,6 +267,9 @@ pub struct CreateJob {
     pub agent_task_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requires_approval: Option<bool>,
+    /// `{"NAME": "value"}`: given only to the claiming runner, never shown to users.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secrets: Option<Value>,
 }
 
 impl CreateJob {
@@ -581,6 +587,13 @@ pub struct ClaimedJob {
     pub resume_snapshot: Option<Value>,
     /// Where this run's log numbering starts (after what earlier runs wrote).
     pub next_log_seq: u64,
+    /// The job's secrets (`{"NAME": "value"}`), for this runner only.
+    #[serde(default)]
+    pub secrets: Option<Value>,
+    /// The workspace's pattern for secret-looking keys: values under them are to be
+    /// masked in output, like `secrets`.
+    #[serde(default)]
+    pub redact_pattern: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,6 +4,7 @@
 //! idempotency hashing. This crate does no I/O and knows neither the database nor HTTP.
 
 mod job;
+mod redact;
 mod runner;
 mod str_enum;
 mod task;
@@ -11,9 +12,10 @@ mod validate;
 mod workspace;
 
 pub use job::{
-    JobStatus, NewJob, RawNewJob, StepPhase, StepStatus, StepType, TransitionError, event_type,
-    payload_hash,
+    JobSecrets, JobStatus, NewJob, RawNewJob, StepPhase, StepStatus, StepType, TransitionError,
+    event_type, payload_hash,
 };
+pub use redact::{DEFAULT_REDACT_PATTERN, REDACTED, Redactor, redact, secret_values};
 pub use runner::{LostLease, RunnerToken, after_failed_attempt, after_lost_lease, backoff_seconds};
 pub use task::{
     PauseKind, TaskStatus, TaskTitle, TaskTransitionError, WorkspaceSettings, task_event_type,

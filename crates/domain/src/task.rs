@@ -106,7 +106,7 @@ impl TaskTitle {
 }
 
 /// A workspace's operational settings. Absent means "no limit" / "off".
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WorkspaceSettings {
     /// Pause active tasks after this many seconds without activity.
     pub auto_pause_after_seconds: Option<i64>,
@@ -116,6 +116,10 @@ pub struct WorkspaceSettings {
     pub max_queued_jobs: Option<i64>,
     /// Delete finished jobs (with steps, logs, artifacts, events) this many days old.
     pub retention_days: Option<i64>,
+    /// Values under keys matching this (case-insensitive) regular expression are shown
+    /// as `"[redacted]"`; absent means [`crate::DEFAULT_REDACT_PATTERN`]. Checked by
+    /// [`crate::Redactor::parse`] before it is stored.
+    pub redact_pattern: Option<String>,
 }
 
 impl WorkspaceSettings {
@@ -124,6 +128,7 @@ impl WorkspaceSettings {
     pub const MAX_RUNNING_JOBS: &'static str = "max_running_jobs";
     pub const MAX_QUEUED_JOBS: &'static str = "max_queued_jobs";
     pub const RETENTION_DAYS: &'static str = "retention_days";
+    pub const REDACT_PATTERN: &'static str = "redact_pattern";
 
     /// Reads settings as stored (unknown keys and malformed values are ignored).
     pub fn from_json(value: &serde_json::Value) -> Self {
@@ -133,11 +138,20 @@ impl WorkspaceSettings {
             max_running_jobs: get(Self::MAX_RUNNING_JOBS),
             max_queued_jobs: get(Self::MAX_QUEUED_JOBS),
             retention_days: get(Self::RETENTION_DAYS),
+            redact_pattern: value
+                .get(Self::REDACT_PATTERN)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned),
         }
     }
 
+    /// What hides secrets from this workspace's users.
+    pub fn redactor(&self) -> crate::Redactor {
+        crate::Redactor::for_pattern(self.redact_pattern.as_deref())
+    }
+
     /// The settings as stored; absent settings are left out.
-    pub fn to_json(self) -> serde_json::Value {
+    pub fn to_json(&self) -> serde_json::Value {
         let mut map = serde_json::Map::new();
         for (key, value) in [
             (
@@ -151,6 +165,9 @@ impl WorkspaceSettings {
             if let Some(v) = value {
                 map.insert(key.to_owned(), v.into());
             }
+        }
+        if let Some(pattern) = &self.redact_pattern {
+            map.insert(Self::REDACT_PATTERN.to_owned(), pattern.clone().into());
         }
         serde_json::Value::Object(map)
     }
@@ -201,6 +218,7 @@ mod tests {
         let s = WorkspaceSettings {
             max_running_jobs: Some(2),
             retention_days: Some(7),
+            redact_pattern: Some("^x_".to_owned()),
             ..Default::default()
         };
         assert_eq!(WorkspaceSettings::from_json(&s.to_json()), s);

@@ -124,6 +124,7 @@ pub async fn claim(
             agent_task_id: r.agent_task_id,
             resume_snapshot: r.resume_snapshot,
             next_log_seq: r.next_log_seq,
+            secrets: r.secrets,
         })
         .collect::<Vec<_>>();
     Ok(Claimed {

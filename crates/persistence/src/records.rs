@@ -112,6 +112,8 @@ pub struct ClaimedJob {
     pub resume_snapshot: Option<serde_json::Value>,
     /// One past the highest log seq the job has: where this attempt's lines start.
     pub next_log_seq: i64,
+    /// The secrets given on create (`{"NAME": "value"}`), for this runner only.
+    pub secrets: Option<serde_json::Value>,
 }
 
 /// What a heartbeat tells the runner.

@@ -112,8 +112,9 @@ impl JobsApi {
             jobs::reject(&tx, id, comment.as_deref()).await
         };
         let job = decided.map_err(|e| ApiError::from_store(e, "job"))?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
-        Ok(Json(job.into()))
+        Ok(Json(dto::Job::new(job, &redactor)))
     }
 }
 
@@ -155,20 +156,25 @@ impl JobsApi {
             .map_err(|e| ApiError::from_store(e, "job"))?;
             if let Some(record) = direct {
                 self.state.metrics.jobs_created.add(1);
-                return Ok(JobCreated::Created(Json(record.into())));
+                // The direct path skips workspaces with their own pattern: the default
+                // one applies.
+                let redactor = runyard_domain::Redactor::default();
+                return Ok(JobCreated::Created(Json(dto::Job::new(record, &redactor))));
             }
         }
         let tx = self.state.enter(&caller, &ws, Role::Member).await?;
         let (record, created) = jobs::create(&tx, &job, key)
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
+        let job = Json(dto::Job::new(record, &redactor));
         Ok(match created {
             Created::New => {
                 self.state.metrics.jobs_created.add(1);
-                JobCreated::Created(Json(record.into()))
+                JobCreated::Created(job)
             }
-            Created::Replayed => JobCreated::Replayed(Json(record.into())),
+            Created::Replayed => JobCreated::Replayed(job),
         })
     }
 
@@ -195,10 +201,14 @@ impl JobsApi {
         let records = jobs::create_batch(&tx, &parsed)
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
         self.state.metrics.jobs_created.add(records.len() as u64);
         Ok(BatchCreated::Created(Json(dto::JobBatch {
-            items: records.into_iter().map(Into::into).collect(),
+            items: records
+                .into_iter()
+                .map(|j| dto::Job::new(j, &redactor))
+                .collect(),
         })))
     }
 
@@ -240,9 +250,13 @@ impl JobsApi {
         let tx = self.state.enter(&caller, &ws, Role::Viewer).await?;
         let (page, next) =
             jobs::list(&tx, &filter, after, u64::from(limit.0.unwrap_or(50))).await?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
         Ok(Json(dto::JobList {
-            items: page.into_iter().map(Into::into).collect(),
+            items: page
+                .into_iter()
+                .map(|j| dto::Job::new(j, &redactor))
+                .collect(),
             next_cursor: next.map(|id| List::Jobs.encode_id(id)),
         }))
     }
@@ -263,13 +277,20 @@ impl JobsApi {
         let steps = jobs::steps(&tx, *id).await?;
         const INLINE_EVENTS: u64 = 500;
         let events = jobs::events(&tx, *id, 0, INLINE_EVENTS).await?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
         let events_next_cursor =
             seq_cursor(events.len(), INLINE_EVENTS, events.last().map(|e| e.seq));
         Ok(Json(dto::JobDetail {
-            job: job.into(),
-            steps: steps.into_iter().map(Into::into).collect(),
-            events: events.into_iter().map(Into::into).collect(),
+            job: dto::Job::new(job, &redactor),
+            steps: steps
+                .into_iter()
+                .map(|s| dto::Step::new(s, &redactor))
+                .collect(),
+            events: events
+                .into_iter()
+                .map(|e| dto::JobEvent::new(e, &redactor))
+                .collect(),
             events_next_cursor,
         }))
     }
@@ -295,10 +316,14 @@ impl JobsApi {
         let tx = self.enter_job(&caller, &ws, *id).await?;
         let limit = u64::from(limit.0.unwrap_or(100));
         let events = jobs::events(&tx, *id, after, limit).await?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
         let next_cursor = seq_cursor(events.len(), limit, events.last().map(|e| e.seq));
         Ok(Json(dto::JobEventList {
-            items: events.into_iter().map(Into::into).collect(),
+            items: events
+                .into_iter()
+                .map(|e| dto::JobEvent::new(e, &redactor))
+                .collect(),
             next_cursor,
         }))
     }
@@ -318,8 +343,9 @@ impl JobsApi {
         let job = jobs::cancel(&tx, *id)
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
-        Ok(Json(job.into()))
+        Ok(Json(dto::Job::new(job, &redactor)))
     }
 
     /// Re-queue a `FAILED` or `CANCELLED` job with a fresh set of attempts (member).
@@ -335,8 +361,9 @@ impl JobsApi {
         let job = jobs::retry(&tx, *id)
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
-        Ok(Json(job.into()))
+        Ok(Json(dto::Job::new(job, &redactor)))
     }
 
     /// Approve a job waiting for an approval (admin): created with

@@ -90,6 +90,11 @@ impl RunnerApi {
             let claimed = queue::claim(&tx, &runner, max, self.state.queue.lease)
                 .await
                 .map_err(store_err)?;
+            let redact_pattern = tx
+                .settings()
+                .redact_pattern
+                .clone()
+                .unwrap_or_else(|| runyard_domain::DEFAULT_REDACT_PATTERN.to_owned());
             tx.commit().await?;
             self.state
                 .metrics
@@ -97,7 +102,11 @@ impl RunnerApi {
                 .add(claimed.jobs.len() as u64);
             if !claimed.jobs.is_empty() || tokio::time::Instant::now() >= deadline {
                 return Ok(Json(dto::ClaimResponse {
-                    jobs: claimed.jobs.into_iter().map(Into::into).collect(),
+                    jobs: claimed
+                        .jobs
+                        .into_iter()
+                        .map(|j| dto::ClaimedJob::new(j, &redact_pattern))
+                        .collect(),
                 }));
             }
             // At the workspace's running limit, room appears when a job finishes, which
@@ -215,8 +224,9 @@ impl RunnerApi {
         let step = queue::upsert_step(&tx, &runner, *id, body.attempt, *ordinal, &report)
             .await
             .map_err(store_err)?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
-        Ok(Json(step.into()))
+        Ok(Json(dto::Step::new(step, &redactor)))
     }
 
     /// Upload an artifact: the raw body is its content, `Content-Type` its type. An
@@ -268,9 +278,10 @@ impl RunnerApi {
         let job = queue::complete(&tx, &runner, *id, body.attempt, body.0.result)
             .await
             .map_err(store_err)?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
         self.state.metrics.jobs_completed.add(1);
-        Ok(Json(job.into()))
+        Ok(Json(dto::Job::new(job, &redactor)))
     }
 
     /// The attempt failed: retried after a backoff while attempts remain and `retryable`
@@ -294,9 +305,10 @@ impl RunnerApi {
         )
         .await
         .map_err(store_err)?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
         self.state.metrics.jobs_failed.add(1);
-        Ok(Json(job.into()))
+        Ok(Json(dto::Job::new(job, &redactor)))
     }
 
     /// Hand back a job whose task is pausing (its heartbeat said `pause_requested`), with
@@ -315,8 +327,9 @@ impl RunnerApi {
         let job = queue::paused(&tx, &runner, *id, body.attempt, body.snapshot)
             .await
             .map_err(store_err)?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
-        Ok(Json(job.into()))
+        Ok(Json(dto::Job::new(job, &redactor)))
     }
 
     /// Hand the job back to the queue (e.g. on shutdown); the attempt is not counted.
@@ -337,8 +350,9 @@ impl RunnerApi {
             .db
             .signals()
             .runner_stopping(runner.id, tx.workspace_id());
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
-        Ok(Json(job.into()))
+        Ok(Json(dto::Job::new(job, &redactor)))
     }
 
     /// Complete many jobs at once. Each result says whether it was applied; jobs this

@@ -2044,7 +2044,8 @@ export interface paths {
         head?: never;
         /**
          * Rename a workspace or change its settings (admin): quotas (`max_running_jobs`,
-         *     `max_queued_jobs`), `auto_pause_after_seconds` and `retention_days`. In `settings`,
+         *     `max_queued_jobs`), `auto_pause_after_seconds`, `retention_days` and
+         *     `redact_pattern` (422 when it is not a usable regular expression). In `settings`,
          *     a value sets, `null` clears (no limit / off), an absent key keeps.
          */
         patch: {
@@ -6869,10 +6870,21 @@ export interface components {
             /** Format: int16 */
             priority: number;
             /**
+             * @description The workspace's pattern for secret-looking keys (case-insensitive regular
+             *     expression): users see values under such keys as `"[redacted]"`, so a runner masks
+             *     them (and `secrets`) in the output it sends.
+             */
+            redact_pattern: string;
+            /**
              * @description The task's snapshot (what a paused run handed back), when this job was re-queued by
              *     a resume: continue from it.
              */
             resume_snapshot?: unknown;
+            /**
+             * @description The secrets given when the job was created (`{"NAME": "value"}`), for this runner
+             *     only: users never see them.
+             */
+            secrets?: unknown;
             /** Format: int32 */
             timeout_seconds: number;
             type: string;
@@ -6945,6 +6957,12 @@ export interface components {
              * @description Do not run before this time.
              */
             run_after?: string | null;
+            /**
+             * @description Values for the claiming runner only, e.g. `{"API_KEY": "sk-..."}`: names are
+             *     environment variable names, values strings. Never returned by any read; the
+             *     reference runner exports them to `command` jobs and masks them in logs.
+             */
+            secrets?: unknown;
             /**
              * Format: int64
              * @description Time allowed for one attempt (default 3600).
@@ -7602,6 +7620,11 @@ export interface components {
              */
             max_running_jobs?: number | null;
             /**
+             * @description Values under object keys matching this regular expression (case-insensitive,
+             *     anywhere in the key, at any depth) are shown to users as `"[redacted]"`.
+             */
+            redact_pattern: string;
+            /**
              * Format: int64
              * @description Finished jobs (with steps, logs, artifacts, events) are deleted this many days
              *     after they finished.
@@ -7628,6 +7651,8 @@ export interface components {
              * @description 0–100000000.
              */
             max_running_jobs?: number | null;
+            /** @description A regular expression for secret-looking keys; `null` restores the default. */
+            redact_pattern?: string | null;
             /**
              * Format: int64
              * @description 1–36500 days.
