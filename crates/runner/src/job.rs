@@ -16,6 +16,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::client::{CallError, ClaimedJob, Client, retrying};
+use super::directives::Masker;
 use super::logs::{self, ShipEnd, Stream, Transcript};
 use super::process::{
     self, Exit, ScriptSpec, Started, WorkDir, artifact_path, content_type_for, kill_group,
@@ -120,6 +121,27 @@ pub struct CommandPayload {
     pub env: BTreeMap<String, String>,
     #[serde(default)]
     pub artifacts: Vec<String>,
+}
+
+/// The job's secrets as names and values (those that are strings).
+fn job_secrets(job: &ClaimedJob) -> BTreeMap<String, String> {
+    job.secrets
+        .as_ref()
+        .and_then(Value::as_object)
+        .map(|map| {
+            map.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What the job's output must not show: its secrets and every value under a
+/// secret-looking key of its payload (by the workspace's pattern).
+fn masker_for(job: &ClaimedJob, secrets: &BTreeMap<String, String>) -> Masker {
+    let redactor = runyard_domain::Redactor::for_pattern(job.redact_pattern.as_deref());
+    let hidden = runyard_domain::secret_values(&job.payload, &redactor);
+    Masker::new(secrets.values().cloned().chain(hidden))
 }
 
 /// How a job ends on the server.
@@ -244,9 +266,13 @@ async fn run_command(ctx: &JobContext, job: &ClaimedJob, payload: CommandPayload
         None => None,
     };
     let transcript = Transcript::resuming(job.resume_snapshot.as_ref());
+    // The job's secrets become environment variables (over the payload's `env`).
+    let mut env = payload.env.clone();
+    let secrets = job_secrets(job);
+    env.extend(secrets.iter().map(|(k, v)| (k.clone(), v.clone())));
     let spawned = process::spawn_script(&ScriptSpec {
         script: &payload.script,
-        env: &payload.env,
+        env: &env,
         job_id: &job.id,
         attempt: job.attempt,
         dir: workdir.path(),
@@ -282,6 +308,7 @@ async fn run_command(ctx: &JobContext, job: &ClaimedJob, payload: CommandPayload
             signal_tx,
             transcript.clone(),
             job.next_log_seq,
+            masker_for(job, &secrets),
         )
         .in_current_span(),
     ));

@@ -5,9 +5,11 @@
 //! slots, runs each claimed job in its own task ([`job`]), backs off on network errors,
 //! stops with an error on 401, and on shutdown kills running jobs, flushes their logs and
 //! releases their leases. [`client`] holds the protocol calls (over `runyard-client`), [`process`] the child process
-//! handling and [`logs`] the log batching.
+//! handling, [`logs`] the log batching and [`directives`] the `::runyard::` lines and the
+//! masking of secrets in output.
 
 pub mod client;
+pub mod directives;
 pub mod job;
 pub mod logs;
 pub mod process;

@@ -7,6 +7,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::client::{CallError, Client, retrying};
+use super::directives::Masker;
 use super::job::JobSignal;
 
 /// A batch is sent at the latest this long after its first line arrived.
@@ -178,7 +179,9 @@ impl Transcript {
 }
 
 /// Sends the lines arriving on `rx` as log batches until every sender is gone. Tells the
-/// job through `signals` at once when the server refuses the lease or the token.
+/// job through `signals` at once when the server refuses the lease or the token. Every
+/// line passes `masker` first (see [`crate::directives`]).
+#[allow(clippy::too_many_arguments)]
 pub async fn ship(
     client: Client,
     job_id: String,
@@ -187,6 +190,7 @@ pub async fn ship(
     signals: mpsc::UnboundedSender<JobSignal>,
     transcript: Transcript,
     first_seq: u64,
+    mut masker: Masker,
 ) -> ShipEnd {
     let mut batcher = LogBatcher::default().starting_at(first_seq);
     let mut due: Option<Instant> = None;
@@ -215,6 +219,8 @@ pub async fn ship(
         if batcher.is_empty() {
             due = Some(Instant::now() + FLUSH_INTERVAL);
         }
+        // Nothing leaves the runner unmasked: not the log, not the pause transcript.
+        let body = masker.process(body);
         transcript.push(stream, body.clone());
         if batcher.push(stream, body) {
             due = None;

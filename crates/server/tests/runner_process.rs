@@ -148,6 +148,50 @@ async fn command_jobs_run_with_logs_artifacts_and_exit_codes() {
 }
 
 #[tokio::test]
+async fn secrets_reach_the_script_as_env_and_never_the_log() {
+    let (server, alice, token) = setup(QueueConfig::default()).await;
+    let _runner = RunnerProcess::start(&server, &token);
+    let script = "echo \"key=$API_KEY\"; echo \"deploy=$DEPLOY_TOKEN\" >&2; \
+                  test \"$DEPLOY_TOKEN\" = tok-9f8e7d && echo env-ok; \
+                  printf 'split ab'; printf 'c-pass\\n'; \
+                  echo 'before hunter22'; echo '::runyard::add-mask hunter22'; echo 'after hunter22'";
+    let job = alice
+        .create_job(
+            "acme",
+            json!({"type": "command",
+                   "payload": {"script": script, "env": {"API_KEY": "sk-4c3b2a", "PLAIN": "x"},
+                               "db": {"password": "abc-pass"}},
+                   "secrets": {"DEPLOY_TOKEN": "tok-9f8e7d"}}),
+        )
+        .await;
+    let id = job["id"].as_str().unwrap();
+    let done = wait_for_status(&alice, id, &["COMPLETED", "FAILED"], 30).await;
+    assert_eq!(done["status"], "COMPLETED", "{done}");
+    let lines = log_text(&alice, id).await;
+    let of = |stream: &str| -> Vec<&str> {
+        lines
+            .iter()
+            .filter(|(s, _)| s == stream)
+            .map(|(_, b)| b.as_str())
+            .collect()
+    };
+    assert_eq!(of("stderr"), ["deploy=***"], "{lines:?}");
+    assert_eq!(
+        of("stdout"),
+        [
+            "key=***",
+            "env-ok",
+            // A value written in two chunks of one line is still found.
+            "split ***",
+            "before hunter22",
+            "::runyard::add-mask ***",
+            "after ***",
+        ],
+        "{lines:?}"
+    );
+}
+
+#[tokio::test]
 async fn cancelling_a_running_job_kills_its_processes() {
     let (server, alice, token) = setup(QueueConfig::default()).await;
     let _runner = RunnerProcess::start(&server, &token);
