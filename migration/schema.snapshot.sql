@@ -99,6 +99,9 @@ column runners.created_by text NOT NULL
 column runners.created_at timestamp with time zone NOT NULL DEFAULT now()
 column runners.last_seen_at timestamp with time zone
 column runners.revoked_at timestamp with time zone
+column runyard_migration_checksums.version text NOT NULL
+column runyard_migration_checksums.sha256 text NOT NULL
+column runyard_migration_checksums.recorded_at timestamp with time zone NOT NULL DEFAULT now()
 column seaql_migrations.version character varying NOT NULL
 column seaql_migrations.applied_at bigint NOT NULL
 column task_events.workspace_id uuid NOT NULL
@@ -134,6 +137,7 @@ table job_logs row level security t, forced t
 table job_steps row level security t, forced t
 table runner_jobs row level security t, forced t
 table runners row level security t, forced t
+table runyard_migration_checksums row level security f, forced f
 table seaql_migrations row level security f, forced f
 table task_events row level security t, forced t
 table task_snapshots row level security t, forced t
@@ -181,6 +185,8 @@ constraint runner_jobs.runner_jobs_workspace_id_fkey FOREIGN KEY (workspace_id) 
 constraint runners.runners_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200)))
 constraint runners.runners_pkey PRIMARY KEY (workspace_id, id)
 constraint runners.runners_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES workspaces(id) ON DELETE CASCADE
+constraint runyard_migration_checksums.runyard_migration_checksums_pkey PRIMARY KEY (version)
+constraint runyard_migration_checksums.runyard_migration_checksums_sha256_check CHECK ((sha256 ~ '^[0-9a-f]{64}$'::text))
 constraint seaql_migrations.seaql_migrations_pkey PRIMARY KEY (version)
 constraint task_events.task_events_pkey PRIMARY KEY (workspace_id, task_id, seq)
 constraint task_events.task_events_seq_check CHECK ((seq >= 1))
@@ -217,6 +223,7 @@ CREATE UNIQUE INDEX runner_jobs_pkey ON public.runner_jobs USING btree (workspac
 CREATE INDEX runner_jobs_status_idx ON public.runner_jobs USING btree (workspace_id, status, id)
 CREATE INDEX runner_jobs_task_idx ON public.runner_jobs USING btree (workspace_id, agent_task_id, id) WHERE (agent_task_id IS NOT NULL)
 CREATE UNIQUE INDEX runners_pkey ON public.runners USING btree (workspace_id, id)
+CREATE UNIQUE INDEX runyard_migration_checksums_pkey ON public.runyard_migration_checksums USING btree (version)
 CREATE UNIQUE INDEX seaql_migrations_pkey ON public.seaql_migrations USING btree (version)
 CREATE INDEX task_events_feed_idx ON public.task_events USING btree (workspace_id, tx_id)
 CREATE UNIQUE INDEX task_events_pkey ON public.task_events USING btree (workspace_id, task_id, seq)
@@ -482,6 +489,7 @@ grants on job_logs: {runyard_owner=arwdDxt/runyard_owner,runyard_app=ar/runyard_
 grants on job_steps: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}
 grants on runner_jobs: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}
 grants on runners: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}
+grants on runyard_migration_checksums: {runyard_owner=arwdDxt/runyard_owner,runyard_app=r/runyard_owner}
 grants on seaql_migrations: {runyard_owner=arwdDxt/runyard_owner,runyard_app=r/runyard_owner}
 grants on task_events: {runyard_owner=arwdDxt/runyard_owner,runyard_app=ar/runyard_owner}
 grants on task_snapshots: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}

@@ -361,6 +361,23 @@ test("a viewer sees jobs but no actions", async () => {
   await bob.close();
 });
 
+test("no secret reaches a job's page: redacted payload keys, masked log lines", async () => {
+  const job = await server.call(alice, "POST", `/v1/workspaces/${WS}/runner-jobs`, {
+    type: "command",
+    payload: { script: 'echo "key=$API_KEY token=$DEPLOY_TOKEN"', env: { API_KEY: "sk-console-payload" } },
+    secrets: { DEPLOY_TOKEN: "tok-console-secret" },
+  });
+  await page.goto(`${server.url}/#/w/${WS}/jobs/${job.id}`);
+  await waitStatus(page, "COMPLETED");
+  const log = page.getByRole("log", { name: "Job log" });
+  await log.getByText("key=*** token=***").waitFor({ timeout: 30_000 });
+  const html = await page.content();
+  for (const secret of ["sk-console-payload", "tok-console-secret"]) {
+    assert.ok(!html.includes(secret), `the job page shows ${secret}`);
+  }
+  await shot(page, "05b-job-secrets");
+});
+
 test("an admin revokes a runner", async () => {
   await page.goto(`${server.url}/#/w/${WS}/runners`);
   const row = page.locator(`tr[data-runner-id="${runner.id}"]`);

@@ -148,6 +148,9 @@ pub struct Readiness {
     #[serde(default)]
     pub schema_version: Option<String>,
     pub expected_schema_version: String,
+    /// Applied migrations that changed since they were applied, or are unknown.
+    #[serde(default)]
+    pub schema_problems: Vec<String>,
 }
 
 /// One page of a cursor-paged list (`JobList`, `RunnerList`, ...).

@@ -6,6 +6,7 @@
 mod job;
 mod redact;
 mod runner;
+mod schema;
 mod str_enum;
 mod task;
 mod validate;
@@ -17,6 +18,7 @@ pub use job::{
 };
 pub use redact::{DEFAULT_REDACT_PATTERN, REDACTED, Redactor, redact, secret_values};
 pub use runner::{LostLease, RunnerToken, after_failed_attempt, after_lost_lease, backoff_seconds};
+pub use schema::{MigrationState, MigrationStatus, migration_drift, migration_status};
 pub use task::{
     PauseKind, TaskStatus, TaskTitle, TaskTransitionError, WorkspaceSettings, task_event_type,
 };

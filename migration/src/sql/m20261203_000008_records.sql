@@ -1,3 +1,14 @@
 -- Secrets given on job create: handed only to the claiming runner, never selected by a
 -- user-facing read (the job columns users see do not include it).
 ALTER TABLE runner_jobs ADD COLUMN secrets jsonb;
+
+-- The SHA-256 of each applied migration's SQL, recorded when it is applied (and, for
+-- migrations applied before this table existed, by the first migrate that finds them).
+-- A server refuses to start, and /readyz answers 503, when a recorded checksum differs
+-- from the text it was built with, or an applied migration is unknown to it.
+CREATE TABLE runyard_migration_checksums (
+    version text PRIMARY KEY,
+    sha256 text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+    recorded_at timestamptz NOT NULL DEFAULT now()
+);
+GRANT SELECT ON runyard_migration_checksums TO runyard_app;

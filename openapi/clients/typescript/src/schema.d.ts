@@ -45,7 +45,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers and is migrated to the version this server expects. */
+        /**
+         * Readiness: the database answers, is migrated to the version this server expects,
+         *     and its applied migrations are the ones this server was built with.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -64,7 +67,10 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Readiness"];
                     };
                 };
-                /** @description The database does not answer, or its schema is not the expected one. */
+                /**
+                 * @description The database does not answer, its schema is not the expected one, or an applied
+                 *     migration changed since it was applied or is unknown (`schema_problems`).
+                 */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7331,6 +7337,11 @@ export interface components {
             database: string;
             /** @description The newest migration this server knows. */
             expected_schema_version: string;
+            /**
+             * @description Applied migrations that do not match this server: changed since they were applied
+             *     (both checksums named) or unknown to it. Not ready while any is listed.
+             */
+            schema_problems: string[];
             /** @description The newest migration applied to the database, if any. */
             schema_version?: string | null;
             /** @description `ready` or `not_ready`. */
