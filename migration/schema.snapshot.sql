@@ -42,6 +42,9 @@ column job_logs.attempt integer NOT NULL
 column job_logs.stream text NOT NULL
 column job_logs.body text NOT NULL
 column job_logs.created_at timestamp with time zone NOT NULL DEFAULT now()
+column job_logs.level text
+column job_logs.step_ordinal integer
+column job_logs.metadata jsonb
 column job_steps.workspace_id uuid NOT NULL
 column job_steps.id uuid NOT NULL
 column job_steps.job_id uuid NOT NULL
@@ -156,8 +159,11 @@ constraint job_events.job_events_pkey PRIMARY KEY (workspace_id, job_id, seq)
 constraint job_events.job_events_seq_check CHECK ((seq >= 1))
 constraint job_events.job_events_workspace_id_job_id_fkey FOREIGN KEY (workspace_id, job_id) REFERENCES runner_jobs(workspace_id, id) ON DELETE CASCADE
 constraint job_events.job_events_workspace_id_step_id_fkey FOREIGN KEY (workspace_id, step_id) REFERENCES job_steps(workspace_id, id) ON DELETE CASCADE
+constraint job_logs.job_logs_level_check CHECK ((level = ANY (ARRAY['debug'::text, 'info'::text, 'warn'::text, 'error'::text])))
+constraint job_logs.job_logs_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text))
 constraint job_logs.job_logs_pkey PRIMARY KEY (workspace_id, job_id, seq)
 constraint job_logs.job_logs_seq_check CHECK ((seq >= 1))
+constraint job_logs.job_logs_step_ordinal_check CHECK ((step_ordinal >= 0))
 constraint job_logs.job_logs_stream_check CHECK ((stream = ANY (ARRAY['stdout'::text, 'stderr'::text, 'system'::text])))
 constraint job_logs.job_logs_workspace_id_job_id_fkey FOREIGN KEY (workspace_id, job_id) REFERENCES runner_jobs(workspace_id, id) ON DELETE CASCADE
 constraint job_steps.job_steps_cost_check CHECK ((cost >= (0)::double precision))

@@ -13,6 +13,7 @@ mod isolation;
 mod jobs;
 mod metrics;
 mod paging;
+mod records;
 mod redaction;
 mod runner;
 mod schema;

@@ -414,6 +414,12 @@ pub struct LogEntry {
     pub attempt: u32,
     pub stream: LogStream,
     pub body: String,
+    #[serde(default)]
+    pub level: Option<String>,
+    #[serde(default)]
+    pub step_ordinal: Option<u32>,
+    #[serde(default)]
+    pub metadata: Option<Value>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -625,6 +631,15 @@ pub struct LogEntryIn {
     pub seq: u64,
     pub stream: LogStream,
     pub body: String,
+    /// `debug`, `info`, `warn` or `error`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    /// The step the line belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_ordinal: Option<u32>,
+    /// A JSON object kept with the line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -463,3 +463,25 @@ mod tests {
         assert_eq!(err.field, "payload");
     }
 }
+
+str_enum!(
+    /// How much a log line matters, least first. A line without one counts as `info` when
+    /// reads filter on a minimum level.
+    pub enum LogLevel {
+        Debug = "debug",
+        Info = "info",
+        Warn = "warn",
+        Error = "error",
+    }
+);
+
+impl LogLevel {
+    /// This level and every one above it, for a "minimum level" filter.
+    pub fn at_least(self) -> Vec<LogLevel> {
+        let from = LogLevel::ALL
+            .iter()
+            .position(|l| *l == self)
+            .unwrap_or_default();
+        LogLevel::ALL[from..].to_vec()
+    }
+}

@@ -13,8 +13,8 @@ mod validate;
 mod workspace;
 
 pub use job::{
-    JobSecrets, JobStatus, NewJob, RawNewJob, StepPhase, StepStatus, StepType, TransitionError,
-    event_type, payload_hash,
+    JobSecrets, JobStatus, LogLevel, NewJob, RawNewJob, StepPhase, StepStatus, StepType,
+    TransitionError, event_type, payload_hash,
 };
 pub use redact::{DEFAULT_REDACT_PATTERN, REDACTED, Redactor, redact, secret_values};
 pub use runner::{LostLease, RunnerToken, after_failed_attempt, after_lost_lease, backoff_seconds};

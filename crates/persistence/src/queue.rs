@@ -260,6 +260,9 @@ pub struct LogEntry {
     pub seq: i64,
     pub stream: String,
     pub body: String,
+    pub level: Option<runyard_domain::LogLevel>,
+    pub step_ordinal: Option<i32>,
+    pub metadata: Option<serde_json::Value>,
 }
 
 /// Appends log entries. An entry whose `seq` exists with the same stream and body is a
@@ -275,7 +278,16 @@ pub async fn append_logs(
     hold(tx, runner, job_id, attempt, Lock::Share).await?;
     let rows: Vec<serde_json::Value> = entries
         .iter()
-        .map(|e| serde_json::json!({"seq": e.seq, "stream": e.stream, "body": e.body}))
+        .map(|e| {
+            serde_json::json!({
+                "seq": e.seq,
+                "stream": e.stream,
+                "body": e.body,
+                "level": e.level.map(runyard_domain::LogLevel::as_str),
+                "step_ordinal": e.step_ordinal,
+                "metadata": e.metadata,
+            })
+        })
         .collect();
     #[derive(FromQueryResult)]
     struct Conflict {
@@ -299,9 +311,12 @@ pub async fn append_logs(
     }
     let inserted = tx
         .execute(
-            "INSERT INTO job_logs (workspace_id, job_id, seq, attempt, stream, body) \
-             SELECT DISTINCT ON (seq) $1, $2, seq, $4, stream, body \
-               FROM jsonb_to_recordset($3::jsonb) AS r(seq bigint, stream text, body text) \
+            "INSERT INTO job_logs (workspace_id, job_id, seq, attempt, stream, body, level, \
+                                   step_ordinal, metadata) \
+             SELECT DISTINCT ON (seq) $1, $2, seq, $4, stream, body, level, step_ordinal, metadata \
+               FROM jsonb_to_recordset($3::jsonb) \
+                    AS r(seq bigint, stream text, body text, level text, step_ordinal integer, \
+                         metadata jsonb) \
              ON CONFLICT (workspace_id, job_id, seq) DO NOTHING",
             [
                 tx.workspace_id().into(),

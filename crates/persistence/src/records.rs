@@ -130,6 +130,9 @@ pub struct LogRecord {
     pub attempt: i32,
     pub stream: String,
     pub body: String,
+    pub level: Option<String>,
+    pub step_ordinal: Option<i32>,
+    pub metadata: Option<serde_json::Value>,
     pub created_at: Timestamp,
 }
 

@@ -72,6 +72,9 @@ impl LogBatcher {
             seq: self.next_seq,
             stream,
             body,
+            level: None,
+            step_ordinal: None,
+            metadata: None,
         });
         self.next_seq += 1;
         self.pending.len() >= self.max_lines || self.pending_bytes >= self.max_bytes
@@ -305,6 +308,9 @@ mod tests {
             seq: 1,
             stream: Stream::Stderr,
             body: "oops".into(),
+            level: None,
+            step_ordinal: None,
+            metadata: None,
         };
         assert_eq!(
             serde_json::to_value(&entry).expect("json"),

@@ -12,3 +12,10 @@ CREATE TABLE runyard_migration_checksums (
     recorded_at timestamptz NOT NULL DEFAULT now()
 );
 GRANT SELECT ON runyard_migration_checksums TO runyard_app;
+
+-- Log lines may carry a level, the step they belong to and free-form metadata; reads
+-- filter on time, minimum level and step.
+ALTER TABLE job_logs
+    ADD COLUMN level text CHECK (level IN ('debug', 'info', 'warn', 'error')),
+    ADD COLUMN step_ordinal integer CHECK (step_ordinal >= 0),
+    ADD COLUMN metadata jsonb CHECK (jsonb_typeof(metadata) = 'object');

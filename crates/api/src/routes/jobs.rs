@@ -65,6 +65,25 @@ fn parse_filter(
     })
 }
 
+fn log_filter(
+    since: Option<chrono::DateTime<chrono::Utc>>,
+    until: Option<chrono::DateTime<chrono::Utc>>,
+    level: Option<dto::LogLevel>,
+    step: Option<i64>,
+) -> Result<jobs::LogFilter> {
+    if let (Some(since), Some(until)) = (since, until)
+        && until < since
+    {
+        return Err(ApiError::invalid_field("until", "must not be before since"));
+    }
+    Ok(jobs::LogFilter {
+        since,
+        until,
+        min_level: level.map(Into::into),
+        step_ordinal: step.map(|s| s as i32),
+    })
+}
+
 fn approval_comment(body: dto::ApprovalDecision) -> Result<Option<String>> {
     let comment = body.comment.map(|c| c.trim().to_owned());
     if comment.as_ref().is_some_and(|c| c.chars().count() > 1000) {
@@ -393,13 +412,25 @@ impl JobsApi {
         self.decide(&token, &ws, *id, body.0, false).await
     }
 
-    /// A page of a job's log lines in `seq` order, after `after_seq` (viewer).
+    /// A page of a job's log lines in `seq` order, after `after_seq` (viewer), optionally
+    /// only those written in `[since, until)`, at `level` or above (a line without a level
+    /// counts as `info`), or of one `step`.
+    #[allow(clippy::too_many_arguments)]
     #[oai(path = "/v1/workspaces/:ws/runner-jobs/:id/logs", method = "get")]
     async fn list_job_logs(
         &self,
         token: UserToken,
         ws: Path<String>,
         id: Path<Uuid>,
+        /// Lines written at or after this time.
+        since: Query<Option<chrono::DateTime<chrono::Utc>>>,
+        /// Lines written before this time.
+        until: Query<Option<chrono::DateTime<chrono::Utc>>>,
+        /// The minimum level: `debug`, `info`, `warn` or `error`.
+        level: Query<Option<dto::LogLevel>>,
+        /// Lines of the step with this ordinal.
+        #[oai(validator(minimum(value = "0"), maximum(value = "2147483647")))]
+        step: Query<Option<i64>>,
         /// Return lines with a greater `seq` (default 0: from the start).
         #[oai(validator(minimum(value = "0")))]
         after_seq: Query<Option<i64>>,
@@ -411,13 +442,18 @@ impl JobsApi {
     ) -> Result<Json<dto::LogList>> {
         let caller = caller(&self.state, &token)?;
         let after = after_seq_or_cursor(after_seq.0, cursor.0.as_deref())?;
+        let filter = log_filter(since.0, until.0, level.0, step.0)?;
         let tx = self.enter_job(&caller, &ws, *id).await?;
         let limit = u64::from(limit.0.unwrap_or(1000));
-        let lines = jobs::logs(&tx, *id, after, limit).await?;
+        let lines = jobs::logs(&tx, *id, after, limit, &filter).await?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
         let next_cursor = seq_cursor(lines.len(), limit, lines.last().map(|l| l.seq));
         Ok(Json(dto::LogList {
-            items: lines.into_iter().map(Into::into).collect(),
+            items: lines
+                .into_iter()
+                .map(|l| dto::LogEntry::new(l, &redactor))
+                .collect(),
             next_cursor,
         }))
     }
@@ -425,7 +461,8 @@ impl JobsApi {
     /// Follow a job's log live, as Server-Sent Events (viewer): `event: log` per line,
     /// with the line's `seq` as the event id, then `event: end` once the job has finished
     /// and every line was sent. Reconnect with `Last-Event-ID` (or `after_seq`) to resume
-    /// without gaps or repeats.
+    /// without gaps or repeats. `level` and `step` filter as on the page read.
+    #[allow(clippy::too_many_arguments)]
     #[oai(
         path = "/v1/workspaces/:ws/runner-jobs/:id/logs/stream",
         method = "get"
@@ -441,6 +478,11 @@ impl JobsApi {
         /// Set by EventSource on reconnect: the last seq received.
         #[oai(name = "Last-Event-ID")]
         last_event_id: poem_openapi::param::Header<Option<String>>,
+        /// The minimum level: `debug`, `info`, `warn` or `error`.
+        level: Query<Option<dto::LogLevel>>,
+        /// Lines of the step with this ordinal.
+        #[oai(validator(minimum(value = "0"), maximum(value = "2147483647")))]
+        step: Query<Option<i64>>,
     ) -> Result<
         poem_openapi::payload::EventStream<
             futures_util::stream::BoxStream<'static, dto::LogStreamItem>,
@@ -454,7 +496,8 @@ impl JobsApi {
         // Check access once up front, so a stranger gets a 404 rather than a stream.
         let tx = self.enter_job(&caller, &ws, *id).await?;
         tx.commit().await?;
-        let stream = logs::tail(self.state.clone(), caller, ws.0, *id, after);
+        let filter = log_filter(None, None, level.0, step.0)?;
+        let stream = logs::tail(self.state.clone(), caller, ws.0, *id, after, filter);
         Ok(poem_openapi::payload::EventStream::new(stream)
             .keep_alive(std::time::Duration::from_secs(15))
             .to_event(logs::to_event))

@@ -179,12 +179,24 @@ impl RunnerApi {
         let entries: Vec<LogEntry> = body
             .entries
             .iter()
-            .map(|e| LogEntry {
-                seq: e.seq,
-                stream: e.stream.as_str().to_owned(),
-                body: e.body.0.clone(),
+            .enumerate()
+            .map(|(i, e)| {
+                if e.metadata.as_ref().is_some_and(|m| !m.is_object()) {
+                    return Err(ApiError::invalid_field(
+                        &format!("entries[{i}].metadata"),
+                        "must be a JSON object",
+                    ));
+                }
+                Ok(LogEntry {
+                    seq: e.seq,
+                    stream: e.stream.as_str().to_owned(),
+                    body: e.body.0.clone(),
+                    level: e.level.map(Into::into),
+                    step_ordinal: e.step_ordinal.map(|s| s as i32),
+                    metadata: e.metadata.clone(),
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         let (tx, runner) = self.state.enter_runner(&token.0.token).await?;
         let (accepted, duplicates) = queue::append_logs(&tx, &runner, *id, body.attempt, &entries)
             .await

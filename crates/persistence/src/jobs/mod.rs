@@ -24,7 +24,7 @@ pub use artifacts::{artifact, artifacts};
 pub(crate) use control::cancel_request;
 pub use control::{cancel, retry};
 pub use enqueue::{Created, create, create_batch, create_direct};
-pub use logs::logs;
+pub use logs::{LogFilter, logs};
 pub use read::{JobFilter, events, get, list, steps};
 
 /// Columns read into a [`JobRecord`].

@@ -5693,10 +5693,22 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A page of a job's log lines in `seq` order, after `after_seq` (viewer). */
+        /**
+         * A page of a job's log lines in `seq` order, after `after_seq` (viewer), optionally
+         *     only those written in `[since, until)`, at `level` or above (a line without a level
+         *     counts as `info`), or of one `step`.
+         */
         get: {
             parameters: {
                 query?: {
+                    /** @description Lines written at or after this time. */
+                    since?: string;
+                    /** @description Lines written before this time. */
+                    until?: string;
+                    /** @description The minimum level: `debug`, `info`, `warn` or `error`. */
+                    level?: components["schemas"]["LogLevel"];
+                    /** @description Lines of the step with this ordinal. */
+                    step?: number;
                     /** @description Return lines with a greater `seq` (default 0: from the start). */
                     after_seq?: number;
                     /** @description `next_cursor` of the previous page (the same as `after_seq`). */
@@ -5852,13 +5864,17 @@ export interface paths {
          * Follow a job's log live, as Server-Sent Events (viewer): `event: log` per line,
          *     with the line's `seq` as the event id, then `event: end` once the job has finished
          *     and every line was sent. Reconnect with `Last-Event-ID` (or `after_seq`) to resume
-         *     without gaps or repeats.
+         *     without gaps or repeats. `level` and `step` filter as on the page read.
          */
         get: {
             parameters: {
                 query?: {
                     /** @description Start after this seq. */
                     after_seq?: number;
+                    /** @description The minimum level: `debug`, `info`, `warn` or `error`. */
+                    level?: components["schemas"]["LogLevel"];
+                    /** @description Lines of the step with this ordinal. */
+                    step?: number;
                 };
                 header?: {
                     /** @description Set by EventSource on reconnect: the last seq received. */
@@ -7218,8 +7234,13 @@ export interface components {
             body: string;
             /** Format: date-time */
             created_at: string;
+            /** @description `debug`, `info`, `warn` or `error`, when the runner gave one. */
+            level?: string | null;
+            metadata?: unknown;
             /** Format: int64 */
             seq: number;
+            /** Format: int32 */
+            step_ordinal?: number | null;
             /** @description `stdout`, `stderr` or `system`. */
             stream: string;
         };
@@ -7229,14 +7250,30 @@ export interface components {
          */
         LogEntryIn: {
             body: string;
+            level?: components["schemas"]["LogLevel"] | null;
+            /**
+             * @description A JSON object kept with the line (values under secret-looking keys are redacted
+             *     on reads).
+             */
+            metadata?: unknown;
             /**
              * Format: int64
              * @description Chosen by the runner, from 1, increasing; resending a seq with the same body is a
              *     no-op.
              */
             seq: number;
+            /**
+             * Format: int64
+             * @description The ordinal of the step the line belongs to.
+             */
+            step_ordinal?: number | null;
             stream: components["schemas"]["LogStream"];
         };
+        /**
+         * @description How much a log line matters, least first.
+         * @enum {string}
+         */
+        LogLevel: "debug" | "info" | "warn" | "error";
         /** LogList */
         LogList: {
             items: components["schemas"]["LogEntry"][];
