@@ -378,6 +378,37 @@ test("no secret reaches a job's page: redacted payload keys, masked log lines", 
   await shot(page, "05b-job-secrets");
 });
 
+test("log levels are coloured and the log filters to a minimum level", async () => {
+  const writer = await server.call(alice, "POST", `/v1/workspaces/${WS}/runners`, { name: "level-writer", labels: ["levels"] });
+  const job = await server.call(alice, "POST", `/v1/workspaces/${WS}/runner-jobs`, { type: "report", labels: ["levels"] });
+  const claimed = await server.call(writer.token, "POST", "/v1/runner/claim", { max_jobs: 1 });
+  const attempt = claimed.jobs[0].attempt;
+  const entries = [
+    { seq: 1, stream: "stdout", body: "just output" },
+    { seq: 2, stream: "stdout", body: "noise here", level: "debug" },
+    { seq: 3, stream: "stderr", body: "disk almost full", level: "warn" },
+    { seq: 4, stream: "stderr", body: "upload failed", level: "error" },
+  ];
+  await server.call(writer.token, "POST", `/v1/runner/jobs/${job.id}/logs`, { attempt, entries });
+  await server.call(writer.token, "POST", `/v1/runner/jobs/${job.id}/complete`, { attempt });
+  await page.goto(`${server.url}/#/w/${WS}/jobs/${job.id}`);
+  await waitStatus(page, "COMPLETED");
+  const log = page.getByRole("log", { name: "Job log" });
+  await log.getByText("upload failed").waitFor();
+  const colour = (level) => log.locator(`.line[data-level=${level}] .lb`).evaluate((el) => getComputedStyle(el).color);
+  const plain = await log.locator(".line:not([data-level]) .lb").first().evaluate((el) => getComputedStyle(el).color);
+  assert.notEqual(await colour("error"), plain);
+  assert.notEqual(await colour("warn"), plain);
+  assert.notEqual(await colour("warn"), await colour("error"));
+  await page.getByLabel("Minimum log level").selectOption("warn");
+  await eventually("only warnings and errors", async () => (await log.locator(".line").count()) === 2);
+  assert.equal(await log.getByText("noise here").count(), 0);
+  assert.equal(await log.getByText("just output").count(), 0);
+  await page.getByLabel("Minimum log level").selectOption("");
+  await eventually("every line again", async () => (await log.locator(".line").count()) === 4);
+  await shot(page, "05c-log-levels");
+});
+
 test("an admin revokes a runner", async () => {
   await page.goto(`${server.url}/#/w/${WS}/runners`);
   const row = page.locator(`tr[data-runner-id="${runner.id}"]`);
