@@ -25,6 +25,10 @@ column job_artifacts.size bigint NOT NULL
 column job_artifacts.sha256 text NOT NULL
 column job_artifacts.content bytea NOT NULL
 column job_artifacts.created_at timestamp with time zone NOT NULL DEFAULT now()
+column job_artifacts.status text NOT NULL DEFAULT 'uploaded'::text
+column job_artifacts.skip_reason text
+column job_artifacts.step_ordinal integer
+column job_artifacts.metadata jsonb
 column job_events.workspace_id uuid NOT NULL
 column job_events.job_id uuid NOT NULL
 column job_events.seq bigint NOT NULL
@@ -150,10 +154,14 @@ constraint agent_tasks.agent_tasks_pause_kind_check CHECK ((pause_kind = ANY (AR
 constraint agent_tasks.agent_tasks_pkey PRIMARY KEY (workspace_id, id)
 constraint agent_tasks.agent_tasks_status_check CHECK ((status = ANY (ARRAY['active'::text, 'paused'::text, 'completed'::text, 'failed'::text, 'cancelled'::text])))
 constraint agent_tasks.agent_tasks_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES workspaces(id) ON DELETE CASCADE
+constraint job_artifacts.job_artifacts_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text))
 constraint job_artifacts.job_artifacts_name_check CHECK (((length(name) >= 1) AND (length(name) <= 255)))
 constraint job_artifacts.job_artifacts_name_key UNIQUE (workspace_id, job_id, name)
 constraint job_artifacts.job_artifacts_pkey PRIMARY KEY (workspace_id, id)
 constraint job_artifacts.job_artifacts_size_check CHECK ((size >= 0))
+constraint job_artifacts.job_artifacts_skip_reason_check CHECK ((length(skip_reason) <= 1000))
+constraint job_artifacts.job_artifacts_status_check CHECK ((status = ANY (ARRAY['uploaded'::text, 'skipped'::text])))
+constraint job_artifacts.job_artifacts_step_ordinal_check CHECK ((step_ordinal >= 0))
 constraint job_artifacts.job_artifacts_workspace_id_job_id_fkey FOREIGN KEY (workspace_id, job_id) REFERENCES runner_jobs(workspace_id, id) ON DELETE CASCADE
 constraint job_events.job_events_pkey PRIMARY KEY (workspace_id, job_id, seq)
 constraint job_events.job_events_seq_check CHECK ((seq >= 1))
@@ -489,7 +497,7 @@ AS $function$
     SELECT workspace_id, id FROM t
 $function$
 grants on agent_tasks: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}
-grants on job_artifacts: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}
+grants on job_artifacts: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arwd/runyard_owner}
 grants on job_events: {runyard_owner=arwdDxt/runyard_owner,runyard_app=ar/runyard_owner}
 grants on job_logs: {runyard_owner=arwdDxt/runyard_owner,runyard_app=ar/runyard_owner}
 grants on job_steps: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}

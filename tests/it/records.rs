@@ -115,3 +115,111 @@ async fn log_lines_carry_level_step_and_metadata_and_reads_filter_on_them() {
         .await;
     refused.expect_problem(422, "validation_failed");
 }
+
+/// Uploads `content` as artifact `name` of job `id`, attempt 1, with extra query `extra`.
+async fn upload(
+    runner: &Client,
+    id: &str,
+    name: &str,
+    content: &str,
+    extra: &str,
+) -> runyard_testkit::Reply {
+    let req = runner
+        .request(
+            reqwest::Method::PUT,
+            &format!("/v1/runner/jobs/{id}/artifacts/{name}?attempt=1{extra}"),
+        )
+        .header("Content-Type", "text/plain")
+        .body(content.to_owned());
+    Client::send(req).await
+}
+
+#[tokio::test]
+async fn artifacts_can_be_skipped_described_deleted_and_limited() {
+    let (server, alice, runner) = setup().await;
+    let id = running_job(&alice, &runner).await;
+    let meta = "%7B%22rows%22%3A3%2C%22password%22%3A%22pw-meta%22%7D"; // {"rows":3,"password":"pw-meta"}
+    let stored = upload(
+        &runner,
+        &id,
+        "report.csv",
+        "a,b\n",
+        &format!("&step=2&metadata={meta}"),
+    )
+    .await;
+    let stored = stored.expect(201).clone();
+    assert_eq!(stored["status"], "uploaded");
+    assert_eq!(stored["step_ordinal"], 2);
+    assert_eq!(stored["metadata"]["rows"], 3);
+    upload(&runner, &id, "x", "", "&metadata=%5B1%5D")
+        .await
+        .expect_problem(422, "validation_failed");
+
+    // A declared artifact that was not produced.
+    let skipped = runner
+        .post(
+            &format!("/v1/runner/jobs/{id}/artifacts/coverage.html/skip"),
+            json!({"attempt": 1, "reason": "coverage.html was not produced", "step_ordinal": 3}),
+        )
+        .await
+        .expect(201)
+        .clone();
+    assert_eq!(skipped["status"], "skipped");
+    assert_eq!(skipped["size"], 0);
+    runner
+        .post(
+            &format!("/v1/runner/jobs/{id}/artifacts/y/skip"),
+            json!({"attempt": 1, "reason": "  "}),
+        )
+        .await
+        .expect_problem(422, "validation_failed");
+
+    let list = alice
+        .get(&format!("{JOBS}/{id}/artifacts"))
+        .await
+        .expect(200)
+        .clone();
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{list}");
+    assert_eq!(items[0]["name"], "coverage.html");
+    assert_eq!(items[0]["status"], "skipped");
+    assert_eq!(items[0]["skip_reason"], "coverage.html was not produced");
+    assert_eq!(items[0]["step_ordinal"], 3);
+    assert_eq!(items[1]["metadata"]["password"], "[redacted]");
+    // A skipped artifact has no content to download.
+    alice
+        .get(&format!("{JOBS}/{id}/artifacts/coverage.html"))
+        .await
+        .expect_problem(404, "not_found");
+
+    // Only admins delete; then it is gone.
+    alice.add_member("acme", "bob", "member").await;
+    let bob = server.client("bob");
+    let path = format!("{JOBS}/{id}/artifacts/report.csv");
+    bob.delete(&path).await.expect_problem(403, "forbidden");
+    assert_eq!(alice.delete(&path).await.status, 204);
+    alice.get(&path).await.expect_problem(404, "not_found");
+    alice.delete(&path).await.expect_problem(404, "not_found");
+
+    // A byte limit per workspace: 429 naming the limit; replacing an artifact counts its
+    // new size only.
+    let patch = alice
+        .request(reqwest::Method::PATCH, "/v1/workspaces/acme")
+        .json(&json!({"settings": {"max_artifact_bytes": 10}}));
+    Client::send(patch).await.expect(200);
+    upload(&runner, &id, "a.txt", "123456", "")
+        .await
+        .expect(201);
+    let over = upload(&runner, &id, "b.txt", "12345", "").await;
+    let problem = over.expect_problem(429, "quota_exceeded").to_string();
+    assert!(
+        problem.contains("10") && problem.contains("max_artifact_bytes"),
+        "{problem}"
+    );
+    upload(&runner, &id, "a.txt", "1234567890", "")
+        .await
+        .expect(201);
+    upload(&runner, &id, "c.txt", "1", "")
+        .await
+        .expect_problem(429, "quota_exceeded");
+}

@@ -441,7 +441,27 @@ pub struct Artifact {
     pub content_type: String,
     pub size: u64,
     pub sha256: String,
+    /// `uploaded`, or `skipped` (declared but not produced).
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub skip_reason: Option<String>,
+    #[serde(default)]
+    pub step_ordinal: Option<u32>,
+    #[serde(default)]
+    pub metadata: Option<Value>,
     pub created_at: DateTime<Utc>,
+}
+
+/// An artifact a job declared but did not produce.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkipArtifact {
+    pub attempt: u32,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_ordinal: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Value>,
 }
 
 pub type ArtifactList = Page<Artifact>;

@@ -143,6 +143,11 @@ pub struct ArtifactRecord {
     pub content_type: String,
     pub size: i64,
     pub sha256: String,
+    /// `uploaded`, or `skipped` (declared but not produced; no content).
+    pub status: String,
+    pub skip_reason: Option<String>,
+    pub step_ordinal: Option<i32>,
+    pub metadata: Option<serde_json::Value>,
     pub created_at: Timestamp,
 }
 

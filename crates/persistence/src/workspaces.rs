@@ -91,6 +91,7 @@ pub async fn update(
         WorkspaceSettings::MAX_QUEUED_JOBS,
         WorkspaceSettings::RETENTION_DAYS,
         WorkspaceSettings::REDACT_PATTERN,
+        WorkspaceSettings::MAX_ARTIFACT_BYTES,
     ]
     .map(str::to_owned)
     .to_vec();

@@ -462,25 +462,34 @@ async fn upload_artifacts(
             );
             continue;
         };
-        match tokio::fs::metadata(&path).await {
-            Ok(meta) if meta.is_file() => {}
-            Ok(_) => {
-                tracing::warn!(artifact = %relative, "skipping artifact: not a regular file");
-                continue;
+        let missing = match tokio::fs::metadata(&path).await {
+            Ok(meta) if meta.is_file() => None,
+            Ok(_) => Some(format!("{relative} is not a regular file")),
+            Err(_) => Some(format!("{relative} was not produced")),
+        };
+        let result = match &missing {
+            // Declared but not there: the server records it as skipped, with the reason.
+            Some(reason) => {
+                tracing::info!(artifact = %relative, %reason, "artifact skipped");
+                retrying("recording a skipped artifact", ctx.call_deadline(), || {
+                    ctx.client
+                        .skip_artifact(&job.id, job.attempt, &name, reason)
+                })
+                .await
             }
-            Err(_) => {
-                tracing::info!(artifact = %relative, "artifact not produced; skipping");
-                continue;
+            None => {
+                let content_type = content_type_for(&name);
+                retrying("uploading an artifact", ctx.call_deadline(), || {
+                    ctx.client
+                        .upload_artifact(&job.id, job.attempt, &name, &path, content_type)
+                })
+                .await
             }
-        }
-        let content_type = content_type_for(&name);
-        let result = retrying("uploading an artifact", ctx.call_deadline(), || {
-            ctx.client
-                .upload_artifact(&job.id, job.attempt, &name, &path, content_type)
-        })
-        .await;
+        };
         match result {
-            Ok(()) => tracing::info!(artifact = %name, content_type, "artifact uploaded"),
+            Ok(()) => {
+                tracing::info!(artifact = %name, skipped = missing.is_some(), "artifact recorded")
+            }
             Err(CallError::LeaseLost(detail)) => {
                 tracing::warn!(%detail, "lease lost while uploading artifacts: abandoned the job");
                 return Some(JobOutcome::Abandoned);

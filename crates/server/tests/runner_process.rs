@@ -105,7 +105,7 @@ async fn command_jobs_run_with_logs_artifacts_and_exit_codes() {
             json!({"type": "command", "payload": {
                 "script": "echo hello; echo oops >&2; echo \"$GREETING\" > out.txt",
                 "env": {"GREETING": "hi there"},
-                "artifacts": ["out.txt"]
+                "artifacts": ["out.txt", "missing.txt"]
             }}),
         )
         .await;
@@ -135,6 +135,23 @@ async fn command_jobs_run_with_logs_artifacts_and_exit_codes() {
     let artifact = alice.get(&format!("{JOBS}/{id}/artifacts/out.txt")).await;
     assert_eq!(artifact.status, 200);
     assert_eq!(artifact.text, "hi there\n");
+    // A declared file the script did not write is recorded as skipped, with the reason.
+    let listed = alice.get(&format!("{JOBS}/{id}/artifacts")).await;
+    let missing = listed.expect(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "missing.txt")
+        .cloned()
+        .expect("the missing artifact is listed");
+    assert_eq!(missing["status"], "skipped", "{missing}");
+    assert!(
+        missing["skip_reason"]
+            .as_str()
+            .unwrap()
+            .contains("not produced"),
+        "{missing}"
+    );
 
     let failed = wait_for_status(&alice, bad["id"].as_str().unwrap(), &["FAILED"], 30).await;
     assert!(failed["error"].to_string().contains('3'), "{failed}");

@@ -19,3 +19,13 @@ ALTER TABLE job_logs
     ADD COLUMN level text CHECK (level IN ('debug', 'info', 'warn', 'error')),
     ADD COLUMN step_ordinal integer CHECK (step_ordinal >= 0),
     ADD COLUMN metadata jsonb CHECK (jsonb_typeof(metadata) = 'object');
+
+-- Artifacts: a declared artifact that was not produced is recorded as skipped (with a
+-- reason, no content); artifacts carry metadata and the step they belong to; admins may
+-- delete one.
+ALTER TABLE job_artifacts
+    ADD COLUMN status text NOT NULL DEFAULT 'uploaded' CHECK (status IN ('uploaded', 'skipped')),
+    ADD COLUMN skip_reason text CHECK (length(skip_reason) <= 1000),
+    ADD COLUMN step_ordinal integer CHECK (step_ordinal >= 0),
+    ADD COLUMN metadata jsonb CHECK (jsonb_typeof(metadata) = 'object');
+GRANT DELETE ON job_artifacts TO runyard_app;

@@ -530,14 +530,41 @@ impl JobsApi {
             u64::from(limit.0.unwrap_or(100)),
         )
         .await?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
         Ok(Json(dto::ArtifactList {
-            items: page.into_iter().map(Into::into).collect(),
+            items: page
+                .into_iter()
+                .map(|a| dto::Artifact::new(a, &redactor))
+                .collect(),
             next_cursor: next.as_deref().map(|k| List::Artifacts.encode_key(k)),
         }))
     }
 
-    /// Download an artifact (viewer): its content, with its content type.
+    /// Delete one of a job's artifacts (admin): its content and its record.
+    #[oai(
+        path = "/v1/workspaces/:ws/runner-jobs/:id/artifacts/:name",
+        method = "delete",
+        operation_id = "deleteJobArtifact"
+    )]
+    async fn delete_job_artifact(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        id: Path<Uuid>,
+        name: Path<String>,
+    ) -> Result<ArtifactDeleted> {
+        let caller = caller(&self.state, &token)?;
+        let tx = self.state.enter(&caller, &ws, Role::Admin).await?;
+        jobs::delete_artifact(&tx, *id, &name)
+            .await
+            .map_err(|e| ApiError::from_store(e, "artifact"))?;
+        tx.commit().await?;
+        Ok(ArtifactDeleted::Deleted)
+    }
+
+    /// Download an artifact (viewer): its content, with its content type. A skipped
+    /// artifact has none: 404.
     #[oai(
         path = "/v1/workspaces/:ws/runner-jobs/:id/artifacts/:name",
         method = "get"
@@ -555,6 +582,9 @@ impl JobsApi {
             .await
             .map_err(|e| ApiError::from_store(e, "artifact"))?;
         tx.commit().await?;
+        if meta.status == "skipped" {
+            return Err(ApiError::not_found("artifact"));
+        }
         Ok(ArtifactDownload::Ok(
             ArtifactBytes(content),
             meta.content_type,
@@ -565,6 +595,13 @@ impl JobsApi {
             ),
         ))
     }
+}
+
+#[derive(ApiResponse)]
+enum ArtifactDeleted {
+    /// Deleted, content and record.
+    #[oai(status = 204)]
+    Deleted,
 }
 
 /// An artifact's bytes as a response body: any content type in the spec (`*/*`), and the

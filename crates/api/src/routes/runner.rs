@@ -47,6 +47,19 @@ fn artifact_name(name: &str) -> Result<runyard_domain::ArtifactName> {
     runyard_domain::ArtifactName::parse(name).map_err(ApiError::invalid)
 }
 
+/// Artifact metadata: a JSON object (given as JSON text on uploads, whose body is the
+/// content).
+fn artifact_metadata(
+    field: &str,
+    raw: Option<serde_json::Value>,
+) -> Result<Option<serde_json::Value>> {
+    match raw {
+        Some(serde_json::Value::Object(map)) => Ok(Some(serde_json::Value::Object(map))),
+        Some(_) => Err(ApiError::invalid_field(field, "must be a JSON object")),
+        None => Ok(None),
+    }
+}
+
 #[OpenApi(tag = "Tag::Runner")]
 impl RunnerApi {
     /// Claim up to `max_jobs` jobs whose labels this runner has, highest priority first.
@@ -241,8 +254,10 @@ impl RunnerApi {
         Ok(Json(dto::Step::new(step, &redactor)))
     }
 
-    /// Upload an artifact: the raw body is its content, `Content-Type` its type. An
-    /// artifact of the same name is replaced.
+    /// Upload an artifact: the raw body is its content, `Content-Type` its type; `step`
+    /// and `metadata` (a JSON object, as JSON text) describe it. An artifact of the same
+    /// name is replaced. Past the workspace's `max_artifact_bytes`: 429.
+    #[allow(clippy::too_many_arguments)]
     #[oai(path = "/v1/runner/jobs/:id/artifacts/:name", method = "put")]
     async fn put_artifact(
         &self,
@@ -252,9 +267,23 @@ impl RunnerApi {
         name: Path<String>,
         /// The attempt uploading it.
         attempt: Query<i32>,
+        /// The ordinal of the step that produced it.
+        #[oai(validator(minimum(value = "0"), maximum(value = "2147483647")))]
+        step: Query<Option<i64>>,
+        /// A JSON object kept with the artifact, as JSON text.
+        metadata: Query<Option<String>>,
         body: Binary<Vec<u8>>,
     ) -> Result<ArtifactStored> {
         let name = artifact_name(&name)?;
+        let metadata = metadata
+            .0
+            .as_deref()
+            .map(|raw| {
+                serde_json::from_str(raw)
+                    .map_err(|_| ApiError::invalid_field("metadata", "must be a JSON object"))
+            })
+            .transpose()?;
+        let metadata = artifact_metadata("metadata", metadata)?;
         let content_type = req
             .header(poem::http::header::CONTENT_TYPE)
             .filter(|v| !v.is_empty() && v.len() <= 255)
@@ -270,12 +299,62 @@ impl RunnerApi {
             content_type,
             content: body.0,
             sha256,
+            skipped: None,
+            step_ordinal: step.0.map(|s| s as i32),
+            metadata,
         };
         let stored = queue::put_artifact(&tx, &runner, *id, *attempt, artifact)
             .await
             .map_err(store_err)?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
-        Ok(ArtifactStored::Created(Json(stored.into())))
+        Ok(ArtifactStored::Created(Json(dto::Artifact::new(
+            stored, &redactor,
+        ))))
+    }
+
+    /// Record an artifact the job declared but did not produce: `status: skipped` with the
+    /// reason, and no content. It replaces an artifact of the same name.
+    #[oai(
+        path = "/v1/runner/jobs/:id/artifacts/:name/skip",
+        method = "post",
+        operation_id = "skipJobArtifact"
+    )]
+    async fn skip_artifact(
+        &self,
+        token: RunnerToken,
+        id: Path<Uuid>,
+        name: Path<String>,
+        body: Json<dto::SkipArtifact>,
+    ) -> Result<ArtifactStored> {
+        let name = artifact_name(&name)?;
+        let body = body.0;
+        let reason = body.reason.trim().to_owned();
+        if reason.is_empty() || reason.chars().count() > 1000 {
+            return Err(ApiError::invalid_field(
+                "reason",
+                "must be 1 to 1000 characters",
+            ));
+        }
+        let metadata = artifact_metadata("metadata", body.metadata)?;
+        let (tx, runner) = self.state.enter_runner(&token.0.token).await?;
+        let artifact = NewArtifact {
+            name: name.as_str().to_owned(),
+            content_type: "application/octet-stream".to_owned(),
+            content: Vec::new(),
+            sha256: format!("{:x}", Sha256::digest(b"")),
+            skipped: Some(reason),
+            step_ordinal: body.step_ordinal.map(|s| s as i32),
+            metadata,
+        };
+        let stored = queue::put_artifact(&tx, &runner, *id, body.attempt, artifact)
+            .await
+            .map_err(store_err)?;
+        let redactor = tx.settings().redactor();
+        tx.commit().await?;
+        Ok(ArtifactStored::Created(Json(dto::Artifact::new(
+            stored, &redactor,
+        ))))
     }
 
     /// The attempt succeeded: the job is `COMPLETED`.

@@ -92,7 +92,7 @@ impl WorkspacesApi {
     }
 
     /// Rename a workspace or change its settings (admin): quotas (`max_running_jobs`,
-    /// `max_queued_jobs`), `auto_pause_after_seconds`, `retention_days` and
+    /// `max_queued_jobs`, `max_artifact_bytes`), `auto_pause_after_seconds`, `retention_days` and
     /// `redact_pattern` (422 when it is not a usable regular expression). In `settings`,
     /// a value sets, `null` clears (no limit / off), an absent key keeps.
     #[oai(path = "/v1/workspaces/:ws", method = "patch")]
@@ -233,6 +233,11 @@ fn apply_settings(
             WorkspaceSettings::RETENTION_DAYS,
             current.retention_days,
             patch.retention_days,
+        )?,
+        max_artifact_bytes: merge(
+            WorkspaceSettings::MAX_ARTIFACT_BYTES,
+            current.max_artifact_bytes,
+            patch.max_artifact_bytes,
         )?,
         redact_pattern: match patch.redact_pattern {
             MaybeUndefined::Undefined => current.redact_pattern,

@@ -20,7 +20,7 @@ mod logs;
 mod read;
 
 pub use approvals::{approve, reject};
-pub use artifacts::{artifact, artifacts};
+pub use artifacts::{artifact, artifacts, delete_artifact};
 pub(crate) use control::cancel_request;
 pub use control::{cancel, retry};
 pub use enqueue::{Created, create, create_batch, create_direct};
@@ -156,8 +156,15 @@ pub(crate) struct ArtifactRow {
     content_type: String,
     size: i64,
     sha256: String,
+    status: String,
+    skip_reason: Option<String>,
+    step_ordinal: Option<i32>,
+    metadata: Option<serde_json::Value>,
     created_at: Timestamp,
 }
+
+/// Columns read into an [`ArtifactRow`].
+pub(crate) const ARTIFACT_COLUMNS: &str = "name, attempt, content_type, size, sha256, status, skip_reason, step_ordinal, metadata, created_at";
 
 impl From<ArtifactRow> for ArtifactRecord {
     fn from(r: ArtifactRow) -> Self {
@@ -167,6 +174,10 @@ impl From<ArtifactRow> for ArtifactRecord {
             content_type: r.content_type,
             size: r.size,
             sha256: r.sha256,
+            status: r.status,
+            skip_reason: r.skip_reason,
+            step_ordinal: r.step_ordinal,
+            metadata: r.metadata,
             created_at: r.created_at,
         }
     }

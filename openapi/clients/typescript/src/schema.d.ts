@@ -403,14 +403,19 @@ export interface paths {
         };
         get?: never;
         /**
-         * Upload an artifact: the raw body is its content, `Content-Type` its type. An
-         *     artifact of the same name is replaced.
+         * Upload an artifact: the raw body is its content, `Content-Type` its type; `step`
+         *     and `metadata` (a JSON object, as JSON text) describe it. An artifact of the same
+         *     name is replaced. Past the workspace's `max_artifact_bytes`: 429.
          */
         put: {
             parameters: {
                 query: {
                     /** @description The attempt uploading it. */
                     attempt: number;
+                    /** @description The ordinal of the step that produced it. */
+                    step?: number;
+                    /** @description A JSON object kept with the artifact, as JSON text. */
+                    metadata?: string;
                 };
                 header?: never;
                 path: {
@@ -547,6 +552,26 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/runner/jobs/{id}/artifacts/{name}/skip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record an artifact the job declared but did not produce: `status: skipped` with the
+         *     reason, and no content. It replaces an artifact of the same name.
+         */
+        post: operations["skipJobArtifact"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2050,7 +2075,7 @@ export interface paths {
         head?: never;
         /**
          * Rename a workspace or change its settings (admin): quotas (`max_running_jobs`,
-         *     `max_queued_jobs`), `auto_pause_after_seconds`, `retention_days` and
+         *     `max_queued_jobs`, `max_artifact_bytes`), `auto_pause_after_seconds`, `retention_days` and
          *     `redact_pattern` (422 when it is not a usable regular expression). In `settings`,
          *     a value sets, `null` clears (no limit / off), an absent key keeps.
          */
@@ -5232,7 +5257,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download an artifact (viewer): its content, with its content type. */
+        /**
+         * Download an artifact (viewer): its content, with its content type. A skipped
+         *     artifact has none: 404.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5373,7 +5401,8 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete one of a job's artifacts (admin): its content and its record. */
+        delete: operations["deleteJobArtifact"];
         options?: never;
         head?: never;
         patch?: never;
@@ -6817,11 +6846,24 @@ export interface components {
             content_type: string;
             /** Format: date-time */
             created_at: string;
+            /** @description A JSON object kept with the artifact. */
+            metadata?: unknown;
             name: string;
             /** @description Hex SHA-256 of the content. */
             sha256: string;
             /** Format: int64 */
             size: number;
+            skip_reason?: string | null;
+            /**
+             * @description `uploaded`, or `skipped`: declared but not produced (no content; see
+             *     `skip_reason`).
+             */
+            status: string;
+            /**
+             * Format: int32
+             * @description The ordinal of the step that produced (or skipped) it.
+             */
+            step_ordinal?: number | null;
         };
         /** ArtifactList */
         ArtifactList: {
@@ -7432,6 +7474,20 @@ export interface components {
             token: string;
         };
         /**
+         * SkipArtifact
+         * @description An artifact the job declared but did not produce.
+         */
+        SkipArtifact: {
+            /** Format: int32 */
+            attempt: number;
+            /** @description A JSON object kept with the artifact. */
+            metadata?: unknown;
+            /** @description Why it is missing, 1–1000 characters. */
+            reason: string;
+            /** Format: int64 */
+            step_ordinal?: number | null;
+        };
+        /**
          * SnapshotInfo
          * @description A snapshot's description, without its content.
          */
@@ -7659,6 +7715,12 @@ export interface components {
             auto_pause_after_seconds?: number | null;
             /**
              * Format: int64
+             * @description At most this many bytes of artifact content in the workspace; uploads past it get
+             *     429.
+             */
+            max_artifact_bytes?: number | null;
+            /**
+             * Format: int64
              * @description At most this many jobs QUEUED or PENDING; enqueues past it get 429.
              */
             max_queued_jobs?: number | null;
@@ -7691,6 +7753,11 @@ export interface components {
             auto_pause_after_seconds?: number | null;
             /**
              * Format: int64
+             * @description 0–1125899906842624 bytes.
+             */
+            max_artifact_bytes?: number | null;
+            /**
+             * Format: int64
              * @description 0–100000000.
              */
             max_queued_jobs?: number | null;
@@ -7715,4 +7782,274 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    skipJobArtifact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["SkipArtifact"];
+            };
+        };
+        responses: {
+            /** @description Stored (replacing any artifact of the same name). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Artifact"];
+                };
+            };
+            /**
+             * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+             *     unknown field.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A member of the workspace without the role this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent, or in a workspace the caller is not a member of. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Illegal state transition, idempotency key reused with another payload, or a
+             *     uniqueness rule broken.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed, but a value breaks a rule; `field` names it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on the server; the detail is in its log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server cannot serve now: its database is unreachable (code
+             *     `database_unavailable`). Try again after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteJobArtifact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                id: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted, content and record. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+             *     unknown field.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A member of the workspace without the role this needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent, or in a workspace the caller is not a member of. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Illegal state transition, idempotency key reused with another payload, or a
+             *     uniqueness rule broken.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed, but a value breaks a rule; `field` names it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A workspace limit is reached (e.g. `max_queued_jobs`); try again later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on the server; the detail is in its log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server cannot serve now: its database is unreachable (code
+             *     `database_unavailable`). Try again after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+}
