@@ -15,6 +15,14 @@ column agent_tasks.pause_reason text
 column agent_tasks.paused_at timestamp with time zone
 column agent_tasks.finished_at timestamp with time zone
 column agent_tasks.last_event_seq bigint NOT NULL DEFAULT 0
+column job_approvals.workspace_id uuid NOT NULL
+column job_approvals.id uuid NOT NULL
+column job_approvals.job_id uuid NOT NULL
+column job_approvals.step_id uuid
+column job_approvals.decision text NOT NULL
+column job_approvals.decided_by text NOT NULL
+column job_approvals.comment text
+column job_approvals.decided_at timestamp with time zone NOT NULL DEFAULT now()
 column job_artifacts.workspace_id uuid NOT NULL
 column job_artifacts.id uuid NOT NULL
 column job_artifacts.job_id uuid NOT NULL
@@ -138,6 +146,7 @@ column workspaces.settings jsonb NOT NULL DEFAULT '{}'::jsonb
 column workspaces.created_at timestamp with time zone NOT NULL DEFAULT now()
 column workspaces.updated_at timestamp with time zone NOT NULL DEFAULT now()
 table agent_tasks row level security t, forced t
+table job_approvals row level security t, forced t
 table job_artifacts row level security t, forced t
 table job_events row level security t, forced t
 table job_logs row level security t, forced t
@@ -154,6 +163,10 @@ constraint agent_tasks.agent_tasks_pause_kind_check CHECK ((pause_kind = ANY (AR
 constraint agent_tasks.agent_tasks_pkey PRIMARY KEY (workspace_id, id)
 constraint agent_tasks.agent_tasks_status_check CHECK ((status = ANY (ARRAY['active'::text, 'paused'::text, 'completed'::text, 'failed'::text, 'cancelled'::text])))
 constraint agent_tasks.agent_tasks_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES workspaces(id) ON DELETE CASCADE
+constraint job_approvals.job_approvals_decision_check CHECK ((decision = ANY (ARRAY['approved'::text, 'rejected'::text])))
+constraint job_approvals.job_approvals_pkey PRIMARY KEY (workspace_id, id)
+constraint job_approvals.job_approvals_workspace_id_job_id_fkey FOREIGN KEY (workspace_id, job_id) REFERENCES runner_jobs(workspace_id, id) ON DELETE CASCADE
+constraint job_approvals.job_approvals_workspace_id_step_id_fkey FOREIGN KEY (workspace_id, step_id) REFERENCES job_steps(workspace_id, id) ON DELETE CASCADE
 constraint job_artifacts.job_artifacts_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text))
 constraint job_artifacts.job_artifacts_name_check CHECK (((length(name) >= 1) AND (length(name) <= 255)))
 constraint job_artifacts.job_artifacts_name_key UNIQUE (workspace_id, job_id, name)
@@ -219,6 +232,8 @@ CREATE INDEX agent_tasks_idle_idx ON public.agent_tasks USING btree (last_activi
 CREATE INDEX agent_tasks_pausing_idx ON public.agent_tasks USING btree (pause_requested_at) WHERE (pause_requested_at IS NOT NULL)
 CREATE UNIQUE INDEX agent_tasks_pkey ON public.agent_tasks USING btree (workspace_id, id)
 CREATE INDEX agent_tasks_status_idx ON public.agent_tasks USING btree (workspace_id, status, id)
+CREATE INDEX job_approvals_job_idx ON public.job_approvals USING btree (workspace_id, job_id, decided_at)
+CREATE UNIQUE INDEX job_approvals_pkey ON public.job_approvals USING btree (workspace_id, id)
 CREATE UNIQUE INDEX job_artifacts_name_key ON public.job_artifacts USING btree (workspace_id, job_id, name)
 CREATE UNIQUE INDEX job_artifacts_pkey ON public.job_artifacts USING btree (workspace_id, id)
 CREATE INDEX job_events_feed_idx ON public.job_events USING btree (workspace_id, tx_id)
@@ -248,6 +263,7 @@ CREATE UNIQUE INDEX workspaces_pkey ON public.workspaces USING btree (id)
 CREATE UNIQUE INDEX workspaces_slug_key ON public.workspaces USING btree (slug)
 policy sweeper on agent_tasks for ALL to {runyard_owner} using (true) with check (true)
 policy workspace_isolation on agent_tasks for ALL to {public} using ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
+policy workspace_isolation on job_approvals for ALL to {public} using ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
 policy workspace_isolation on job_artifacts for ALL to {public} using ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
 policy sweeper on job_events for ALL to {runyard_owner} using (true) with check (true)
 policy workspace_isolation on job_events for ALL to {public} using ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
@@ -497,6 +513,7 @@ AS $function$
     SELECT workspace_id, id FROM t
 $function$
 grants on agent_tasks: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}
+grants on job_approvals: {runyard_owner=arwdDxt/runyard_owner,runyard_app=ar/runyard_owner}
 grants on job_artifacts: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arwd/runyard_owner}
 grants on job_events: {runyard_owner=arwdDxt/runyard_owner,runyard_app=ar/runyard_owner}
 grants on job_logs: {runyard_owner=arwdDxt/runyard_owner,runyard_app=ar/runyard_owner}

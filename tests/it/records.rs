@@ -223,3 +223,92 @@ async fn artifacts_can_be_skipped_described_deleted_and_limited() {
         .await
         .expect_problem(429, "quota_exceeded");
 }
+
+#[tokio::test]
+async fn approvals_are_recorded_per_gate_and_waiting_jobs_can_be_listed() {
+    let (_server, alice, runner) = setup().await;
+    // A job held for approval from the start, and one that will stop at a gate.
+    let held = alice
+        .create_job("acme", json!({"type": "deploy", "requires_approval": true}))
+        .await;
+    let held_id = held["id"].as_str().unwrap().to_owned();
+    let gated_id = running_job(&alice, &runner).await;
+    runner
+        .request(
+            reqwest::Method::PUT,
+            &format!("/v1/runner/jobs/{gated_id}/steps/2"),
+        )
+        .json(
+            &json!({"attempt": 1, "name": "ship?", "phase": "EXECUTION", "type": "GATE",
+                      "status": "WAITING"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    let plain = alice.create_job("acme", json!({"type": "other"})).await;
+
+    let awaiting = |flag: &'static str| {
+        let alice = alice.clone();
+        async move {
+            let list = alice
+                .get(&format!("{JOBS}?awaiting_approval={flag}"))
+                .await
+                .expect(200)
+                .clone();
+            let mut ids: Vec<String> = list["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|j| j["id"].as_str().unwrap().to_owned())
+                .collect();
+            ids.sort();
+            ids
+        }
+    };
+    let mut both = vec![held_id.clone(), gated_id.clone()];
+    both.sort();
+    assert_eq!(awaiting("true").await, both);
+    assert_eq!(awaiting("false").await, [plain["id"].as_str().unwrap()]);
+
+    alice
+        .post(
+            &format!("{JOBS}/{gated_id}/approve"),
+            json!({"comment": "looks good"}),
+        )
+        .await
+        .expect(200);
+    alice
+        .post(&format!("{JOBS}/{held_id}/reject"), json!({}))
+        .await
+        .expect(200);
+    assert!(awaiting("true").await.is_empty());
+
+    let gated = alice
+        .get(&format!("{JOBS}/{gated_id}"))
+        .await
+        .expect(200)
+        .clone();
+    let approvals = gated["approvals"].as_array().unwrap();
+    assert_eq!(approvals.len(), 1, "{gated}");
+    assert_eq!(approvals[0]["decision"], "approved");
+    assert_eq!(approvals[0]["decided_by"], "user:alice");
+    assert_eq!(approvals[0]["comment"], "looks good");
+    assert_eq!(approvals[0]["step_ordinal"], 2);
+    assert_eq!(approvals[0]["step_id"], gated["steps"][0]["id"]);
+    assert!(approvals[0]["decided_at"].is_string());
+
+    let held = alice
+        .get(&format!("{JOBS}/{held_id}"))
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(held["approvals"][0]["decision"], "rejected");
+    assert!(held["approvals"][0]["step_id"].is_null());
+    assert!(held["approvals"][0]["comment"].is_null());
+    let plain = alice
+        .get(&format!("{JOBS}/{}", plain["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(plain.expect(200)["approvals"], json!([]));
+}

@@ -357,6 +357,25 @@ pub struct JobDetail {
     pub events: Vec<JobEvent>,
     #[serde(default)]
     pub events_next_cursor: Option<String>,
+    /// Every approval decision on the job, oldest first.
+    #[serde(default)]
+    pub approvals: Vec<Approval>,
+}
+
+/// An approval decision on a job or one of its gate steps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Approval {
+    pub id: String,
+    #[serde(default)]
+    pub step_id: Option<String>,
+    #[serde(default)]
+    pub step_ordinal: Option<u32>,
+    /// `approved` or `rejected`.
+    pub decision: String,
+    pub decided_by: String,
+    #[serde(default)]
+    pub comment: Option<String>,
+    pub decided_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -29,3 +29,26 @@ ALTER TABLE job_artifacts
     ADD COLUMN step_ordinal integer CHECK (step_ordinal >= 0),
     ADD COLUMN metadata jsonb CHECK (jsonb_typeof(metadata) = 'object');
 GRANT DELETE ON job_artifacts TO runyard_app;
+
+-- One record per approval decision: who decided what, when, with which comment, and the
+-- gate step it answered (none for a job created with requires_approval).
+CREATE TABLE job_approvals (
+    workspace_id uuid NOT NULL,
+    id           uuid NOT NULL,
+    job_id       uuid NOT NULL,
+    step_id      uuid,
+    decision     text NOT NULL CHECK (decision IN ('approved', 'rejected')),
+    decided_by   text NOT NULL,
+    comment      text,
+    decided_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (workspace_id, id),
+    FOREIGN KEY (workspace_id, job_id) REFERENCES runner_jobs (workspace_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (workspace_id, step_id) REFERENCES job_steps (workspace_id, id) ON DELETE CASCADE
+);
+CREATE INDEX job_approvals_job_idx ON job_approvals (workspace_id, job_id, decided_at);
+GRANT SELECT, INSERT ON job_approvals TO runyard_app;
+ALTER TABLE job_approvals ENABLE ROW LEVEL SECURITY;
+ALTER TABLE job_approvals FORCE ROW LEVEL SECURITY;
+CREATE POLICY workspace_isolation ON job_approvals
+    USING (workspace_id = (SELECT nullif(current_setting('runyard.workspace_id', true), '')::uuid))
+    WITH CHECK (workspace_id = (SELECT nullif(current_setting('runyard.workspace_id', true), '')::uuid));

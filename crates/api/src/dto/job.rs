@@ -240,6 +240,38 @@ pub struct JobDetail {
     pub events: Vec<JobEvent>,
     /// Set when the job has more events than shown: pass it as `cursor` to `/events`.
     pub events_next_cursor: Option<String>,
+    /// Every approval decision on the job, oldest first.
+    pub approvals: Vec<Approval>,
+}
+
+/// An approval decision: a job created with `requires_approval`, or one of its `GATE`
+/// steps, approved or rejected.
+#[derive(Object)]
+pub struct Approval {
+    pub id: Uuid,
+    /// The gate step it answered; null for a job created with `requires_approval`.
+    pub step_id: Option<Uuid>,
+    pub step_ordinal: Option<i32>,
+    /// `approved` or `rejected`.
+    pub decision: String,
+    /// Who decided: `user:<sub>`.
+    pub decided_by: String,
+    pub comment: Option<String>,
+    pub decided_at: DateTime<Utc>,
+}
+
+impl From<runyard_persistence::jobs::ApprovalRecord> for Approval {
+    fn from(a: runyard_persistence::jobs::ApprovalRecord) -> Self {
+        Self {
+            id: a.id,
+            step_id: a.step_id,
+            step_ordinal: a.step_ordinal,
+            decision: a.decision,
+            decided_by: a.decided_by,
+            comment: a.comment,
+            decided_at: a.decided_at,
+        }
+    }
 }
 
 /// Approve or reject a job waiting for an approval.

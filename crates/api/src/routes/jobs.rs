@@ -44,6 +44,7 @@ fn parse_filter(
     job_type: Option<String>,
     agent_task_id: Option<Uuid>,
     label: Option<&str>,
+    awaiting_approval: Option<bool>,
 ) -> std::result::Result<JobFilter, ValidationError> {
     let statuses = comma_list(status)
         .into_iter()
@@ -62,6 +63,7 @@ fn parse_filter(
         job_type,
         agent_task_id,
         labels,
+        awaiting_approval,
     })
 }
 
@@ -247,6 +249,8 @@ impl JobsApi {
         agent_task_id: Query<Option<Uuid>>,
         /// Jobs carrying every one of these labels, e.g. `linux,gpu`.
         label: Query<Option<String>>,
+        /// `true`: only jobs waiting for an approval; `false`: only the others.
+        awaiting_approval: Query<Option<bool>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1–200 (default 50).
@@ -259,6 +263,7 @@ impl JobsApi {
             job_type.0,
             agent_task_id.0,
             label.0.as_deref(),
+            awaiting_approval.0,
         )
         .map_err(ApiError::invalid)?;
         let after = cursor
@@ -296,6 +301,7 @@ impl JobsApi {
         let steps = jobs::steps(&tx, *id).await?;
         const INLINE_EVENTS: u64 = 500;
         let events = jobs::events(&tx, *id, 0, INLINE_EVENTS).await?;
+        let approvals = jobs::approvals(&tx, *id).await?;
         let redactor = tx.settings().redactor();
         tx.commit().await?;
         let events_next_cursor =
@@ -311,6 +317,7 @@ impl JobsApi {
                 .map(|e| dto::JobEvent::new(e, &redactor))
                 .collect(),
             events_next_cursor,
+            approvals: approvals.into_iter().map(Into::into).collect(),
         }))
     }
 

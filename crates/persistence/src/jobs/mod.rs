@@ -19,7 +19,7 @@ mod enqueue;
 mod logs;
 mod read;
 
-pub use approvals::{approve, reject};
+pub use approvals::{ApprovalRecord, approvals, approve, reject};
 pub use artifacts::{artifact, artifacts, delete_artifact};
 pub(crate) use control::cancel_request;
 pub use control::{cancel, retry};

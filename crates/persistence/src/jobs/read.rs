@@ -16,6 +16,9 @@ pub struct JobFilter {
     pub agent_task_id: Option<Uuid>,
     /// Jobs carrying every one of these labels.
     pub labels: Vec<String>,
+    /// Only jobs waiting for an approval (`PENDING` with `requires_approval`), or only
+    /// the others.
+    pub awaiting_approval: Option<bool>,
 }
 
 /// A page of jobs, newest first, after the job `after` (exclusive). Returns the page and
@@ -48,6 +51,11 @@ pub async fn list(
     }
     if !filter.labels.is_empty() {
         bind(&mut sql, " AND labels @> ?", filter.labels.clone().into());
+    }
+    match filter.awaiting_approval {
+        Some(true) => sql.push_str(" AND status = 'PENDING' AND requires_approval"),
+        Some(false) => sql.push_str(" AND NOT (status = 'PENDING' AND requires_approval)"),
+        None => {}
     }
     if let Some(after) = after {
         bind(&mut sql, " AND id < ?", after.into());

@@ -4348,6 +4348,8 @@ export interface paths {
                     agent_task_id?: string;
                     /** @description Jobs carrying every one of these labels, e.g. `linux,gpu`. */
                     label?: string;
+                    /** @description `true`: only jobs waiting for an approval; `false`: only the others. */
+                    awaiting_approval?: boolean;
                     /** @description `next_cursor` of the previous page. */
                     cursor?: string;
                     /** @description Page size, 1–200 (default 50). */
@@ -6829,6 +6831,29 @@ export interface components {
             workspace_id: string;
         };
         /**
+         * Approval
+         * @description An approval decision: a job created with `requires_approval`, or one of its `GATE`
+         *     steps, approved or rejected.
+         */
+        Approval: {
+            comment?: string | null;
+            /** Format: date-time */
+            decided_at: string;
+            /** @description Who decided: `user:<sub>`. */
+            decided_by: string;
+            /** @description `approved` or `rejected`. */
+            decision: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The gate step it answered; null for a job created with `requires_approval`.
+             */
+            step_id?: string | null;
+            /** Format: int32 */
+            step_ordinal?: number | null;
+        };
+        /**
          * ApprovalDecision
          * @description Approve or reject a job waiting for an approval.
          */
@@ -7162,6 +7187,8 @@ export interface components {
         JobDetail: {
             /** Format: uuid */
             agent_task_id?: string | null;
+            /** @description Every approval decision on the job, oldest first. */
+            approvals: components["schemas"]["Approval"][];
             /**
              * Format: int32
              * @description Attempts started so far.
