@@ -213,11 +213,22 @@ test("a job held for approval runs once approved", async () => {
   const id = await submitJob(page, "echo approved-and-ran", { approval: true });
   await page.getByText("Awaiting approval").waitFor();
   assert.equal(await jobStatus(page), "PENDING");
+  // The jobs list shows the jobs awaiting approval, and only those.
+  await page.goto(`${server.url}/#/w/${WS}/jobs`);
+  await page.getByLabel("Status").selectOption("awaiting");
+  await page.waitForURL(/status=awaiting/);
+  await eventually("only the job awaiting approval", async () => {
+    const ids = await page.locator("tr[data-job-id]").evaluateAll((rows) => rows.map((r) => r.dataset.jobId));
+    return ids.length === 1 && ids[0] === id;
+  });
+  await page.goto(`${server.url}/#/w/${WS}/jobs/${id}`);
   await page.getByRole("button", { name: "Approve" }).click();
   await waitStatus(page, "COMPLETED", 30_000);
   await page.getByRole("log", { name: "Job log" }).getByText("approved-and-ran").waitFor();
   const job = await server.call(alice, "GET", `/v1/workspaces/${WS}/runner-jobs/${id}`);
   assert.ok(job.events.some((e) => e.type === "job_approved"));
+  assert.equal(job.approvals[0].decision, "approved");
+  assert.equal(job.approvals[0].decided_by, "user:alice");
 });
 
 test("an agent task is paused into a snapshot, viewed, and resumed", async () => {
@@ -283,6 +294,8 @@ test("a 100,000-line log pages in without freezing the page; an artifact downloa
       body: `line ${start + i} ${"·".repeat((start + i) % 40)}`,
     }));
     await server.call(writer.token, "POST", `/v1/runner/jobs/${job.id}/logs`, { attempt, entries });
+    // Like any runner, keep the (short) lease while writing.
+    await server.call(writer.token, "POST", `/v1/runner/jobs/${job.id}/heartbeat`, { attempt });
   }
   const report = "lines,100000\n";
   const put = await fetch(`${server.url}/v1/runner/jobs/${job.id}/artifacts/report.csv?attempt=${attempt}`, {
