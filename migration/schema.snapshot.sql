@@ -35,6 +35,14 @@ column ai_calls.batch_id text
 column ai_calls.started_at timestamp with time zone NOT NULL
 column ai_calls.metadata jsonb
 column ai_calls.created_at timestamp with time zone NOT NULL DEFAULT now()
+column job_approvals.workspace_id uuid NOT NULL
+column job_approvals.id uuid NOT NULL
+column job_approvals.job_id uuid NOT NULL
+column job_approvals.step_id uuid
+column job_approvals.decision text NOT NULL
+column job_approvals.decided_by text NOT NULL
+column job_approvals.comment text
+column job_approvals.decided_at timestamp with time zone NOT NULL DEFAULT now()
 column job_artifacts.workspace_id uuid NOT NULL
 column job_artifacts.id uuid NOT NULL
 column job_artifacts.job_id uuid NOT NULL
@@ -45,6 +53,10 @@ column job_artifacts.size bigint NOT NULL
 column job_artifacts.sha256 text NOT NULL
 column job_artifacts.content bytea NOT NULL
 column job_artifacts.created_at timestamp with time zone NOT NULL DEFAULT now()
+column job_artifacts.status text NOT NULL DEFAULT 'uploaded'::text
+column job_artifacts.skip_reason text
+column job_artifacts.step_ordinal integer
+column job_artifacts.metadata jsonb
 column job_commands.workspace_id uuid NOT NULL
 column job_commands.job_id uuid NOT NULL
 column job_commands.seq bigint NOT NULL
@@ -75,6 +87,9 @@ column job_logs.attempt integer NOT NULL
 column job_logs.stream text NOT NULL
 column job_logs.body text NOT NULL
 column job_logs.created_at timestamp with time zone NOT NULL DEFAULT now()
+column job_logs.level text
+column job_logs.step_ordinal integer
+column job_logs.metadata jsonb
 column job_steps.workspace_id uuid NOT NULL
 column job_steps.id uuid NOT NULL
 column job_steps.job_id uuid NOT NULL
@@ -131,6 +146,7 @@ column runner_jobs.max_wait_until timestamp with time zone
 column runner_jobs.suspended_state jsonb
 column runner_jobs.suspensions integer NOT NULL DEFAULT 0
 column runner_jobs.resume_state jsonb
+column runner_jobs.secrets jsonb
 column runners.workspace_id uuid NOT NULL
 column runners.id uuid NOT NULL
 column runners.name text NOT NULL
@@ -140,6 +156,9 @@ column runners.created_by text NOT NULL
 column runners.created_at timestamp with time zone NOT NULL DEFAULT now()
 column runners.last_seen_at timestamp with time zone
 column runners.revoked_at timestamp with time zone
+column runyard_migration_checksums.version text NOT NULL
+column runyard_migration_checksums.sha256 text NOT NULL
+column runyard_migration_checksums.recorded_at timestamp with time zone NOT NULL DEFAULT now()
 column seaql_migrations.version character varying NOT NULL
 column seaql_migrations.applied_at bigint NOT NULL
 column task_events.workspace_id uuid NOT NULL
@@ -170,6 +189,7 @@ column workspaces.created_at timestamp with time zone NOT NULL DEFAULT now()
 column workspaces.updated_at timestamp with time zone NOT NULL DEFAULT now()
 table agent_tasks row level security t, forced t
 table ai_calls row level security t, forced t
+table job_approvals row level security t, forced t
 table job_artifacts row level security t, forced t
 table job_commands row level security t, forced t
 table job_events row level security t, forced t
@@ -177,6 +197,7 @@ table job_logs row level security t, forced t
 table job_steps row level security t, forced t
 table runner_jobs row level security t, forced t
 table runners row level security t, forced t
+table runyard_migration_checksums row level security f, forced f
 table seaql_migrations row level security f, forced f
 table task_events row level security t, forced t
 table task_snapshots row level security t, forced t
@@ -201,10 +222,18 @@ constraint ai_calls.ai_calls_status_check CHECK ((status = ANY (ARRAY['ok'::text
 constraint ai_calls.ai_calls_step_ordinal_check CHECK (((step_ordinal >= 0) AND (step_ordinal <= 10000)))
 constraint ai_calls.ai_calls_workspace_id_agent_task_id_fkey FOREIGN KEY (workspace_id, agent_task_id) REFERENCES agent_tasks(workspace_id, id)
 constraint ai_calls.ai_calls_workspace_id_job_id_fkey FOREIGN KEY (workspace_id, job_id) REFERENCES runner_jobs(workspace_id, id) ON DELETE CASCADE
+constraint job_approvals.job_approvals_decision_check CHECK ((decision = ANY (ARRAY['approved'::text, 'rejected'::text])))
+constraint job_approvals.job_approvals_pkey PRIMARY KEY (workspace_id, id)
+constraint job_approvals.job_approvals_workspace_id_job_id_fkey FOREIGN KEY (workspace_id, job_id) REFERENCES runner_jobs(workspace_id, id) ON DELETE CASCADE
+constraint job_approvals.job_approvals_workspace_id_step_id_fkey FOREIGN KEY (workspace_id, step_id) REFERENCES job_steps(workspace_id, id) ON DELETE CASCADE
+constraint job_artifacts.job_artifacts_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text))
 constraint job_artifacts.job_artifacts_name_check CHECK (((length(name) >= 1) AND (length(name) <= 255)))
 constraint job_artifacts.job_artifacts_name_key UNIQUE (workspace_id, job_id, name)
 constraint job_artifacts.job_artifacts_pkey PRIMARY KEY (workspace_id, id)
 constraint job_artifacts.job_artifacts_size_check CHECK ((size >= 0))
+constraint job_artifacts.job_artifacts_skip_reason_check CHECK ((length(skip_reason) <= 1000))
+constraint job_artifacts.job_artifacts_status_check CHECK ((status = ANY (ARRAY['uploaded'::text, 'skipped'::text])))
+constraint job_artifacts.job_artifacts_step_ordinal_check CHECK ((step_ordinal >= 0))
 constraint job_artifacts.job_artifacts_workspace_id_job_id_fkey FOREIGN KEY (workspace_id, job_id) REFERENCES runner_jobs(workspace_id, id) ON DELETE CASCADE
 constraint job_commands.job_commands_pkey PRIMARY KEY (workspace_id, job_id, seq)
 constraint job_commands.job_commands_seq_check CHECK ((seq >= 1))
@@ -215,8 +244,11 @@ constraint job_events.job_events_pkey PRIMARY KEY (workspace_id, job_id, seq)
 constraint job_events.job_events_seq_check CHECK ((seq >= 1))
 constraint job_events.job_events_workspace_id_job_id_fkey FOREIGN KEY (workspace_id, job_id) REFERENCES runner_jobs(workspace_id, id) ON DELETE CASCADE
 constraint job_events.job_events_workspace_id_step_id_fkey FOREIGN KEY (workspace_id, step_id) REFERENCES job_steps(workspace_id, id) ON DELETE CASCADE
+constraint job_logs.job_logs_level_check CHECK ((level = ANY (ARRAY['debug'::text, 'info'::text, 'warn'::text, 'error'::text])))
+constraint job_logs.job_logs_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text))
 constraint job_logs.job_logs_pkey PRIMARY KEY (workspace_id, job_id, seq)
 constraint job_logs.job_logs_seq_check CHECK ((seq >= 1))
+constraint job_logs.job_logs_step_ordinal_check CHECK ((step_ordinal >= 0))
 constraint job_logs.job_logs_stream_check CHECK ((stream = ANY (ARRAY['stdout'::text, 'stderr'::text, 'system'::text])))
 constraint job_logs.job_logs_workspace_id_job_id_fkey FOREIGN KEY (workspace_id, job_id) REFERENCES runner_jobs(workspace_id, id) ON DELETE CASCADE
 constraint job_steps.job_steps_cost_check CHECK ((cost >= (0)::double precision))
@@ -245,6 +277,8 @@ constraint runner_jobs.runner_jobs_workspace_id_fkey FOREIGN KEY (workspace_id) 
 constraint runners.runners_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200)))
 constraint runners.runners_pkey PRIMARY KEY (workspace_id, id)
 constraint runners.runners_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES workspaces(id) ON DELETE CASCADE
+constraint runyard_migration_checksums.runyard_migration_checksums_pkey PRIMARY KEY (version)
+constraint runyard_migration_checksums.runyard_migration_checksums_sha256_check CHECK ((sha256 ~ '^[0-9a-f]{64}$'::text))
 constraint seaql_migrations.seaql_migrations_pkey PRIMARY KEY (version)
 constraint task_events.task_events_pkey PRIMARY KEY (workspace_id, task_id, seq)
 constraint task_events.task_events_seq_check CHECK ((seq >= 1))
@@ -267,6 +301,8 @@ CREATE INDEX ai_calls_job_idx ON public.ai_calls USING btree (workspace_id, job_
 CREATE UNIQUE INDEX ai_calls_pkey ON public.ai_calls USING btree (workspace_id, id)
 CREATE INDEX ai_calls_task_idx ON public.ai_calls USING btree (workspace_id, agent_task_id) INCLUDE (input_tokens, output_tokens, cost_usd) WHERE (agent_task_id IS NOT NULL)
 CREATE INDEX ai_calls_usage_idx ON public.ai_calls USING btree (workspace_id, started_at) INCLUDE (model, provider, job_type, agent_task_id, input_tokens, output_tokens, cost_usd)
+CREATE INDEX job_approvals_job_idx ON public.job_approvals USING btree (workspace_id, job_id, decided_at)
+CREATE UNIQUE INDEX job_approvals_pkey ON public.job_approvals USING btree (workspace_id, id)
 CREATE UNIQUE INDEX job_artifacts_name_key ON public.job_artifacts USING btree (workspace_id, job_id, name)
 CREATE UNIQUE INDEX job_artifacts_pkey ON public.job_artifacts USING btree (workspace_id, id)
 CREATE UNIQUE INDEX job_commands_pkey ON public.job_commands USING btree (workspace_id, job_id, seq)
@@ -289,6 +325,7 @@ CREATE INDEX runner_jobs_status_idx ON public.runner_jobs USING btree (workspace
 CREATE INDEX runner_jobs_suspended_idx ON public.runner_jobs USING btree (LEAST(next_poll_at, max_wait_until)) WHERE (status = 'SUSPENDED'::text)
 CREATE INDEX runner_jobs_task_idx ON public.runner_jobs USING btree (workspace_id, agent_task_id, id) WHERE (agent_task_id IS NOT NULL)
 CREATE UNIQUE INDEX runners_pkey ON public.runners USING btree (workspace_id, id)
+CREATE UNIQUE INDEX runyard_migration_checksums_pkey ON public.runyard_migration_checksums USING btree (version)
 CREATE UNIQUE INDEX seaql_migrations_pkey ON public.seaql_migrations USING btree (version)
 CREATE INDEX task_events_feed_idx ON public.task_events USING btree (workspace_id, tx_id)
 CREATE UNIQUE INDEX task_events_pkey ON public.task_events USING btree (workspace_id, task_id, seq)
@@ -300,6 +337,7 @@ CREATE UNIQUE INDEX workspaces_slug_key ON public.workspaces USING btree (slug)
 policy sweeper on agent_tasks for ALL to {runyard_owner} using (true) with check (true)
 policy workspace_isolation on agent_tasks for ALL to {public} using ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
 policy workspace_isolation on ai_calls for ALL to {public} using ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
+policy workspace_isolation on job_approvals for ALL to {public} using ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
 policy workspace_isolation on job_artifacts for ALL to {public} using ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
 policy workspace_isolation on job_commands for ALL to {public} using ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif"))) with check ((workspace_id = ( SELECT (NULLIF(current_setting('runyard.workspace_id'::text, true), ''::text))::uuid AS "nullif")))
 policy sweeper on job_events for ALL to {runyard_owner} using (true) with check (true)
@@ -585,13 +623,15 @@ AS $function$
 $function$
 grants on agent_tasks: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}
 grants on ai_calls: {runyard_owner=arwdDxt/runyard_owner,runyard_app=ar/runyard_owner}
-grants on job_artifacts: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}
+grants on job_approvals: {runyard_owner=arwdDxt/runyard_owner,runyard_app=ar/runyard_owner}
+grants on job_artifacts: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arwd/runyard_owner}
 grants on job_commands: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}
 grants on job_events: {runyard_owner=arwdDxt/runyard_owner,runyard_app=ar/runyard_owner}
 grants on job_logs: {runyard_owner=arwdDxt/runyard_owner,runyard_app=ar/runyard_owner}
 grants on job_steps: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}
 grants on runner_jobs: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}
 grants on runners: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}
+grants on runyard_migration_checksums: {runyard_owner=arwdDxt/runyard_owner,runyard_app=r/runyard_owner}
 grants on seaql_migrations: {runyard_owner=arwdDxt/runyard_owner,runyard_app=r/runyard_owner}
 grants on task_events: {runyard_owner=arwdDxt/runyard_owner,runyard_app=ar/runyard_owner}
 grants on task_snapshots: {runyard_owner=arwdDxt/runyard_owner,runyard_app=arw/runyard_owner}

@@ -217,11 +217,22 @@ test("a job held for approval runs once approved", async () => {
   const id = await submitJob(page, "echo approved-and-ran", { approval: true });
   await page.getByText("Awaiting approval").waitFor();
   assert.equal(await jobStatus(page), "PENDING");
+  // The jobs list shows the jobs awaiting approval, and only those.
+  await page.goto(`${server.url}/#/w/${WS}/jobs`);
+  await page.getByLabel("Status").selectOption("awaiting");
+  await page.waitForURL(/status=awaiting/);
+  await eventually("only the job awaiting approval", async () => {
+    const ids = await page.locator("tr[data-job-id]").evaluateAll((rows) => rows.map((r) => r.dataset.jobId));
+    return ids.length === 1 && ids[0] === id;
+  });
+  await page.goto(`${server.url}/#/w/${WS}/jobs/${id}`);
   await page.getByRole("button", { name: "Approve" }).click();
   await waitStatus(page, "COMPLETED", 30_000);
   await page.getByRole("log", { name: "Job log" }).getByText("approved-and-ran").waitFor();
   const job = await server.call(alice, "GET", `/v1/workspaces/${WS}/runner-jobs/${id}`);
   assert.ok(job.events.some((e) => e.type === "job_approved"));
+  assert.equal(job.approvals[0].decision, "approved");
+  assert.equal(job.approvals[0].decided_by, "user:alice");
 });
 
 test("model calls a job prints are its usage; the overview charts the queue and the spend", async () => {
@@ -327,6 +338,8 @@ test("a 100,000-line log pages in without freezing the page; an artifact downloa
       body: `line ${start + i} ${"·".repeat((start + i) % 40)}`,
     }));
     await server.call(writer.token, "POST", `/v1/runner/jobs/${job.id}/logs`, { attempt, entries });
+    // Like any runner, keep the (short) lease while writing.
+    await server.call(writer.token, "POST", `/v1/runner/jobs/${job.id}/heartbeat`, { attempt });
   }
   const report = "lines,100000\n";
   const put = await fetch(`${server.url}/v1/runner/jobs/${job.id}/artifacts/report.csv?attempt=${attempt}`, {
@@ -434,6 +447,54 @@ test("a viewer sees jobs but no actions", async () => {
   await bob.goto(`${server.url}/#/w/${WS}/runners`);
   await bob.getByText("Runners are for admins").waitFor();
   await bob.close();
+});
+
+test("no secret reaches a job's page: redacted payload keys, masked log lines", async () => {
+  const job = await server.call(alice, "POST", `/v1/workspaces/${WS}/runner-jobs`, {
+    type: "command",
+    payload: { script: 'echo "key=$API_KEY token=$DEPLOY_TOKEN"', env: { API_KEY: "sk-console-payload" } },
+    secrets: { DEPLOY_TOKEN: "tok-console-secret" },
+  });
+  await page.goto(`${server.url}/#/w/${WS}/jobs/${job.id}`);
+  await waitStatus(page, "COMPLETED");
+  const log = page.getByRole("log", { name: "Job log" });
+  await log.getByText("key=*** token=***").waitFor({ timeout: 30_000 });
+  const html = await page.content();
+  for (const secret of ["sk-console-payload", "tok-console-secret"]) {
+    assert.ok(!html.includes(secret), `the job page shows ${secret}`);
+  }
+  await shot(page, "05b-job-secrets");
+});
+
+test("log levels are coloured and the log filters to a minimum level", async () => {
+  const writer = await server.call(alice, "POST", `/v1/workspaces/${WS}/runners`, { name: "level-writer", labels: ["levels"] });
+  const job = await server.call(alice, "POST", `/v1/workspaces/${WS}/runner-jobs`, { type: "report", labels: ["levels"] });
+  const claimed = await server.call(writer.token, "POST", "/v1/runner/claim", { max_jobs: 1 });
+  const attempt = claimed.jobs[0].attempt;
+  const entries = [
+    { seq: 1, stream: "stdout", body: "just output" },
+    { seq: 2, stream: "stdout", body: "noise here", level: "debug" },
+    { seq: 3, stream: "stderr", body: "disk almost full", level: "warn" },
+    { seq: 4, stream: "stderr", body: "upload failed", level: "error" },
+  ];
+  await server.call(writer.token, "POST", `/v1/runner/jobs/${job.id}/logs`, { attempt, entries });
+  await server.call(writer.token, "POST", `/v1/runner/jobs/${job.id}/complete`, { attempt });
+  await page.goto(`${server.url}/#/w/${WS}/jobs/${job.id}`);
+  await waitStatus(page, "COMPLETED");
+  const log = page.getByRole("log", { name: "Job log" });
+  await log.getByText("upload failed").waitFor();
+  const colour = (level) => log.locator(`.line[data-level=${level}] .lb`).evaluate((el) => getComputedStyle(el).color);
+  const plain = await log.locator(".line:not([data-level]) .lb").first().evaluate((el) => getComputedStyle(el).color);
+  assert.notEqual(await colour("error"), plain);
+  assert.notEqual(await colour("warn"), plain);
+  assert.notEqual(await colour("warn"), await colour("error"));
+  await page.getByLabel("Minimum log level").selectOption("warn");
+  await eventually("only warnings and errors", async () => (await log.locator(".line").count()) === 2);
+  assert.equal(await log.getByText("noise here").count(), 0);
+  assert.equal(await log.getByText("just output").count(), 0);
+  await page.getByLabel("Minimum log level").selectOption("");
+  await eventually("every line again", async () => (await log.locator(".line").count()) === 4);
+  await shot(page, "05c-log-levels");
 });
 
 test("an admin revokes a runner", async () => {

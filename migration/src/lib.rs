@@ -48,6 +48,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("sql/m20261203_000007_ai_calls.sql"),
     ),
     (
+        "m20261203_000008_records",
+        include_str!("sql/m20261203_000008_records.sql"),
+    ),
+    (
         "m20261203_000010_lean_job_indexes",
         include_str!("sql/m20261203_000010_lean_job_indexes.sql"),
     ),
@@ -150,18 +154,21 @@ impl MigratorTrait for Migrator {
         match db.into_database_executor() {
             DatabaseExecutor::Connection(c) => {
                 History::up(c, steps).await?;
+                record_checksums(c).await?;
                 if steps.is_none() {
                     apply_functions(c).await?;
                 }
             }
             DatabaseExecutor::Transaction(t) => {
                 History::up(t, steps).await?;
+                record_checksums(t).await?;
                 if steps.is_none() {
                     apply_functions(t).await?;
                 }
             }
             DatabaseExecutor::OwnedTransaction(t) => {
                 History::up(&t, steps).await?;
+                record_checksums(&t).await?;
                 if steps.is_none() {
                     apply_functions(&t).await?;
                 }
@@ -181,6 +188,53 @@ pub async fn apply_functions(db: &impl ConnectionTrait) -> Result<(), DbErr> {
         sql.push('\n');
     }
     db.execute_unprepared(&sql).await?;
+    Ok(())
+}
+
+/// Every migration's name with the hex SHA-256 of its SQL, oldest first: what this build
+/// expects to find recorded for each applied migration.
+pub fn checksums() -> Vec<(&'static str, String)> {
+    use sha2::{Digest, Sha256};
+    MIGRATIONS
+        .iter()
+        .map(|(name, sql)| {
+            let digest = Sha256::digest(sql.as_bytes());
+            let hex = digest.iter().map(|b| format!("{b:02x}")).collect();
+            (*name, hex)
+        })
+        .collect()
+}
+
+/// Records the checksum of every applied migration that has none yet (those applied just
+/// now, and on the first migrate of a database older than the checksum table). A
+/// recorded checksum is never overwritten: a changed text must stay visible.
+async fn record_checksums(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    let exists = db
+        .query_one_raw(sea_orm_migration::sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT to_regclass('runyard_migration_checksums') IS NOT NULL AS present",
+        ))
+        .await?
+        .map(|row| row.try_get::<bool>("", "present"))
+        .transpose()?
+        .unwrap_or(false);
+    if !exists {
+        // Stepping through history (`steps`) before the table's migration.
+        return Ok(());
+    }
+    // Names and hex digests are this build's own constants: safe as literals.
+    let values: Vec<String> = checksums()
+        .into_iter()
+        .map(|(name, sha)| format!("('{name}', '{sha}')"))
+        .collect();
+    db.execute_unprepared(&format!(
+        "INSERT INTO runyard_migration_checksums (version, sha256) \
+         SELECT b.version, b.sha256 FROM (VALUES {}) AS b(version, sha256) \
+           JOIN seaql_migrations m ON m.version = b.version \
+         ON CONFLICT (version) DO NOTHING",
+        values.join(", ")
+    ))
+    .await?;
     Ok(())
 }
 

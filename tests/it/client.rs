@@ -179,6 +179,9 @@ async fn the_runner_protocol_reads_into_the_wire_types() {
                     seq: 1,
                     stream: LogStream::Stdout,
                     body: "hello".into(),
+                    level: Some("warn".into()),
+                    step_ordinal: Some(0),
+                    metadata: Some(json!({"k": "v"})),
                 }],
             },
         )
@@ -257,6 +260,9 @@ async fn the_runner_protocol_reads_into_the_wire_types() {
         .await
         .expect("logs");
     assert_eq!(logs.items[0].body, "hello");
+    assert_eq!(logs.items[0].level.as_deref(), Some("warn"));
+    assert_eq!(logs.items[0].step_ordinal, Some(0));
+    assert_eq!(logs.items[0].metadata, Some(json!({"k": "v"})));
 }
 
 #[tokio::test]

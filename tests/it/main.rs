@@ -16,6 +16,8 @@ mod isolation;
 mod jobs;
 mod metrics;
 mod paging;
+mod records;
+mod redaction;
 mod reference_runner;
 mod runner;
 mod schema;

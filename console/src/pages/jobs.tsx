@@ -12,6 +12,9 @@ import { Badge, Empty, Field, Labels, Loading, ProblemBox, RelTime, useAction, u
 
 const PAGE_SIZE = 25;
 
+/** The status filter's value for jobs waiting for an approval. */
+const AWAITING = "awaiting";
+
 interface Filters {
   status: string;
   type: string;
@@ -43,7 +46,10 @@ export function JobsPage({ ws, query }: { ws: Workspace; query: URLSearchParams 
             path: { ws: ws.slug },
             query: {
               limit: PAGE_SIZE,
-              ...(filters.status && { status: filters.status }),
+              // "awaiting" is not a status: jobs waiting for an approval, of any gate.
+              ...(filters.status === AWAITING
+                ? { awaiting_approval: true }
+                : filters.status && { status: filters.status }),
               ...(filters.type && { type: filters.type }),
               ...(filters.label && { label: filters.label }),
               ...(cursor && { cursor }),
@@ -102,6 +108,7 @@ export function JobsPage({ ws, query }: { ws: Workspace; query: URLSearchParams 
             ))}
             <option value="QUEUED,RUNNING">Queued or running</option>
             <option value="FAILED,CANCELLED">Failed or cancelled</option>
+            <option value={AWAITING}>Awaiting approval</option>
           </select>
         </div>
         <TextFilter id="f-type" label="Type" value={filters.type} placeholder="any" onCommit={(type) => go({ type })} />

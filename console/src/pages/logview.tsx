@@ -20,7 +20,15 @@ export interface Line {
   seq: number;
   stream: string;
   body: string;
+  /** `debug`, `info`, `warn` or `error`, when the runner gave one. */
+  level?: string | null;
 }
+
+/** The levels a log can be filtered to, least first. */
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+type LogLevel = (typeof LOG_LEVELS)[number];
+
+const toLine = ({ seq, stream, body, level }: Schemas["LogEntry"]): Line => ({ seq, stream, body, level });
 
 /** Lines in a fixed-row-height window; `onNearEnd` fires when the reader nears the bottom. */
 export function LineWindow({
@@ -86,10 +94,11 @@ export function LineWindow({
   for (let i = first; i < last; i++) {
     const line = lines[i]!;
     rows.push(
-      <div class={`line ${line.stream}`} key={line.seq}>
+      <div class={`line ${line.stream}${line.level ? ` lvl-${line.level}` : ""}`} data-level={line.level ?? undefined} key={line.seq}>
         <span class="ln" aria-hidden="true">
           {line.seq}
         </span>
+        {line.level && <span class="lv">{line.level}</span>}
         <span class="lb">{line.body}</span>
       </div>,
     );
@@ -135,6 +144,9 @@ export function JobLog({ ws, jobId, status }: { ws: Workspace; jobId: string; st
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
   const [wanted, setWanted] = useState(true);
+  // The minimum level shown ("" for every line); changing it reloads the log.
+  const [level, setLevel] = useState<LogLevel | "">("");
+  const levelNow = useRef<LogLevel | "">("");
   const terminal = isTerminal(status);
   const lastSeq = () => lines.current[lines.current.length - 1]?.seq ?? 0;
 
@@ -160,15 +172,18 @@ export function JobLog({ ws, jobId, status }: { ws: Workspace; jobId: string; st
     if (phase !== "paging" || inflight.current || !(wanted || stick) || error) return;
     inflight.current = true;
     setBusy(true);
+    const asked = level;
     (async () => {
       try {
+        const query = { after_seq: lastSeq(), limit: PAGE, ...(asked ? { level: asked } : {}) };
         const page = await unwrap(
           api.GET("/v1/workspaces/{ws}/runner-jobs/{id}/logs", {
-            params: { path: { ws: ws.slug, id: jobId }, query: { after_seq: lastSeq(), limit: PAGE } },
+            params: { path: { ws: ws.slug, id: jobId }, query },
           }),
         );
-        if (!alive.current) return;
-        append(page.items.map(({ seq, stream, body }: Schemas["LogEntry"]) => ({ seq, stream, body })));
+        // Dropped when the view moved on, or the filter changed meanwhile.
+        if (!alive.current || levelNow.current !== asked) return;
+        append(page.items.map(toLine));
         if (!page.next_cursor) setPhase("caught-up");
         setWanted(false);
       } catch (e) {
@@ -178,7 +193,16 @@ export function JobLog({ ws, jobId, status }: { ws: Workspace; jobId: string; st
         if (alive.current) setBusy(false);
       }
     })();
-  }, [phase, busy, wanted, stick, error]);
+  }, [phase, busy, wanted, stick, error, level]);
+
+  const chooseLevel = (next: LogLevel | "") => {
+    levelNow.current = next;
+    lines.current = [];
+    setVersion((v) => v + 1);
+    setLevel(next);
+    setWanted(true);
+    setPhase("paging");
+  };
 
   // Caught up: a finished job's log is complete; a running job's continues live.
   useEffect(() => {
@@ -197,6 +221,7 @@ export function JobLog({ ws, jobId, status }: { ws: Workspace; jobId: string; st
         api.GET("/v1/workspaces/{ws}/runner-jobs/{id}/logs/stream", {
           params: {
             path: { ws: ws.slug, id: jobId },
+            query: level ? { level } : {},
             // The id of a log event is its seq, as the server wrote it.
             header: lastEventId ? { "Last-Event-ID": lastEventId } : {},
           },
@@ -210,8 +235,7 @@ export function JobLog({ ws, jobId, status }: { ws: Workspace; jobId: string; st
         }
         if (event.type !== "log") return;
         try {
-          const { seq, stream, body } = JSON.parse(event.data) as Schemas["LogEntry"];
-          append([{ seq, stream, body }]);
+          append([toLine(JSON.parse(event.data) as Schemas["LogEntry"])]);
         } catch {
           // Not a log entry: skip it.
         }
@@ -222,7 +246,7 @@ export function JobLog({ ws, jobId, status }: { ws: Workspace; jobId: string; st
       },
     });
     return stop;
-  }, [phase, ws.slug, jobId]);
+  }, [phase, ws.slug, jobId, level]);
 
   const n = lines.current.length;
   const state =
@@ -241,6 +265,21 @@ export function JobLog({ ws, jobId, status }: { ws: Workspace; jobId: string; st
           {count(n, "line")} · {state}
         </span>
         <div class="section-tools">
+          <label class="log-level">
+            <span>Level</span>
+            <select
+              aria-label="Minimum log level"
+              value={level}
+              onChange={(e) => chooseLevel(e.currentTarget.value as LogLevel | "")}
+            >
+              <option value="">All lines</option>
+              {LOG_LEVELS.map((l) => (
+                <option key={l} value={l}>
+                  {l} and above
+                </option>
+              ))}
+            </select>
+          </label>
           <button
             type="button"
             class={`btn small ${stick ? "on" : ""}`}

@@ -41,6 +41,9 @@ pub struct AppState {
     pub auth: AuthConfig,
     /// The newest migration this server was built with; `/readyz` compares against it.
     pub expected_schema_version: String,
+    /// Every migration this server was built with and the SHA-256 of its text; `/readyz`
+    /// is not ready while an applied one differs or is unknown. Empty: not checked.
+    pub built_migrations: Vec<(String, String)>,
     pub queue: QueueConfig,
     pub metrics: Arc<Metrics>,
     /// Becomes true when the server starts shutting down: long-polls and live streams end
@@ -77,10 +80,17 @@ impl AppState {
             db,
             auth,
             expected_schema_version: expected_schema_version.into(),
+            built_migrations: Vec::new(),
             queue,
             metrics: Arc::default(),
             stopping: tokio::sync::watch::Sender::new(false),
         }
+    }
+
+    /// Checks applied migrations against these (name, SHA-256) on `/readyz`.
+    pub fn with_built_migrations(mut self, built: Vec<(String, String)>) -> Self {
+        self.built_migrations = built;
+        self
     }
 
     /// A state with no database, only good for rendering the spec.

@@ -534,6 +534,22 @@ impl Client {
         self.send(request).await.map(drop)
     }
 
+    /// `POST .../artifacts/{name}/skip`: records a declared artifact that was not produced.
+    pub async fn skip_artifact(
+        &self,
+        job_id: &str,
+        name: &str,
+        body: &SkipArtifact,
+    ) -> Result<(), Error> {
+        let request = self
+            .request(
+                Method::POST,
+                &Self::job_segments(job_id, &["artifacts", name, "skip"]),
+            )
+            .json(body);
+        self.send(request).await.map(drop)
+    }
+
     /// `POST .../complete`.
     pub async fn complete(&self, job_id: &str, body: &CompleteRequest) -> Result<(), Error> {
         self.post_job::<_, Value>(job_id, "complete", body)

@@ -163,6 +163,9 @@ pub struct Readiness {
     #[serde(default)]
     pub schema_version: Option<String>,
     pub expected_schema_version: String,
+    /// Applied migrations that changed since they were applied, or are unknown.
+    #[serde(default)]
+    pub schema_problems: Vec<String>,
 }
 
 /// One page of a cursor-paged list (`JobList`, `RunnerList`, ...).
@@ -192,6 +195,9 @@ pub struct WorkspaceSettings {
     pub max_queued_jobs: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_days: Option<i64>,
+    /// Values under keys matching this regular expression are shown as `"[redacted]"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redact_pattern: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -279,6 +285,9 @@ pub struct CreateJob {
     pub agent_task_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requires_approval: Option<bool>,
+    /// `{"NAME": "value"}`: given only to the claiming runner, never shown to users.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secrets: Option<Value>,
 }
 
 impl CreateJob {
@@ -388,6 +397,25 @@ pub struct JobDetail {
     pub events: Vec<JobEvent>,
     #[serde(default)]
     pub events_next_cursor: Option<String>,
+    /// Every approval decision on the job, oldest first.
+    #[serde(default)]
+    pub approvals: Vec<Approval>,
+}
+
+/// An approval decision on a job or one of its gate steps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Approval {
+    pub id: String,
+    #[serde(default)]
+    pub step_id: Option<String>,
+    #[serde(default)]
+    pub step_ordinal: Option<u32>,
+    /// `approved` or `rejected`.
+    pub decision: String,
+    pub decided_by: String,
+    #[serde(default)]
+    pub comment: Option<String>,
+    pub decided_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -448,6 +476,12 @@ pub struct LogEntry {
     pub attempt: u32,
     pub stream: LogStream,
     pub body: String,
+    #[serde(default)]
+    pub level: Option<String>,
+    #[serde(default)]
+    pub step_ordinal: Option<u32>,
+    #[serde(default)]
+    pub metadata: Option<Value>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -469,7 +503,27 @@ pub struct Artifact {
     pub content_type: String,
     pub size: u64,
     pub sha256: String,
+    /// `uploaded`, or `skipped` (declared but not produced).
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub skip_reason: Option<String>,
+    #[serde(default)]
+    pub step_ordinal: Option<u32>,
+    #[serde(default)]
+    pub metadata: Option<Value>,
     pub created_at: DateTime<Utc>,
+}
+
+/// An artifact a job declared but did not produce.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkipArtifact {
+    pub attempt: u32,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_ordinal: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Value>,
 }
 
 pub type ArtifactList = Page<Artifact>;
@@ -628,6 +682,13 @@ pub struct ClaimedJob {
     pub suspended_state: Option<Value>,
     /// Where this run's log numbering starts (after what earlier runs wrote).
     pub next_log_seq: u64,
+    /// The job's secrets (`{"NAME": "value"}`), for this runner only.
+    #[serde(default)]
+    pub secrets: Option<Value>,
+    /// The workspace's pattern for secret-looking keys: values under them are to be
+    /// masked in output, like `secrets`.
+    #[serde(default)]
+    pub redact_pattern: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -724,6 +785,15 @@ pub struct LogEntryIn {
     pub seq: u64,
     pub stream: LogStream,
     pub body: String,
+    /// `debug`, `info`, `warn` or `error`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    /// The step the line belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_ordinal: Option<u32>,
+    /// A JSON object kept with the line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -196,6 +196,9 @@ pub struct NewJob {
     pub run_after_ms: Option<i64>,
     pub agent_task_id: Option<uuid::Uuid>,
     pub requires_approval: bool,
+    /// Values only the claiming runner receives (as environment variables for a
+    /// `command` job); never shown to users.
+    pub secrets: Option<JobSecrets>,
 }
 
 /// The raw fields of a job create request, as they came in.
@@ -211,6 +214,7 @@ pub struct RawNewJob<'a> {
     pub run_after_ms: Option<i64>,
     pub agent_task_id: Option<uuid::Uuid>,
     pub requires_approval: Option<bool>,
+    pub secrets: Option<&'a serde_json::Value>,
 }
 
 impl NewJob {
@@ -268,6 +272,7 @@ impl NewJob {
             run_after_ms: raw.run_after_ms,
             agent_task_id: raw.agent_task_id,
             requires_approval: raw.requires_approval.unwrap_or(false),
+            secrets: raw.secrets.map(JobSecrets::parse).transpose()?,
         })
     }
 
@@ -367,11 +372,75 @@ impl Suspend {
     }
 }
 
+/// A job's secrets: names that are valid environment variable names (`[A-Za-z_]`
+/// then `[A-Za-z0-9_]`, at most 128 characters), each with a string value; at most 100 of
+/// them and 64 KiB in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobSecrets(serde_json::Map<String, serde_json::Value>);
+
+impl JobSecrets {
+    pub const MAX_ENTRIES: usize = 100;
+    pub const MAX_BYTES: usize = 64 * 1024;
+
+    pub fn parse(raw: &serde_json::Value) -> Result<Self, ValidationError> {
+        let Some(map) = raw.as_object() else {
+            return Err(ValidationError::new(
+                "secrets",
+                "must be an object of names to string values",
+            ));
+        };
+        if map.len() > Self::MAX_ENTRIES {
+            return Err(ValidationError::new(
+                "secrets",
+                format!("must hold at most {} entries", Self::MAX_ENTRIES),
+            ));
+        }
+        let mut bytes = 0;
+        for (name, value) in map {
+            let field = || format!("secrets.{name}");
+            let mut chars = name.chars();
+            let valid_name = name.len() <= 128
+                && chars
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid_name {
+                return Err(ValidationError::new(
+                    "secrets",
+                    format!(
+                        "{name:?} is not a usable environment variable name \
+                         ([A-Za-z_][A-Za-z0-9_]*, at most 128 characters)"
+                    ),
+                ));
+            }
+            let Some(text) = value.as_str() else {
+                return Err(ValidationError::new(field(), "must be a string"));
+            };
+            if text.contains('\0') {
+                return Err(ValidationError::new(field(), "must not contain U+0000"));
+            }
+            bytes += name.len() + text.len();
+        }
+        if bytes > Self::MAX_BYTES {
+            return Err(ValidationError::new(
+                "secrets",
+                format!("must be at most {} bytes in all", Self::MAX_BYTES),
+            ));
+        }
+        Ok(Self(map.clone()))
+    }
+
+    /// The secrets as stored and as handed to the claiming runner: `{"NAME": "value"}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::Object(self.0.clone())
+    }
+}
+
 /// SHA-256 of the canonical form of a job request, for idempotency: two requests under
 /// one `Idempotency-Key` are the same request exactly when their hashes are equal.
 /// Object keys are sorted, so field order in the request does not matter.
 pub fn payload_hash(job: &NewJob) -> String {
-    let canonical = serde_json::json!({
+    let mut canonical = serde_json::json!({
         "type": job.job_type.as_str(),
         "payload": job.payload,
         "priority": job.priority.get(),
@@ -383,6 +452,10 @@ pub fn payload_hash(job: &NewJob) -> String {
         "agent_task_id": job.agent_task_id,
         "requires_approval": job.requires_approval,
     });
+    // Only when given, so that requests without secrets keep the hash they always had.
+    if let Some(secrets) = &job.secrets {
+        canonical["secrets"] = secrets.to_json();
+    }
     // serde_json's default map is ordered by key, so this rendering is canonical.
     let digest = Sha256::digest(canonical.to_string().as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
@@ -525,6 +598,29 @@ mod tests {
     }
 
     #[test]
+    fn secrets_are_env_names_to_strings_and_count_in_the_hash() {
+        let parse = |v: serde_json::Value| JobSecrets::parse(&v);
+        assert!(parse(serde_json::json!({"API_KEY": "sk-1", "_x9": ""})).is_ok());
+        for bad in [
+            serde_json::json!(["x"]),
+            serde_json::json!({"9LIVES": "x"}),
+            serde_json::json!({"A-B": "x"}),
+            serde_json::json!({"A": 5}),
+        ] {
+            assert!(parse(bad.clone()).is_err(), "{bad}");
+        }
+        let plain = job(serde_json::json!({}), None);
+        let secret = serde_json::json!({"TOKEN": "t"});
+        let with = NewJob::parse(RawNewJob {
+            job_type: "command",
+            secrets: Some(&secret),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_ne!(payload_hash(&plain), payload_hash(&with));
+    }
+
+    #[test]
     fn new_job_defaults_and_initial_status() {
         let j = job(serde_json::json!({}), None);
         assert_eq!(j.max_attempts.get(), 3);
@@ -613,5 +709,27 @@ mod tests {
         })
         .unwrap_err();
         assert_eq!(err.field, "payload");
+    }
+}
+
+str_enum!(
+    /// How much a log line matters, least first. A line without one counts as `info` when
+    /// reads filter on a minimum level.
+    pub enum LogLevel {
+        Debug = "debug",
+        Info = "info",
+        Warn = "warn",
+        Error = "error",
+    }
+);
+
+impl LogLevel {
+    /// This level and every one above it, for a "minimum level" filter.
+    pub fn at_least(self) -> Vec<LogLevel> {
+        let from = LogLevel::ALL
+            .iter()
+            .position(|l| *l == self)
+            .unwrap_or_default();
+        LogLevel::ALL[from..].to_vec()
     }
 }

@@ -106,7 +106,7 @@ impl TaskTitle {
 }
 
 /// A workspace's operational settings. Absent means "no limit" / "off".
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WorkspaceSettings {
     /// Pause active tasks after this many seconds without activity.
     pub auto_pause_after_seconds: Option<i64>,
@@ -116,6 +116,13 @@ pub struct WorkspaceSettings {
     pub max_queued_jobs: Option<i64>,
     /// Delete finished jobs (with steps, logs, artifacts, events) this many days old.
     pub retention_days: Option<i64>,
+    /// At most this many bytes of artifact content in the workspace; uploads past it are
+    /// refused.
+    pub max_artifact_bytes: Option<i64>,
+    /// Values under keys matching this (case-insensitive) regular expression are shown
+    /// as `"[redacted]"`; absent means [`crate::DEFAULT_REDACT_PATTERN`]. Checked by
+    /// [`crate::Redactor::parse`] before it is stored.
+    pub redact_pattern: Option<String>,
 }
 
 impl WorkspaceSettings {
@@ -124,6 +131,8 @@ impl WorkspaceSettings {
     pub const MAX_RUNNING_JOBS: &'static str = "max_running_jobs";
     pub const MAX_QUEUED_JOBS: &'static str = "max_queued_jobs";
     pub const RETENTION_DAYS: &'static str = "retention_days";
+    pub const REDACT_PATTERN: &'static str = "redact_pattern";
+    pub const MAX_ARTIFACT_BYTES: &'static str = "max_artifact_bytes";
 
     /// Reads settings as stored (unknown keys and malformed values are ignored).
     pub fn from_json(value: &serde_json::Value) -> Self {
@@ -133,11 +142,21 @@ impl WorkspaceSettings {
             max_running_jobs: get(Self::MAX_RUNNING_JOBS),
             max_queued_jobs: get(Self::MAX_QUEUED_JOBS),
             retention_days: get(Self::RETENTION_DAYS),
+            max_artifact_bytes: get(Self::MAX_ARTIFACT_BYTES),
+            redact_pattern: value
+                .get(Self::REDACT_PATTERN)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned),
         }
     }
 
+    /// What hides secrets from this workspace's users.
+    pub fn redactor(&self) -> crate::Redactor {
+        crate::Redactor::for_pattern(self.redact_pattern.as_deref())
+    }
+
     /// The settings as stored; absent settings are left out.
-    pub fn to_json(self) -> serde_json::Value {
+    pub fn to_json(&self) -> serde_json::Value {
         let mut map = serde_json::Map::new();
         for (key, value) in [
             (
@@ -147,10 +166,14 @@ impl WorkspaceSettings {
             (Self::MAX_RUNNING_JOBS, self.max_running_jobs),
             (Self::MAX_QUEUED_JOBS, self.max_queued_jobs),
             (Self::RETENTION_DAYS, self.retention_days),
+            (Self::MAX_ARTIFACT_BYTES, self.max_artifact_bytes),
         ] {
             if let Some(v) = value {
                 map.insert(key.to_owned(), v.into());
             }
+        }
+        if let Some(pattern) = &self.redact_pattern {
+            map.insert(Self::REDACT_PATTERN.to_owned(), pattern.clone().into());
         }
         serde_json::Value::Object(map)
     }
@@ -161,6 +184,7 @@ impl WorkspaceSettings {
             Self::AUTO_PAUSE_AFTER_SECONDS => (1, 30 * 24 * 3600),
             Self::MAX_RUNNING_JOBS | Self::MAX_QUEUED_JOBS => (0, 100_000_000),
             Self::RETENTION_DAYS => (1, 36_500),
+            Self::MAX_ARTIFACT_BYTES => (0, 1 << 50),
             _ => return Err(ValidationError::new(key, "is not a known setting")),
         };
         if (min..=max).contains(&value) {
@@ -201,6 +225,7 @@ mod tests {
         let s = WorkspaceSettings {
             max_running_jobs: Some(2),
             retention_days: Some(7),
+            redact_pattern: Some("^x_".to_owned()),
             ..Default::default()
         };
         assert_eq!(WorkspaceSettings::from_json(&s.to_json()), s);

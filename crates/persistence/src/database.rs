@@ -102,6 +102,38 @@ impl Database {
         Ok(row.map(|r| r.version))
     }
 
+    /// Every applied migration, oldest first, with the checksum recorded for it (none for
+    /// a database older than the checksum table, until its next migrate records them).
+    pub async fn applied_migrations(&self) -> Result<Vec<(String, Option<String>)>, StoreError> {
+        #[derive(FromQueryResult)]
+        struct Applied {
+            version: String,
+            sha256: Option<String>,
+        }
+        #[derive(FromQueryResult)]
+        struct Present {
+            present: bool,
+        }
+        let kept = Present::find_by_statement(stmt(
+            "SELECT to_regclass('runyard_migration_checksums') IS NOT NULL AS present",
+            [],
+        ))
+        .one(&self.conn)
+        .await?
+        .is_some_and(|p| p.present);
+        let sql = if kept {
+            "SELECT m.version, c.sha256 FROM seaql_migrations m \
+               LEFT JOIN runyard_migration_checksums c ON c.version = m.version \
+              ORDER BY m.version"
+        } else {
+            "SELECT version, NULL::text AS sha256 FROM seaql_migrations ORDER BY version"
+        };
+        let rows = Applied::find_by_statement(stmt(sql, []))
+            .all(&self.conn)
+            .await?;
+        Ok(rows.into_iter().map(|r| (r.version, r.sha256)).collect())
+    }
+
     /// Enters the workspace named by `ws` as `subject`, in a new transaction. `None` when
     /// the workspace does not exist or the subject is not one of its members.
     pub async fn enter(

@@ -131,6 +131,7 @@ pub async fn claim(
             resume_snapshot: r.resume_snapshot,
             suspended_state: r.suspended_state,
             next_log_seq: r.next_log_seq,
+            secrets: r.secrets,
         })
         .collect::<Vec<_>>();
     Ok(Claimed {
@@ -266,6 +267,9 @@ pub struct LogEntry {
     pub seq: i64,
     pub stream: String,
     pub body: String,
+    pub level: Option<runyard_domain::LogLevel>,
+    pub step_ordinal: Option<i32>,
+    pub metadata: Option<serde_json::Value>,
 }
 
 /// Appends log entries. An entry whose `seq` exists with the same stream and body is a
@@ -281,7 +285,16 @@ pub async fn append_logs(
     hold(tx, runner, job_id, attempt, Lock::Share).await?;
     let rows: Vec<serde_json::Value> = entries
         .iter()
-        .map(|e| serde_json::json!({"seq": e.seq, "stream": e.stream, "body": e.body}))
+        .map(|e| {
+            serde_json::json!({
+                "seq": e.seq,
+                "stream": e.stream,
+                "body": e.body,
+                "level": e.level.map(runyard_domain::LogLevel::as_str),
+                "step_ordinal": e.step_ordinal,
+                "metadata": e.metadata,
+            })
+        })
         .collect();
     #[derive(FromQueryResult)]
     struct Conflict {
@@ -305,9 +318,12 @@ pub async fn append_logs(
     }
     let inserted = tx
         .execute(
-            "INSERT INTO job_logs (workspace_id, job_id, seq, attempt, stream, body) \
-             SELECT DISTINCT ON (seq) $1, $2, seq, $4, stream, body \
-               FROM jsonb_to_recordset($3::jsonb) AS r(seq bigint, stream text, body text) \
+            "INSERT INTO job_logs (workspace_id, job_id, seq, attempt, stream, body, level, \
+                                   step_ordinal, metadata) \
+             SELECT DISTINCT ON (seq) $1, $2, seq, $4, stream, body, level, step_ordinal, metadata \
+               FROM jsonb_to_recordset($3::jsonb) \
+                    AS r(seq bigint, stream text, body text, level text, step_ordinal integer, \
+                         metadata jsonb) \
              ON CONFLICT (workspace_id, job_id, seq) DO NOTHING",
             [
                 tx.workspace_id().into(),
@@ -450,6 +466,10 @@ pub struct NewArtifact {
     pub content: Vec<u8>,
     /// Hex SHA-256 of `content`.
     pub sha256: String,
+    /// Declared but not produced, and why: stored without content.
+    pub skipped: Option<String>,
+    pub step_ordinal: Option<i32>,
+    pub metadata: Option<serde_json::Value>,
 }
 
 /// Stores (or replaces) an artifact of the job.
@@ -466,16 +486,31 @@ pub async fn put_artifact(
         content_type,
         content,
         sha256,
+        skipped,
+        step_ordinal,
+        metadata,
     } = artifact;
     let size = content.len() as i64;
+    check_artifact_room(tx, job_id, &name, size).await?;
+    let status = if skipped.is_some() {
+        "skipped"
+    } else {
+        "uploaded"
+    };
     let row: crate::jobs::ArtifactRow = tx
         .one(
-            "INSERT INTO job_artifacts (workspace_id, id, job_id, name, attempt, content_type, size, sha256, content) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+            &format!(
+                "INSERT INTO job_artifacts (workspace_id, id, job_id, name, attempt, content_type, size, \
+                        sha256, content, status, skip_reason, step_ordinal, metadata) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
              ON CONFLICT (workspace_id, job_id, name) DO UPDATE SET attempt = EXCLUDED.attempt, \
                  content_type = EXCLUDED.content_type, size = EXCLUDED.size, sha256 = EXCLUDED.sha256, \
-                 content = EXCLUDED.content, created_at = now() \
-             RETURNING name, attempt, content_type, size, sha256, created_at",
+                 content = EXCLUDED.content, status = EXCLUDED.status, \
+                 skip_reason = EXCLUDED.skip_reason, step_ordinal = EXCLUDED.step_ordinal, \
+                 metadata = EXCLUDED.metadata, created_at = now() \
+             RETURNING {}",
+                crate::jobs::ARTIFACT_COLUMNS
+            ),
             [
                 tx.workspace_id().into(),
                 Uuid::now_v7().into(),
@@ -486,11 +521,57 @@ pub async fn put_artifact(
                 size.into(),
                 sha256.into(),
                 content.into(),
+                status.into(),
+                skipped.into(),
+                step_ordinal.into(),
+                metadata.into(),
             ],
         )
         .await?
         .ok_or(StoreError::NotFound)?;
     Ok(row.into())
+}
+
+/// Refuses an upload of `size` bytes that would take the workspace's artifacts past its
+/// `max_artifact_bytes` (the artifact it replaces no longer counts). Uploads of a
+/// workspace with a limit take turns on an advisory lock to the end of the transaction.
+async fn check_artifact_room(
+    tx: &WorkspaceTx,
+    job_id: Uuid,
+    name: &str,
+    size: i64,
+) -> Result<(), StoreError> {
+    let Some(limit) = tx.settings().max_artifact_bytes else {
+        return Ok(());
+    };
+    let exceeded = || StoreError::QuotaExceeded {
+        setting: runyard_domain::WorkspaceSettings::MAX_ARTIFACT_BYTES,
+        what: "bytes of artifacts",
+        limit,
+    };
+    if size > limit {
+        return Err(exceeded());
+    }
+    tx.execute(
+        "SELECT pg_advisory_xact_lock(hashtext('runyard_artifacts:' || $1::text))",
+        [tx.workspace_id().into()],
+    )
+    .await?;
+    #[derive(FromQueryResult)]
+    struct Used {
+        bytes: i64,
+    }
+    let used: Option<Used> = tx
+        .one(
+            "SELECT coalesce(sum(size), 0)::bigint AS bytes FROM job_artifacts \
+              WHERE workspace_id = $1 AND NOT (job_id = $2 AND name = $3)",
+            [tx.workspace_id().into(), job_id.into(), name.into()],
+        )
+        .await?;
+    if used.map_or(0, |u| u.bytes) + size > limit {
+        return Err(exceeded());
+    }
+    Ok(())
 }
 
 fn lease_fence(runner: &RunnerIdentity, attempt: i32) -> Fence {

@@ -126,6 +126,8 @@ pub struct ClaimedJob {
     pub suspended_state: Option<serde_json::Value>,
     /// One past the highest log seq the job has: where this attempt's lines start.
     pub next_log_seq: i64,
+    /// The secrets given on create (`{"NAME": "value"}`), for this runner only.
+    pub secrets: Option<serde_json::Value>,
 }
 
 /// What a heartbeat tells the runner.
@@ -159,6 +161,9 @@ pub struct LogRecord {
     pub attempt: i32,
     pub stream: String,
     pub body: String,
+    pub level: Option<String>,
+    pub step_ordinal: Option<i32>,
+    pub metadata: Option<serde_json::Value>,
     pub created_at: Timestamp,
 }
 
@@ -169,6 +174,11 @@ pub struct ArtifactRecord {
     pub content_type: String,
     pub size: i64,
     pub sha256: String,
+    /// `uploaded`, or `skipped` (declared but not produced; no content).
+    pub status: String,
+    pub skip_reason: Option<String>,
+    pub step_ordinal: Option<i32>,
+    pub metadata: Option<serde_json::Value>,
     pub created_at: Timestamp,
 }
 

@@ -111,8 +111,8 @@ impl WorkspaceTx {
     }
 
     /// The workspace's settings as they were when the transaction entered it.
-    pub fn settings(&self) -> WorkspaceSettings {
-        self.settings
+    pub fn settings(&self) -> &WorkspaceSettings {
+        &self.settings
     }
 
     /// Who acts, as recorded on events (`user:alice`).

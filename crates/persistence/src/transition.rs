@@ -499,6 +499,7 @@ pub(crate) struct ClaimRow {
     pub resume_snapshot: Option<serde_json::Value>,
     pub suspended_state: Option<serde_json::Value>,
     pub next_log_seq: i64,
+    pub secrets: Option<serde_json::Value>,
 }
 
 /// Claims up to `limit` `QUEUED` jobs whose labels are within `labels`, in priority,
@@ -529,7 +530,7 @@ pub(crate) async fn claim(
         rest = change_columns!(),
     );
     let output = "SELECT id, workspace_id, type, payload, labels, priority, attempt, max_attempts, \
-                timeout_seconds, lease_expires_at, agent_task_id, \
+                timeout_seconds, lease_expires_at, agent_task_id, secrets, \
                 (SELECT c.handed FROM c WHERE c.id = j.id) AS resume_snapshot, suspended_state, \
                 (SELECT coalesce(max(l.seq), 0) + 1 FROM job_logs l \
                   WHERE l.workspace_id = j.workspace_id AND l.job_id = j.id) AS next_log_seq \
@@ -555,7 +556,8 @@ pub(crate) enum Target<'a> {
     /// Enters the workspace in the same statement (see [`crate::jobs::create_direct`]):
     /// `$1` subject, `$2` actor, `$3` id, `$4` slug. Inserts nothing when the subject may
     /// not create jobs there (is not an owner, admin or member) or the workspace has a
-    /// `max_queued_jobs` quota.
+    /// `max_queued_jobs` quota or its own `redact_pattern` (whose answer needs the
+    /// settings in hand).
     Direct(Vec<Value>),
 }
 
@@ -598,6 +600,7 @@ pub(crate) fn insert_sql(
                 "timeout_seconds": job.timeout_seconds.get(),
                 "backoff_seconds": job.backoff_seconds,
                 "payload_hash": payload_hash(job),
+                "secrets": job.secrets.as_ref().map(runyard_domain::JobSecrets::to_json),
             })
         })
         .collect();
@@ -636,7 +639,7 @@ pub(crate) fn insert_sql(
                 "w.entered_id",
                 "$2",
                 "w, x WHERE w.entered_role = ANY($6) \
-                       AND NOT (w.entered_settings ? 'max_queued_jobs')",
+                       AND NOT (w.entered_settings ?| ARRAY['max_queued_jobs', 'redact_pattern'])",
                 "",
                 values,
             )
@@ -651,14 +654,15 @@ pub(crate) fn insert_sql(
            SELECT * FROM jsonb_to_recordset({records_param}::jsonb) AS r( \
              id uuid, event_id uuid, agent_task_id uuid, type text, payload jsonb, labels text[], \
              priority smallint, status text, requires_approval boolean, max_attempts integer, \
-             run_after timestamptz, timeout_seconds integer, backoff_seconds integer, payload_hash text) \
+             run_after timestamptz, timeout_seconds integer, backoff_seconds integer, payload_hash text, \
+             secrets jsonb) \
          ), j AS ( \
            INSERT INTO runner_jobs (workspace_id, id, agent_task_id, type, payload, labels, priority, \
                   status, requires_approval, max_attempts, run_after, timeout_seconds, idempotency_key, \
-                  payload_hash, last_event_seq, created_by, backoff_base_seconds) \
+                  payload_hash, last_event_seq, created_by, backoff_base_seconds, secrets) \
            SELECT {workspace}, x.id, x.agent_task_id, x.type, x.payload, x.labels, x.priority, x.status, \
                   x.requires_approval, x.max_attempts, coalesce(x.run_after, now()), x.timeout_seconds, \
-                  {key}, x.payload_hash, 1, {actor}, x.backoff_seconds \
+                  {key}, x.payload_hash, 1, {actor}, x.backoff_seconds, x.secrets \
              FROM {from}{conflict} \
            RETURNING * \
          ), e AS ( \

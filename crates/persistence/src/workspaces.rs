@@ -90,6 +90,8 @@ pub async fn update(
         WorkspaceSettings::MAX_RUNNING_JOBS,
         WorkspaceSettings::MAX_QUEUED_JOBS,
         WorkspaceSettings::RETENTION_DAYS,
+        WorkspaceSettings::REDACT_PATTERN,
+        WorkspaceSettings::MAX_ARTIFACT_BYTES,
     ]
     .map(str::to_owned)
     .to_vec();
@@ -105,7 +107,7 @@ pub async fn update(
             [
                 tx.workspace_id().into(),
                 name.map(|n| n.as_str().to_owned()).into(),
-                settings.map(WorkspaceSettings::to_json).into(),
+                settings.as_ref().map(WorkspaceSettings::to_json).into(),
                 known.into(),
             ],
         )

@@ -271,6 +271,26 @@ impl Client {
     }
 
     /// `POST .../fail`.
+    /// `POST .../artifacts/{name}/skip`: a declared artifact the job did not produce.
+    pub async fn skip_artifact(
+        &self,
+        job_id: &str,
+        attempt: u32,
+        name: &str,
+        reason: &str,
+    ) -> Result<(), CallError> {
+        let body = runyard_client::SkipArtifact {
+            attempt,
+            reason: reason.to_owned(),
+            step_ordinal: None,
+            metadata: None,
+        };
+        self.api
+            .skip_artifact(job_id, name, &body)
+            .await
+            .map_err(job_call)
+    }
+
     pub async fn fail(
         &self,
         job_id: &str,

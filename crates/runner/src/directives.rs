@@ -9,6 +9,10 @@
 //!   a decimal string such as `"0.004250"`; `id` defaults to a fresh UUID, `started_at`
 //!   to now, `status` to `ok`, counts and cost to zero).
 //! - `::runyard::progress <json>` sets the job's progress, sent with the next heartbeat.
+//! - `::runyard::add-mask VALUE` asks that VALUE never appear in the job's log: from that
+//!   line on (the directive's own line included, which is shipped) it is replaced by `***`,
+//!   like the job's secrets and the values under secret-looking keys of its payload.
+//!   Masking ([`Masker`]) comes first, so a model call's fields are masked too.
 //!
 //! A line that starts like a directive but cannot be understood is shipped as ordinary
 //! output, followed by a `system` line saying why.
@@ -28,6 +32,8 @@ pub enum Directive {
     AiCall(Box<AiCallIn>),
     /// Report progress.
     Progress(Value),
+    /// Mask this value in all later output.
+    AddMask(String),
 }
 
 /// The latest progress a job reported, waiting for the next heartbeat to carry it.
@@ -62,6 +68,14 @@ pub fn parse(line: &str) -> Option<Result<Directive, String>> {
     let (name, json) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
     Some(match name {
         "ai-call" => ai_call(json.trim()).map(|c| Directive::AiCall(Box::new(c))),
+        "add-mask" => {
+            let value = json.trim_end_matches(['\r', '\n']);
+            if value.trim().is_empty() {
+                Err("::runyard::add-mask needs a value".to_owned())
+            } else {
+                Ok(Directive::AddMask(value.to_owned()))
+            }
+        }
         "progress" => serde_json::from_str(json.trim())
             .map(Directive::Progress)
             .map_err(|e| format!("::runyard::progress needs a JSON value: {e}")),
@@ -110,6 +124,59 @@ fn ai_call(json: &str) -> Result<AiCallIn, String> {
         started_at: raw.started_at.unwrap_or_else(Utc::now),
         metadata: raw.metadata,
     })
+}
+
+/// What masked text reads as.
+pub const MASK: &str = "***";
+
+/// The values to hide in a job's output. Masking is per line: a value is found wherever it
+/// lies within one line, and a value spanning lines is masked line by line.
+#[derive(Debug, Clone, Default)]
+pub struct Masker {
+    /// Longest first, so a value containing another is masked whole.
+    values: Vec<String>,
+}
+
+impl Masker {
+    pub fn new(values: impl IntoIterator<Item = String>) -> Self {
+        let mut masker = Self::default();
+        for value in values {
+            masker.add(&value);
+        }
+        masker
+    }
+
+    /// Masks `value` from now on (each of its lines, when it has several; blank ones are
+    /// ignored, since masking every space would hide everything).
+    pub fn add(&mut self, value: &str) {
+        for part in value.lines() {
+            let part = part.trim_end_matches('\r');
+            if part.trim().is_empty() || self.values.iter().any(|v| v == part) {
+                continue;
+            }
+            self.values.push(part.to_owned());
+        }
+        self.values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    }
+
+    /// `line` with every masked value replaced by `***`.
+    pub fn mask(&self, line: String) -> String {
+        let mut line = line;
+        for value in &self.values {
+            if line.contains(value.as_str()) {
+                line = line.replace(value.as_str(), MASK);
+            }
+        }
+        line
+    }
+
+    /// Takes in a line of output: follows its directive, if any, and returns it masked.
+    pub fn process(&mut self, line: String) -> String {
+        if let Some(Ok(Directive::AddMask(value))) = parse(&line) {
+            self.add(&value);
+        }
+        self.mask(line)
+    }
 }
 
 #[cfg(test)]
@@ -161,5 +228,40 @@ mod tests {
         ] {
             assert!(matches!(parse(line), Some(Err(_))), "{line}");
         }
+    }
+}
+
+#[cfg(test)]
+mod masking_tests {
+    use super::*;
+
+    #[test]
+    fn directives_are_parsed_and_other_lines_are_not() {
+        assert_eq!(
+            parse("::runyard::add-mask s3cr3t value"),
+            Some(Ok(Directive::AddMask("s3cr3t value".into())))
+        );
+        assert!(matches!(parse("::runyard::add-mask "), Some(Err(_))));
+        assert_eq!(parse("echo ::runyard::add-mask"), None);
+    }
+
+    #[test]
+    fn values_are_masked_from_their_announcement_on() {
+        let mut m = Masker::new(["sk-live-1".to_owned(), "  ".to_owned()]);
+        assert_eq!(m.process("key=sk-live-1!".into()), "key=***!");
+        assert_eq!(m.process("before hunter2".into()), "before hunter2");
+        assert_eq!(
+            m.process("::runyard::add-mask hunter2".into()),
+            "::runyard::add-mask ***"
+        );
+        assert_eq!(m.process("after hunter2 hunter2".into()), "after *** ***");
+    }
+
+    #[test]
+    fn longer_values_win_and_multi_line_values_mask_each_line() {
+        let mut m = Masker::new(["abc".to_owned(), "abcdef".to_owned()]);
+        assert_eq!(m.mask("xabcdefx abc".into()), "x***x ***");
+        m.add("line one\nline two\n");
+        assert_eq!(m.mask("line two".into()), "***");
     }
 }

@@ -16,7 +16,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::client::{CallError, ClaimedJob, Client, retrying};
-use super::directives::LatestProgress;
+use super::directives::{LatestProgress, Masker};
 use super::logs::{self, ShipEnd, Stream, Transcript};
 use super::process::{
     self, Exit, ScriptSpec, Started, WorkDir, artifact_path, content_type_for, kill_group,
@@ -127,6 +127,27 @@ pub struct CommandPayload {
     pub env: BTreeMap<String, String>,
     #[serde(default)]
     pub artifacts: Vec<String>,
+}
+
+/// The job's secrets as names and values (those that are strings).
+fn job_secrets(job: &ClaimedJob) -> BTreeMap<String, String> {
+    job.secrets
+        .as_ref()
+        .and_then(Value::as_object)
+        .map(|map| {
+            map.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What the job's output must not show: its secrets and every value under a
+/// secret-looking key of its payload (by the workspace's pattern).
+fn masker_for(job: &ClaimedJob, secrets: &BTreeMap<String, String>) -> Masker {
+    let redactor = runyard_domain::Redactor::for_pattern(job.redact_pattern.as_deref());
+    let hidden = runyard_domain::secret_values(&job.payload, &redactor);
+    Masker::new(secrets.values().cloned().chain(hidden))
 }
 
 /// How a job ends on the server.
@@ -278,9 +299,13 @@ async fn run_command(ctx: &JobContext, job: &ClaimedJob, payload: CommandPayload
         .in_current_span(),
     ));
     let transcript = Transcript::resuming(job.resume_snapshot.as_ref());
+    // The job's secrets become environment variables (over the payload's `env`).
+    let mut env = payload.env.clone();
+    let secrets = job_secrets(job);
+    env.extend(secrets.iter().map(|(k, v)| (k.clone(), v.clone())));
     let spawned = process::spawn_script(&ScriptSpec {
         script: &payload.script,
-        env: &payload.env,
+        env: &env,
         job_id: &job.id,
         attempt: job.attempt,
         dir: workdir.path(),
@@ -318,6 +343,7 @@ async fn run_command(ctx: &JobContext, job: &ClaimedJob, payload: CommandPayload
             transcript.clone(),
             job.next_log_seq,
             progress,
+            masker_for(job, &secrets),
         )
         .in_current_span(),
     ));
@@ -471,25 +497,34 @@ async fn upload_artifacts(
             );
             continue;
         };
-        match tokio::fs::metadata(&path).await {
-            Ok(meta) if meta.is_file() => {}
-            Ok(_) => {
-                tracing::warn!(artifact = %relative, "skipping artifact: not a regular file");
-                continue;
+        let missing = match tokio::fs::metadata(&path).await {
+            Ok(meta) if meta.is_file() => None,
+            Ok(_) => Some(format!("{relative} is not a regular file")),
+            Err(_) => Some(format!("{relative} was not produced")),
+        };
+        let result = match &missing {
+            // Declared but not there: the server records it as skipped, with the reason.
+            Some(reason) => {
+                tracing::info!(artifact = %relative, %reason, "artifact skipped");
+                retrying("recording a skipped artifact", ctx.call_deadline(), || {
+                    ctx.client
+                        .skip_artifact(&job.id, job.attempt, &name, reason)
+                })
+                .await
             }
-            Err(_) => {
-                tracing::info!(artifact = %relative, "artifact not produced; skipping");
-                continue;
+            None => {
+                let content_type = content_type_for(&name);
+                retrying("uploading an artifact", ctx.call_deadline(), || {
+                    ctx.client
+                        .upload_artifact(&job.id, job.attempt, &name, &path, content_type)
+                })
+                .await
             }
-        }
-        let content_type = content_type_for(&name);
-        let result = retrying("uploading an artifact", ctx.call_deadline(), || {
-            ctx.client
-                .upload_artifact(&job.id, job.attempt, &name, &path, content_type)
-        })
-        .await;
+        };
         match result {
-            Ok(()) => tracing::info!(artifact = %name, content_type, "artifact uploaded"),
+            Ok(()) => {
+                tracing::info!(artifact = %name, skipped = missing.is_some(), "artifact recorded")
+            }
             Err(CallError::LeaseLost(detail)) => {
                 tracing::warn!(%detail, "lease lost while uploading artifacts: abandoned the job");
                 return Some(JobOutcome::Abandoned);

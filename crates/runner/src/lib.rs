@@ -6,7 +6,8 @@
 //! stops with an error on 401, and on shutdown kills running jobs, flushes their logs and
 //! releases their leases. [`client`] holds the protocol calls (over `runyard-client`), [`process`] the child process
 //! handling, [`logs`] the log batching and [`directives`] the `::runyard::` lines a job
-//! prints to report model calls and progress.
+//! prints to report model calls and progress and to mask values, and the masking of
+//! secrets in output.
 
 pub mod client;
 pub mod directives;

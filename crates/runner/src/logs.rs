@@ -9,7 +9,7 @@ use tokio::time::Instant;
 use runyard_client::AiCallIn;
 
 use super::client::{CallError, Client, retrying};
-use super::directives::{self, Directive, LatestProgress};
+use super::directives::{self, Directive, LatestProgress, Masker};
 use super::job::JobSignal;
 
 /// A batch is sent at the latest this long after its first line arrived.
@@ -74,6 +74,9 @@ impl LogBatcher {
             seq: self.next_seq,
             stream,
             body,
+            level: None,
+            step_ordinal: None,
+            metadata: None,
         });
         self.next_seq += 1;
         self.pending.len() >= self.max_lines || self.pending_bytes >= self.max_bytes
@@ -184,7 +187,8 @@ impl Transcript {
 /// that are [`directives`](crate::directives) are acted on instead: model calls are
 /// recorded in batches alongside the logs, progress waits in `progress` for the next
 /// heartbeat. Tells the job through `signals` at once when the server refuses the lease
-/// or the token.
+/// or the token. Every line passes `masker` first (see [`crate::directives`]), so nothing
+/// leaves the runner unmasked: not the log, not the pause transcript, not a model call.
 #[allow(clippy::too_many_arguments)]
 pub async fn ship(
     client: Client,
@@ -195,6 +199,7 @@ pub async fn ship(
     transcript: Transcript,
     first_seq: u64,
     progress: LatestProgress,
+    mut masker: Masker,
 ) -> ShipEnd {
     let mut batcher = LogBatcher::default().starting_at(first_seq);
     let mut calls: Vec<AiCallIn> = Vec::new();
@@ -237,9 +242,11 @@ pub async fn ship(
             }
             return ShipEnd::Drained;
         };
+        let body = masker.process(body);
         let mut lines = vec![(stream, body)];
         match directives::parse(&lines[0].1) {
-            None => {}
+            // Shipped as it is, masked: the value it announces shows as `***`.
+            None | Some(Ok(Directive::AddMask(_))) => {}
             Some(Ok(Directive::Progress(value))) => {
                 progress.set(value);
                 continue;
@@ -389,6 +396,9 @@ mod tests {
             seq: 1,
             stream: Stream::Stderr,
             body: "oops".into(),
+            level: None,
+            step_ordinal: None,
+            metadata: None,
         };
         assert_eq!(
             serde_json::to_value(&entry).expect("json"),

@@ -36,6 +36,8 @@ struct Mock {
     failing_log_posts: AtomicUsize,
     calls: Mutex<Vec<Call>>,
     artifacts: Mutex<Vec<Upload>>,
+    /// (job, name, reason) of declared artifacts reported as skipped.
+    skipped: Mutex<Vec<(String, String, String)>>,
     cancel: Mutex<HashSet<String>>,
     lost: Mutex<HashSet<String>>,
     revoked: AtomicBool,
@@ -203,12 +205,31 @@ async fn artifact(
     Response::builder().status(StatusCode::CREATED).body("{}")
 }
 
+#[handler]
+async fn skip_artifact(
+    Data(mock): Data<&Arc<Mock>>,
+    Path((job, name)): Path<(String, String)>,
+    body: poem::web::Json<Value>,
+) -> Response {
+    if let Some(refusal) = mock.refusal(&job) {
+        return refusal;
+    }
+    assert_eq!(body["attempt"], 1);
+    let reason = body["reason"].as_str().unwrap_or_default().to_owned();
+    mock.skipped.lock().expect("lock").push((job, name, reason));
+    Response::builder().status(StatusCode::CREATED).body("{}")
+}
+
 /// A mock server on a loopback port; returns its URL.
 async fn serve(mock: Arc<Mock>) -> String {
     let app = Route::new()
         .at("/v1/runner/claim", post(claim))
         .at("/v1/runner/jobs/:id/:action", post(job_call))
         .at("/v1/runner/jobs/:id/artifacts/:name", put(artifact))
+        .at(
+            "/v1/runner/jobs/:id/artifacts/:name/skip",
+            post(skip_artifact),
+        )
         .data(mock);
     let acceptor = TcpListener::bind("127.0.0.1:0")
         .into_acceptor()
@@ -344,6 +365,15 @@ async fn a_command_job_completes_with_its_logs_and_artifacts() {
     assert!(
         lines.contains(&("stdout", "id=j1 attempt=1 greet=hi")),
         "{lines:?}"
+    );
+    let skipped = mock.skipped.lock().expect("lock").clone();
+    assert_eq!(
+        skipped,
+        vec![(
+            "j1".to_owned(),
+            "missing.bin".to_owned(),
+            "missing.bin was not produced".to_owned()
+        )]
     );
     let artifacts = mock.artifacts.lock().expect("lock").clone();
     assert_eq!(

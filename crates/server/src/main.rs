@@ -30,6 +30,12 @@ enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate {
+        /// Apply nothing: print each migration as applied, pending, changed (its text
+        /// differs from what was applied) or unknown (applied by another build); exit
+        /// with 1 when any is changed or unknown. The embedded database is migrated as it
+        /// starts, as always.
+        #[arg(long)]
+        status: bool,
         #[command(flatten)]
         database: DatabaseArgs,
     },
@@ -90,6 +96,55 @@ fn completions(shell: Shell, out: &mut dyn std::io::Write) {
     clap_complete::generate(shell, &mut Cli::command(), "runyard", out);
 }
 
+/// Prints every migration's state; an error when an applied one changed or is unknown.
+async fn migration_status(database: DatabaseArgs) -> anyhow::Result<()> {
+    let (url, target) = match (&database.migration_database_url, &database.database_url) {
+        (Some(url), _) | (None, Some(url)) => (url.clone(), None),
+        (None, None) => {
+            let target = Target::open(&database).await?;
+            (target.app_url.clone(), Some(target))
+        }
+    };
+    let read = async {
+        let db = runyard_persistence::Database::connect(&url, 1).await?;
+        db.applied_migrations().await
+    };
+    let applied = read.await;
+    if let Some(target) = target {
+        target.stop().await?;
+    }
+    let applied = applied.map_err(|e| anyhow::anyhow!("reading the applied migrations: {e}"))?;
+    let status = runyard_domain::migration_status(&runyard::serve::built_migrations(), &applied);
+    for m in &status {
+        let sha = |s: &Option<String>| {
+            s.as_deref()
+                .map_or("-".to_owned(), |s| s[..12.min(s.len())].to_owned())
+        };
+        println!(
+            "{:<8} {:<45} recorded {:<12} built {}",
+            m.state.as_str(),
+            m.name,
+            sha(&m.recorded),
+            sha(&m.built)
+        );
+    }
+    let drift: Vec<String> = status
+        .iter()
+        .filter(|m| {
+            matches!(
+                m.state,
+                runyard_domain::MigrationState::Changed | runyard_domain::MigrationState::Unknown
+            )
+        })
+        .map(ToString::to_string)
+        .collect();
+    if drift.is_empty() {
+        Ok(())
+    } else {
+        anyhow::bail!("{}", drift.join("; "))
+    }
+}
+
 async fn migrate(database: DatabaseArgs) -> anyhow::Result<()> {
     if database.database_url.is_some() && database.migration_database_url.is_none() {
         anyhow::bail!(
@@ -112,7 +167,11 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         None => serve(cli.serve).await,
         Some(Command::Serve(args)) => serve(args).await,
-        Some(Command::Migrate { database }) => migrate(database).await,
+        Some(Command::Migrate {
+            status: true,
+            database,
+        }) => migration_status(database).await,
+        Some(Command::Migrate { database, .. }) => migrate(database).await,
         Some(Command::Token {
             sub,
             ttl_seconds,

@@ -120,6 +120,14 @@ impl Target {
     }
 }
 
+/// Every migration of this build with the SHA-256 of its text.
+pub fn built_migrations() -> Vec<(String, String)> {
+    runyard_migration::checksums()
+        .into_iter()
+        .map(|(name, sha)| (name.to_owned(), sha))
+        .collect()
+}
+
 /// Runs the server until Ctrl-C or SIGTERM.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let auth = args.auth.load(&args.database.data_dir)?;
@@ -143,13 +151,25 @@ async fn run(
     let db = Database::connect_with(app_url, args.pool_size, acquire_timeout)
         .await
         .context("connecting to the database")?;
-    match db.schema_version().await {
-        Ok(Some(v)) if v == runyard_migration::latest_version() => {}
-        Ok(v) => tracing::warn!(
-            found = ?v,
-            expected = runyard_migration::latest_version(),
-            "the database schema is not current: run `runyard migrate` (or set RUNYARD_MIGRATION_DATABASE_URL)"
-        ),
+    match db.applied_migrations().await {
+        Ok(applied) => {
+            let drift = runyard_domain::migration_drift(&built_migrations(), &applied);
+            if !drift.is_empty() {
+                let list: Vec<String> = drift.iter().map(ToString::to_string).collect();
+                anyhow::bail!(
+                    "refusing to start: the database's migrations are not the ones this build has: {}",
+                    list.join("; ")
+                );
+            }
+            let version = applied.last().map(|(name, _)| name.as_str());
+            if version != Some(runyard_migration::latest_version()) {
+                tracing::warn!(
+                    found = ?version,
+                    expected = runyard_migration::latest_version(),
+                    "the database schema is not current: run `runyard migrate` (or set RUNYARD_MIGRATION_DATABASE_URL)"
+                );
+            }
+        }
         Err(e) => tracing::warn!(error = %e, "could not read the schema version"),
     }
     let queue = QueueConfig {
@@ -158,12 +178,10 @@ async fn run(
         pause_grace: Duration::from_secs(args.pause_grace_seconds),
         retention_interval: Duration::from_secs(args.retention_interval_seconds),
     };
-    let state = Arc::new(AppState::new(
-        db.clone(),
-        auth,
-        runyard_migration::latest_version(),
-        queue,
-    ));
+    let state = Arc::new(
+        AppState::new(db.clone(), auth, runyard_migration::latest_version(), queue)
+            .with_built_migrations(built_migrations()),
+    );
     let tls = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => Some(crate::tls::server_config(cert, key)?),
         _ => None,

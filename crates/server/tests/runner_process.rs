@@ -105,7 +105,7 @@ async fn command_jobs_run_with_logs_artifacts_and_exit_codes() {
             json!({"type": "command", "payload": {
                 "script": "echo hello; echo oops >&2; echo \"$GREETING\" > out.txt",
                 "env": {"GREETING": "hi there"},
-                "artifacts": ["out.txt"]
+                "artifacts": ["out.txt", "missing.txt"]
             }}),
         )
         .await;
@@ -135,6 +135,23 @@ async fn command_jobs_run_with_logs_artifacts_and_exit_codes() {
     let artifact = alice.get(&format!("{JOBS}/{id}/artifacts/out.txt")).await;
     assert_eq!(artifact.status, 200);
     assert_eq!(artifact.text, "hi there\n");
+    // A declared file the script did not write is recorded as skipped, with the reason.
+    let listed = alice.get(&format!("{JOBS}/{id}/artifacts")).await;
+    let missing = listed.expect(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "missing.txt")
+        .cloned()
+        .expect("the missing artifact is listed");
+    assert_eq!(missing["status"], "skipped", "{missing}");
+    assert!(
+        missing["skip_reason"]
+            .as_str()
+            .unwrap()
+            .contains("not produced"),
+        "{missing}"
+    );
 
     let failed = wait_for_status(&alice, bad["id"].as_str().unwrap(), &["FAILED"], 30).await;
     assert!(failed["error"].to_string().contains('3'), "{failed}");
@@ -144,6 +161,50 @@ async fn command_jobs_run_with_logs_artifacts_and_exit_codes() {
             .to_string()
             .contains("unsupported job type"),
         "{refused}"
+    );
+}
+
+#[tokio::test]
+async fn secrets_reach_the_script_as_env_and_never_the_log() {
+    let (server, alice, token) = setup(QueueConfig::default()).await;
+    let _runner = RunnerProcess::start(&server, &token);
+    let script = "echo \"key=$API_KEY\"; echo \"deploy=$DEPLOY_TOKEN\" >&2; \
+                  test \"$DEPLOY_TOKEN\" = tok-9f8e7d && echo env-ok; \
+                  printf 'split ab'; printf 'c-pass\\n'; \
+                  echo 'before hunter22'; echo '::runyard::add-mask hunter22'; echo 'after hunter22'";
+    let job = alice
+        .create_job(
+            "acme",
+            json!({"type": "command",
+                   "payload": {"script": script, "env": {"API_KEY": "sk-4c3b2a", "PLAIN": "x"},
+                               "db": {"password": "abc-pass"}},
+                   "secrets": {"DEPLOY_TOKEN": "tok-9f8e7d"}}),
+        )
+        .await;
+    let id = job["id"].as_str().unwrap();
+    let done = wait_for_status(&alice, id, &["COMPLETED", "FAILED"], 30).await;
+    assert_eq!(done["status"], "COMPLETED", "{done}");
+    let lines = log_text(&alice, id).await;
+    let of = |stream: &str| -> Vec<&str> {
+        lines
+            .iter()
+            .filter(|(s, _)| s == stream)
+            .map(|(_, b)| b.as_str())
+            .collect()
+    };
+    assert_eq!(of("stderr"), ["deploy=***"], "{lines:?}");
+    assert_eq!(
+        of("stdout"),
+        [
+            "key=***",
+            "env-ok",
+            // A value written in two chunks of one line is still found.
+            "split ***",
+            "before hunter22",
+            "::runyard::add-mask ***",
+            "after ***",
+        ],
+        "{lines:?}"
     );
 }
 

@@ -42,12 +42,15 @@ impl TestServer {
         let pool = Database::connect(&db.app_url, 8)
             .await
             .expect("connect the server's pool");
-        let state = Arc::new(AppState::new(
-            pool,
-            auth.clone(),
-            runyard_migration::latest_version(),
-            queue,
-        ));
+        let state = Arc::new(
+            AppState::new(
+                pool,
+                auth.clone(),
+                runyard_migration::latest_version(),
+                queue,
+            )
+            .with_built_migrations(crate::built_migrations()),
+        );
         let background = state.start_background();
         let acceptor = TcpListener::bind("127.0.0.1:0")
             .into_acceptor()

@@ -18,3 +18,11 @@ mod wait;
 pub use db::TestDb;
 pub use http::{Client, Reply, TEST_SECRET, TestServer};
 pub use wait::eventually;
+
+/// Every migration of this build with the SHA-256 of its text, as the server checks them.
+pub fn built_migrations() -> Vec<(String, String)> {
+    runyard_migration::checksums()
+        .into_iter()
+        .map(|(name, sha)| (name.to_owned(), sha))
+        .collect()
+}

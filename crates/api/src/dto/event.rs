@@ -35,8 +35,12 @@ pub struct WorkspaceEvent {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<runyard_persistence::feed::FeedEvent> for WorkspaceEvent {
-    fn from(e: runyard_persistence::feed::FeedEvent) -> Self {
+impl WorkspaceEvent {
+    /// The event as users see it: values under secret-looking keys redacted.
+    pub fn new(
+        e: runyard_persistence::feed::FeedEvent,
+        redactor: &runyard_domain::Redactor,
+    ) -> Self {
         use runyard_persistence::feed::FeedSource;
         Self {
             cursor: e.position.encode(),
@@ -51,7 +55,7 @@ impl From<runyard_persistence::feed::FeedEvent> for WorkspaceEvent {
             seq: e.seq,
             event_type: e.event_type,
             actor: e.actor,
-            payload: e.payload,
+            payload: runyard_domain::redact(e.payload, redactor),
             created_at: e.created_at,
         }
     }

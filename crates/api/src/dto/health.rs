@@ -20,4 +20,7 @@ pub struct Readiness {
     pub schema_version: Option<String>,
     /// The newest migration this server knows.
     pub expected_schema_version: String,
+    /// Applied migrations that do not match this server: changed since they were applied
+    /// (both checksums named) or unknown to it. Not ready while any is listed.
+    pub schema_problems: Vec<String>,
 }

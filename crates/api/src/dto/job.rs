@@ -101,6 +101,10 @@ pub struct CreateJob {
     pub agent_task_id: Option<Uuid>,
     /// Hold the job as `PENDING` until an admin approves it.
     pub requires_approval: Option<bool>,
+    /// Values for the claiming runner only, e.g. `{"API_KEY": "sk-..."}`: names are
+    /// environment variable names, values strings. Never returned by any read; the
+    /// reference runner exports them to `command` jobs and masks them in logs.
+    pub secrets: Option<serde_json::Value>,
 }
 
 impl CreateJob {
@@ -120,6 +124,7 @@ impl CreateJob {
             run_after_ms: self.run_after.map(|t| t.timestamp_millis()),
             agent_task_id: self.agent_task_id,
             requires_approval: self.requires_approval,
+            secrets: self.secrets.as_ref(),
         })
     }
 }
@@ -189,8 +194,10 @@ pub struct Job {
     pub suspensions: i32,
 }
 
-impl From<JobRecord> for Job {
-    fn from(j: JobRecord) -> Self {
+impl Job {
+    /// The job as users see it: values under secret-looking keys redacted.
+    pub fn new(j: JobRecord, redactor: &runyard_domain::Redactor) -> Self {
+        let redact = |v| runyard_domain::redact(v, redactor);
         let lease = match (j.lease_runner_id, j.lease_expires_at) {
             (Some(runner_id), Some(expires_at)) => Some(Lease {
                 runner_id,
@@ -203,7 +210,7 @@ impl From<JobRecord> for Job {
             workspace_id: j.workspace_id,
             agent_task_id: j.agent_task_id,
             job_type: j.job_type,
-            payload: j.payload,
+            payload: redact(j.payload),
             labels: j.labels,
             priority: j.priority,
             status: j.status.into(),
@@ -217,9 +224,9 @@ impl From<JobRecord> for Job {
             lease,
             cancel_requested_at: j.cancel_requested_at,
             pause_requested_at: j.pause_requested_at,
-            progress: j.progress,
-            result: j.result,
-            error: j.error,
+            progress: j.progress.map(redact),
+            result: j.result.map(redact),
+            error: j.error.map(redact),
             created_by: j.created_by,
             created_at: j.created_at,
             updated_at: j.updated_at,
@@ -258,8 +265,9 @@ pub struct JobEvent {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<EventRecord> for JobEvent {
-    fn from(e: EventRecord) -> Self {
+impl JobEvent {
+    /// The event as users see it: values under secret-looking keys redacted.
+    pub fn new(e: EventRecord, redactor: &runyard_domain::Redactor) -> Self {
         Self {
             id: e.id,
             job_id: e.job_id,
@@ -267,7 +275,7 @@ impl From<EventRecord> for JobEvent {
             step_id: e.step_id,
             event_type: e.event_type,
             actor: e.actor,
-            payload: e.payload,
+            payload: runyard_domain::redact(e.payload, redactor),
             created_at: e.created_at,
         }
     }
@@ -292,6 +300,38 @@ pub struct JobDetail {
     pub events: Vec<JobEvent>,
     /// Set when the job has more events than shown: pass it as `cursor` to `/events`.
     pub events_next_cursor: Option<String>,
+    /// Every approval decision on the job, oldest first.
+    pub approvals: Vec<Approval>,
+}
+
+/// An approval decision: a job created with `requires_approval`, or one of its `GATE`
+/// steps, approved or rejected.
+#[derive(Object)]
+pub struct Approval {
+    pub id: Uuid,
+    /// The gate step it answered; null for a job created with `requires_approval`.
+    pub step_id: Option<Uuid>,
+    pub step_ordinal: Option<i32>,
+    /// `approved` or `rejected`.
+    pub decision: String,
+    /// Who decided: `user:<sub>`.
+    pub decided_by: String,
+    pub comment: Option<String>,
+    pub decided_at: DateTime<Utc>,
+}
+
+impl From<runyard_persistence::jobs::ApprovalRecord> for Approval {
+    fn from(a: runyard_persistence::jobs::ApprovalRecord) -> Self {
+        Self {
+            id: a.id,
+            step_id: a.step_id,
+            step_ordinal: a.step_ordinal,
+            decision: a.decision,
+            decided_by: a.decided_by,
+            comment: a.comment,
+            decided_at: a.decided_at,
+        }
+    }
 }
 
 /// Approve or reject a job waiting for an approval.

@@ -33,6 +33,34 @@ pub struct LogEntryIn {
     pub seq: i64,
     pub stream: LogStream,
     pub body: Text,
+    pub level: Option<LogLevel>,
+    /// The ordinal of the step the line belongs to.
+    #[oai(validator(minimum(value = "0"), maximum(value = "2147483647")))]
+    pub step_ordinal: Option<i64>,
+    /// A JSON object kept with the line (values under secret-looking keys are redacted
+    /// on reads).
+    pub metadata: Option<serde_json::Value>,
+}
+
+/// How much a log line matters, least first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum LogLevel {
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+impl From<LogLevel> for runyard_domain::LogLevel {
+    fn from(l: LogLevel) -> Self {
+        match l {
+            LogLevel::Debug => Self::Debug,
+            LogLevel::Info => Self::Info,
+            LogLevel::Warn => Self::Warn,
+            LogLevel::Error => Self::Error,
+        }
+    }
 }
 
 #[derive(Object)]
@@ -58,16 +86,24 @@ pub struct LogEntry {
     /// `stdout`, `stderr` or `system`.
     pub stream: String,
     pub body: String,
+    /// `debug`, `info`, `warn` or `error`, when the runner gave one.
+    pub level: Option<String>,
+    pub step_ordinal: Option<i32>,
+    pub metadata: Option<serde_json::Value>,
     pub created_at: DateTime<Utc>,
 }
 
-impl From<runyard_persistence::LogRecord> for LogEntry {
-    fn from(l: runyard_persistence::LogRecord) -> Self {
+impl LogEntry {
+    /// The line as users see it: metadata values under secret-looking keys redacted.
+    pub fn new(l: runyard_persistence::LogRecord, redactor: &runyard_domain::Redactor) -> Self {
         Self {
             seq: l.seq,
             attempt: l.attempt,
             stream: l.stream,
             body: l.body,
+            level: l.level,
+            step_ordinal: l.step_ordinal,
+            metadata: l.metadata.map(|m| runyard_domain::redact(m, redactor)),
             created_at: l.created_at,
         }
     }

@@ -44,10 +44,17 @@ pub struct ClaimedJob {
     /// Number this attempt's log lines from here: earlier attempts' lines keep theirs
     /// (a seq is written once per job).
     pub next_log_seq: i64,
+    /// The secrets given when the job was created (`{"NAME": "value"}`), for this runner
+    /// only: users never see them.
+    pub secrets: Option<serde_json::Value>,
+    /// The workspace's pattern for secret-looking keys (case-insensitive regular
+    /// expression): users see values under such keys as `"[redacted]"`, so a runner masks
+    /// them (and `secrets`) in the output it sends.
+    pub redact_pattern: String,
 }
 
-impl From<runyard_persistence::ClaimedJob> for ClaimedJob {
-    fn from(j: runyard_persistence::ClaimedJob) -> Self {
+impl ClaimedJob {
+    pub fn new(j: runyard_persistence::ClaimedJob, redact_pattern: &str) -> Self {
         Self {
             id: j.id,
             workspace_id: j.workspace_id,
@@ -63,6 +70,8 @@ impl From<runyard_persistence::ClaimedJob> for ClaimedJob {
             resume_snapshot: j.resume_snapshot,
             suspended_state: j.suspended_state,
             next_log_seq: j.next_log_seq,
+            secrets: j.secrets,
+            redact_pattern: redact_pattern.to_owned(),
         }
     }
 }

@@ -31,8 +31,9 @@ pub struct Step {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<StepRecord> for Step {
-    fn from(s: StepRecord) -> Self {
+impl Step {
+    /// The step as users see it: values under secret-looking keys redacted.
+    pub fn new(s: StepRecord, redactor: &runyard_domain::Redactor) -> Self {
         Self {
             id: s.id,
             attempt: s.attempt,
@@ -47,7 +48,7 @@ impl From<StepRecord> for Step {
             input_tokens: s.input_tokens,
             output_tokens: s.output_tokens,
             cost: s.cost,
-            output: s.output,
+            output: s.output.map(|o| runyard_domain::redact(o, redactor)),
             updated_at: s.updated_at,
         }
     }

@@ -79,14 +79,15 @@ pub struct AgentTask {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<runyard_persistence::TaskRecord> for AgentTask {
-    fn from(t: runyard_persistence::TaskRecord) -> Self {
+impl AgentTask {
+    /// The task as users see it: values under secret-looking keys redacted.
+    pub fn new(t: runyard_persistence::TaskRecord, redactor: &runyard_domain::Redactor) -> Self {
         Self {
             id: t.id,
             workspace_id: t.workspace_id,
             title: t.title,
             status: t.status.into(),
-            metadata: t.metadata,
+            metadata: runyard_domain::redact(t.metadata, redactor),
             last_activity_at: t.last_activity_at,
             pause_requested_at: t.pause_requested_at,
             pause_kind: t.pause_kind.map(Into::into),
@@ -151,14 +152,18 @@ pub struct TaskSnapshot {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<runyard_persistence::SnapshotRecord> for TaskSnapshot {
-    fn from(s: runyard_persistence::SnapshotRecord) -> Self {
+impl TaskSnapshot {
+    /// The snapshot as users see it: values under secret-looking keys redacted.
+    pub fn new(
+        s: runyard_persistence::SnapshotRecord,
+        redactor: &runyard_domain::Redactor,
+    ) -> Self {
         Self {
             task_id: s.task_id,
             job_id: s.meta.job_id,
             kind: s.meta.kind.into(),
             reason: s.meta.reason,
-            log_snapshot: s.log_snapshot,
+            log_snapshot: runyard_domain::redact(s.log_snapshot, redactor),
             created_at: s.meta.created_at,
         }
     }
@@ -201,15 +206,19 @@ pub struct TaskEvent {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<runyard_persistence::TaskEventRecord> for TaskEvent {
-    fn from(e: runyard_persistence::TaskEventRecord) -> Self {
+impl TaskEvent {
+    /// The event as users see it: values under secret-looking keys redacted.
+    pub fn new(
+        e: runyard_persistence::TaskEventRecord,
+        redactor: &runyard_domain::Redactor,
+    ) -> Self {
         Self {
             id: e.id,
             task_id: e.task_id,
             seq: e.seq,
             event_type: e.event_type,
             actor: e.actor,
-            payload: e.payload,
+            payload: runyard_domain::redact(e.payload, redactor),
             created_at: e.created_at,
         }
     }

@@ -127,6 +127,12 @@ pub struct WorkspaceSettings {
     /// Finished jobs (with steps, logs, artifacts, events) are deleted this many days
     /// after they finished.
     pub retention_days: Option<i64>,
+    /// At most this many bytes of artifact content in the workspace; uploads past it get
+    /// 429.
+    pub max_artifact_bytes: Option<i64>,
+    /// Values under object keys matching this regular expression (case-insensitive,
+    /// anywhere in the key, at any depth) are shown to users as `"[redacted]"`.
+    pub redact_pattern: String,
 }
 
 impl From<runyard_domain::WorkspaceSettings> for WorkspaceSettings {
@@ -136,6 +142,10 @@ impl From<runyard_domain::WorkspaceSettings> for WorkspaceSettings {
             max_running_jobs: s.max_running_jobs,
             max_queued_jobs: s.max_queued_jobs,
             retention_days: s.retention_days,
+            max_artifact_bytes: s.max_artifact_bytes,
+            redact_pattern: s
+                .redact_pattern
+                .unwrap_or_else(|| runyard_domain::DEFAULT_REDACT_PATTERN.to_owned()),
         }
     }
 }
@@ -152,6 +162,10 @@ pub struct WorkspaceSettingsPatch {
     pub max_queued_jobs: MaybeUndefined<i64>,
     /// 1–36500 days.
     pub retention_days: MaybeUndefined<i64>,
+    /// 0–1125899906842624 bytes.
+    pub max_artifact_bytes: MaybeUndefined<i64>,
+    /// A regular expression for secret-looking keys; `null` restores the default.
+    pub redact_pattern: MaybeUndefined<Text>,
 }
 
 /// Rename a workspace and/or change its settings (admin).

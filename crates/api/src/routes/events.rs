@@ -68,9 +68,14 @@ impl EventsApi {
         };
         let tx = self.state.enter(&caller, &ws, Role::Viewer).await?;
         let page = feed::page(&tx, after, u64::from(limit.0.unwrap_or(100))).await?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
         Ok(Json(dto::WorkspaceEventList {
-            items: page.events.into_iter().map(Into::into).collect(),
+            items: page
+                .events
+                .into_iter()
+                .map(|e| dto::WorkspaceEvent::new(e, &redactor))
+                .collect(),
             next_cursor: page.next.encode(),
             has_more: page.more,
         }))
@@ -151,9 +156,15 @@ fn follow(
             // Access is checked on every read: a member removed stops receiving.
             let tx = f.state.enter(&f.caller, &f.ws, Role::Viewer).await.ok()?;
             let page = feed::page(&tx, f.after, PAGE).await.ok()?;
+            // Read on every page, so a changed pattern applies to a stream already open.
+            let redactor = tx.settings().redactor();
             tx.commit().await.ok()?;
             f.after = page.next;
-            f.buffered.extend(page.events.into_iter().map(Into::into));
+            f.buffered.extend(
+                page.events
+                    .into_iter()
+                    .map(|e| dto::WorkspaceEvent::new(e, &redactor)),
+            );
             if f.buffered.is_empty() && !page.more {
                 tokio::select! {
                     _ = tokio::time::timeout(POLL, notified) => {}

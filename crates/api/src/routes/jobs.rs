@@ -79,6 +79,7 @@ fn parse_filter(
     agent_task_id: Option<Uuid>,
     label: Option<&str>,
     failure_kind: Option<&str>,
+    awaiting_approval: Option<bool>,
 ) -> std::result::Result<JobFilter, ValidationError> {
     let statuses = comma_list(status)
         .into_iter()
@@ -118,6 +119,26 @@ fn parse_filter(
         agent_task_id,
         labels,
         failure_kinds,
+        awaiting_approval,
+    })
+}
+
+fn log_filter(
+    since: Option<chrono::DateTime<chrono::Utc>>,
+    until: Option<chrono::DateTime<chrono::Utc>>,
+    level: Option<dto::LogLevel>,
+    step: Option<i64>,
+) -> Result<jobs::LogFilter> {
+    if let (Some(since), Some(until)) = (since, until)
+        && until < since
+    {
+        return Err(ApiError::invalid_field("until", "must not be before since"));
+    }
+    Ok(jobs::LogFilter {
+        since,
+        until,
+        min_level: level.map(Into::into),
+        step_ordinal: step.map(|s| s as i32),
     })
 }
 
@@ -168,8 +189,9 @@ impl JobsApi {
             jobs::reject(&tx, id, comment.as_deref()).await
         };
         let job = decided.map_err(|e| ApiError::from_store(e, "job"))?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
-        Ok(Json(job.into()))
+        Ok(Json(dto::Job::new(job, &redactor)))
     }
 }
 
@@ -215,20 +237,25 @@ impl JobsApi {
             .map_err(|e| ApiError::from_store(e, "job"))?;
             if let Some(record) = direct {
                 self.state.metrics.jobs_created.add(1);
-                return Ok(JobCreated::created(record.into()));
+                // The direct path skips workspaces with their own pattern: the default
+                // one applies.
+                let redactor = runyard_domain::Redactor::default();
+                return Ok(JobCreated::created(dto::Job::new(record, &redactor)));
             }
         }
         let tx = self.state.enter(&caller, &ws, Role::Member).await?;
         let (record, created) = jobs::create(&tx, &job, key)
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
+        let job = Json(dto::Job::new(record, &redactor));
         Ok(match created {
             Created::New => {
                 self.state.metrics.jobs_created.add(1);
-                JobCreated::created(record.into())
+                JobCreated::created(job.0)
             }
-            Created::Replayed => JobCreated::Replayed(Json(record.into())),
+            Created::Replayed => JobCreated::Replayed(job),
         })
     }
 
@@ -259,10 +286,14 @@ impl JobsApi {
         let records = jobs::create_batch(&tx, &parsed)
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
         self.state.metrics.jobs_created.add(records.len() as u64);
         Ok(BatchCreated::Created(Json(dto::JobBatch {
-            items: records.into_iter().map(Into::into).collect(),
+            items: records
+                .into_iter()
+                .map(|j| dto::Job::new(j, &redactor))
+                .collect(),
         })))
     }
 
@@ -288,6 +319,8 @@ impl JobsApi {
         label: Query<Option<String>>,
         /// Finished jobs that ended for any of these reasons, e.g. `timeout,lease_expired`.
         failure_kind: Query<Option<String>>,
+        /// `true`: only jobs waiting for an approval; `false`: only the others.
+        awaiting_approval: Query<Option<bool>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1–200 (default 50).
@@ -301,6 +334,7 @@ impl JobsApi {
             agent_task_id.0,
             label.0.as_deref(),
             failure_kind.0.as_deref(),
+            awaiting_approval.0,
         )
         .map_err(ApiError::invalid)?;
         let after = cursor
@@ -311,9 +345,13 @@ impl JobsApi {
         let tx = self.state.enter(&caller, &ws, Role::Viewer).await?;
         let (page, next) =
             jobs::list(&tx, &filter, after, u64::from(limit.0.unwrap_or(50))).await?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
         Ok(Json(dto::JobList {
-            items: page.into_iter().map(Into::into).collect(),
+            items: page
+                .into_iter()
+                .map(|j| dto::Job::new(j, &redactor))
+                .collect(),
             next_cursor: next.map(|id| List::Jobs.encode_id(id)),
         }))
     }
@@ -343,15 +381,24 @@ impl JobsApi {
         const INLINE_EVENTS: u64 = 500;
         let events = jobs::events(&tx, *id, 0, INLINE_EVENTS).await?;
         let usage = runyard_persistence::usage::job_usage(&tx, *id).await?;
+        let approvals = jobs::approvals(&tx, *id).await?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
         let events_next_cursor =
             seq_cursor(events.len(), INLINE_EVENTS, events.last().map(|e| e.seq));
         Ok(Json(dto::JobDetail {
-            job: job.into(),
-            steps: steps.into_iter().map(Into::into).collect(),
+            job: dto::Job::new(job, &redactor),
+            steps: steps
+                .into_iter()
+                .map(|s| dto::Step::new(s, &redactor))
+                .collect(),
+            events: events
+                .into_iter()
+                .map(|e| dto::JobEvent::new(e, &redactor))
+                .collect(),
             usage: usage.into(),
-            events: events.into_iter().map(Into::into).collect(),
             events_next_cursor,
+            approvals: approvals.into_iter().map(Into::into).collect(),
         }))
     }
 
@@ -380,10 +427,14 @@ impl JobsApi {
         let tx = self.enter_job(&caller, &ws, *id).await?;
         let limit = u64::from(limit.0.unwrap_or(100));
         let events = jobs::events(&tx, *id, after, limit).await?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
         let next_cursor = seq_cursor(events.len(), limit, events.last().map(|e| e.seq));
         Ok(Json(dto::JobEventList {
-            items: events.into_iter().map(Into::into).collect(),
+            items: events
+                .into_iter()
+                .map(|e| dto::JobEvent::new(e, &redactor))
+                .collect(),
             next_cursor,
         }))
     }
@@ -421,8 +472,9 @@ impl JobsApi {
         let job = jobs::cancel(&tx, *id, reason.as_deref())
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
-        Ok(Json(job.into()))
+        Ok(Json(dto::Job::new(job, &redactor)))
     }
 
     /// Wake a `SUSPENDED` job before its poll time (member): it is `QUEUED` at once and
@@ -443,8 +495,9 @@ impl JobsApi {
         let job = jobs::wake(&tx, *id, serde_json::json!({"reason": "wake"}))
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
-        Ok(Json(job.into()))
+        Ok(Json(dto::Job::new(job, &redactor)))
     }
 
     /// Send a command to a job (member): appended with the job's next `seq` and handed
@@ -543,8 +596,9 @@ impl JobsApi {
         let job = jobs::retry(&tx, *id)
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
-        Ok(Json(job.into()))
+        Ok(Json(dto::Job::new(job, &redactor)))
     }
 
     /// Approve a job waiting for an approval (admin): created with
@@ -582,7 +636,10 @@ impl JobsApi {
         self.decide(&token, &ws, *id, body.0, false).await
     }
 
-    /// A page of a job's log lines in `seq` order, after `after_seq` (viewer).
+    /// A page of a job's log lines in `seq` order, after `after_seq` (viewer), optionally
+    /// only those written in `[since, until)`, at `level` or above (a line without a level
+    /// counts as `info`), or of one `step`.
+    #[allow(clippy::too_many_arguments)]
     #[oai(
         path = "/v1/workspaces/:ws/runner-jobs/:id/logs",
         method = "get",
@@ -593,6 +650,15 @@ impl JobsApi {
         token: UserToken,
         ws: Path<String>,
         id: Path<Uuid>,
+        /// Lines written at or after this time.
+        since: Query<Option<chrono::DateTime<chrono::Utc>>>,
+        /// Lines written before this time.
+        until: Query<Option<chrono::DateTime<chrono::Utc>>>,
+        /// The minimum level: `debug`, `info`, `warn` or `error`.
+        level: Query<Option<dto::LogLevel>>,
+        /// Lines of the step with this ordinal.
+        #[oai(validator(minimum(value = "0"), maximum(value = "2147483647")))]
+        step: Query<Option<i64>>,
         /// Return lines with a greater `seq` (default 0: from the start).
         #[oai(validator(minimum(value = "0")))]
         after_seq: Query<Option<i64>>,
@@ -604,13 +670,18 @@ impl JobsApi {
     ) -> Result<Json<dto::LogList>> {
         let caller = caller(&self.state, &token)?;
         let after = after_seq_or_cursor(after_seq.0, cursor.0.as_deref())?;
+        let filter = log_filter(since.0, until.0, level.0, step.0)?;
         let tx = self.enter_job(&caller, &ws, *id).await?;
         let limit = u64::from(limit.0.unwrap_or(1000));
-        let lines = jobs::logs(&tx, *id, after, limit).await?;
+        let lines = jobs::logs(&tx, *id, after, limit, &filter).await?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
         let next_cursor = seq_cursor(lines.len(), limit, lines.last().map(|l| l.seq));
         Ok(Json(dto::LogList {
-            items: lines.into_iter().map(Into::into).collect(),
+            items: lines
+                .into_iter()
+                .map(|l| dto::LogEntry::new(l, &redactor))
+                .collect(),
             next_cursor,
         }))
     }
@@ -618,7 +689,8 @@ impl JobsApi {
     /// Follow a job's log live, as Server-Sent Events (viewer): `event: log` per line,
     /// with the line's `seq` as the event id, then `event: end` once the job has finished
     /// and every line was sent. Reconnect with `Last-Event-ID` (or `after_seq`) to resume
-    /// without gaps or repeats.
+    /// without gaps or repeats. `level` and `step` filter as on the page read.
+    #[allow(clippy::too_many_arguments)]
     #[oai(
         path = "/v1/workspaces/:ws/runner-jobs/:id/logs/stream",
         method = "get",
@@ -635,6 +707,11 @@ impl JobsApi {
         /// Set by EventSource on reconnect: the last seq received.
         #[oai(name = "Last-Event-ID")]
         last_event_id: poem_openapi::param::Header<Option<String>>,
+        /// The minimum level: `debug`, `info`, `warn` or `error`.
+        level: Query<Option<dto::LogLevel>>,
+        /// Lines of the step with this ordinal.
+        #[oai(validator(minimum(value = "0"), maximum(value = "2147483647")))]
+        step: Query<Option<i64>>,
     ) -> Result<
         poem_openapi::payload::EventStream<
             futures_util::stream::BoxStream<'static, dto::LogStreamItem>,
@@ -648,7 +725,8 @@ impl JobsApi {
         // Check access once up front, so a stranger gets a 404 rather than a stream.
         let tx = self.enter_job(&caller, &ws, *id).await?;
         tx.commit().await?;
-        let stream = logs::tail(self.state.clone(), caller, ws.0, *id, after);
+        let filter = log_filter(None, None, level.0, step.0)?;
+        let stream = logs::tail(self.state.clone(), caller, ws.0, *id, after, filter);
         Ok(poem_openapi::payload::EventStream::new(stream)
             .keep_alive(std::time::Duration::from_secs(15))
             .to_event(logs::to_event))
@@ -685,14 +763,41 @@ impl JobsApi {
             u64::from(limit.0.unwrap_or(100)),
         )
         .await?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
         Ok(Json(dto::ArtifactList {
-            items: page.into_iter().map(Into::into).collect(),
+            items: page
+                .into_iter()
+                .map(|a| dto::Artifact::new(a, &redactor))
+                .collect(),
             next_cursor: next.as_deref().map(|k| List::Artifacts.encode_key(k)),
         }))
     }
 
-    /// Download an artifact (viewer): its content, with its content type.
+    /// Delete one of a job's artifacts (admin): its content and its record.
+    #[oai(
+        path = "/v1/workspaces/:ws/runner-jobs/:id/artifacts/:name",
+        method = "delete",
+        operation_id = "deleteJobArtifact"
+    )]
+    async fn delete_job_artifact(
+        &self,
+        token: UserToken,
+        ws: Path<String>,
+        id: Path<Uuid>,
+        name: Path<String>,
+    ) -> Result<ArtifactDeleted> {
+        let caller = caller(&self.state, &token)?;
+        let tx = self.state.enter(&caller, &ws, Role::Admin).await?;
+        jobs::delete_artifact(&tx, *id, &name)
+            .await
+            .map_err(|e| ApiError::from_store(e, "artifact"))?;
+        tx.commit().await?;
+        Ok(ArtifactDeleted::Deleted)
+    }
+
+    /// Download an artifact (viewer): its content, with its content type. A skipped
+    /// artifact has none: 404.
     #[oai(
         path = "/v1/workspaces/:ws/runner-jobs/:id/artifacts/:name",
         method = "get",
@@ -711,6 +816,9 @@ impl JobsApi {
             .await
             .map_err(|e| ApiError::from_store(e, "artifact"))?;
         tx.commit().await?;
+        if meta.status == "skipped" {
+            return Err(ApiError::not_found("artifact"));
+        }
         Ok(ArtifactDownload::Ok(
             ArtifactBytes(content),
             meta.content_type,
@@ -721,6 +829,13 @@ impl JobsApi {
             ),
         ))
     }
+}
+
+#[derive(ApiResponse)]
+enum ArtifactDeleted {
+    /// Deleted, content and record.
+    #[oai(status = 204)]
+    Deleted,
 }
 
 /// An artifact's bytes as a response body: any content type in the spec (`*/*`), and the

@@ -25,6 +25,7 @@ struct Tail {
     ws: String,
     job: Uuid,
     after: i64,
+    filter: jobs::LogFilter,
     buffered: std::collections::VecDeque<dto::LogStreamItem>,
     done: bool,
 }
@@ -35,6 +36,7 @@ pub(crate) fn tail(
     ws: String,
     job: Uuid,
     after: i64,
+    filter: jobs::LogFilter,
 ) -> BoxStream<'static, dto::LogStreamItem> {
     let tail = Tail {
         state,
@@ -42,6 +44,7 @@ pub(crate) fn tail(
         ws,
         job,
         after,
+        filter,
         buffered: Default::default(),
         done: false,
     };
@@ -58,7 +61,7 @@ pub(crate) fn tail(
             tokio::pin!(notified);
             notified.as_mut().enable();
             match fetch(&t).await {
-                Ok((lines, finished)) => {
+                Ok((lines, finished, redactor)) => {
                     if let Some(last) = lines.last() {
                         t.after = last.seq;
                     }
@@ -66,7 +69,7 @@ pub(crate) fn tail(
                     t.buffered
                         .extend(lines.into_iter().map(|l| dto::LogStreamItem {
                             event: "log".into(),
-                            entry: Some(l.into()),
+                            entry: Some(dto::LogEntry::new(l, &redactor)),
                         }));
                     if finished && !more {
                         t.buffered.push_back(dto::LogStreamItem {
@@ -91,18 +94,25 @@ pub(crate) fn tail(
 }
 
 /// New lines after `t.after`, and whether the job has finished.
-async fn fetch(t: &Tail) -> Result<(Vec<runyard_persistence::LogRecord>, bool), ()> {
+type Fetched = (
+    Vec<runyard_persistence::LogRecord>,
+    bool,
+    runyard_domain::Redactor,
+);
+
+async fn fetch(t: &Tail) -> Result<Fetched, ()> {
     let tx = t
         .state
         .enter(&t.caller, &t.ws, Role::Viewer)
         .await
         .map_err(|_| ())?;
     let job = jobs::get(&tx, t.job).await.map_err(|_| ())?;
-    let lines = jobs::logs(&tx, t.job, t.after, PAGE)
+    let lines = jobs::logs(&tx, t.job, t.after, PAGE, &t.filter)
         .await
         .map_err(|_| ())?;
+    let redactor = tx.settings().redactor();
     tx.commit().await.map_err(|_| ())?;
-    Ok((lines, job.status.is_terminal()))
+    Ok((lines, job.status.is_terminal(), redactor))
 }
 
 pub(crate) fn to_event(item: dto::LogStreamItem) -> Event {

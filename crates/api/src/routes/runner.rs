@@ -54,6 +54,19 @@ fn artifact_name(name: &str) -> Result<runyard_domain::ArtifactName> {
     runyard_domain::ArtifactName::parse(name).map_err(ApiError::invalid)
 }
 
+/// Artifact metadata: a JSON object (given as JSON text on uploads, whose body is the
+/// content).
+fn artifact_metadata(
+    field: &str,
+    raw: Option<serde_json::Value>,
+) -> Result<Option<serde_json::Value>> {
+    match raw {
+        Some(serde_json::Value::Object(map)) => Ok(Some(serde_json::Value::Object(map))),
+        Some(_) => Err(ApiError::invalid_field(field, "must be a JSON object")),
+        None => Ok(None),
+    }
+}
+
 #[OpenApi(tag = "Tag::Runner")]
 impl RunnerApi {
     /// Claim up to `max_jobs` jobs whose labels this runner has, highest priority first.
@@ -97,6 +110,11 @@ impl RunnerApi {
             let claimed = queue::claim(&tx, &runner, max, self.state.queue.lease)
                 .await
                 .map_err(store_err)?;
+            let redact_pattern = tx
+                .settings()
+                .redact_pattern
+                .clone()
+                .unwrap_or_else(|| runyard_domain::DEFAULT_REDACT_PATTERN.to_owned());
             tx.commit().await?;
             self.state
                 .metrics
@@ -104,7 +122,11 @@ impl RunnerApi {
                 .add(claimed.jobs.len() as u64);
             if !claimed.jobs.is_empty() || tokio::time::Instant::now() >= deadline {
                 return Ok(Json(dto::ClaimResponse {
-                    jobs: claimed.jobs.into_iter().map(Into::into).collect(),
+                    jobs: claimed
+                        .jobs
+                        .into_iter()
+                        .map(|j| dto::ClaimedJob::new(j, &redact_pattern))
+                        .collect(),
                 }));
             }
             // At the workspace's running limit, room appears when a job finishes, which
@@ -191,12 +213,24 @@ impl RunnerApi {
         let entries: Vec<LogEntry> = body
             .entries
             .iter()
-            .map(|e| LogEntry {
-                seq: e.seq,
-                stream: e.stream.as_str().to_owned(),
-                body: e.body.0.clone(),
+            .enumerate()
+            .map(|(i, e)| {
+                if e.metadata.as_ref().is_some_and(|m| !m.is_object()) {
+                    return Err(ApiError::invalid_field(
+                        &format!("entries[{i}].metadata"),
+                        "must be a JSON object",
+                    ));
+                }
+                Ok(LogEntry {
+                    seq: e.seq,
+                    stream: e.stream.as_str().to_owned(),
+                    body: e.body.0.clone(),
+                    level: e.level.map(Into::into),
+                    step_ordinal: e.step_ordinal.map(|s| s as i32),
+                    metadata: e.metadata.clone(),
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         let (tx, runner) = self.state.enter_runner(&token.0.token).await?;
         let (accepted, duplicates) = queue::append_logs(&tx, &runner, *id, body.attempt, &entries)
             .await
@@ -240,12 +274,15 @@ impl RunnerApi {
         let step = queue::upsert_step(&tx, &runner, *id, body.attempt, *ordinal, &report)
             .await
             .map_err(store_err)?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
-        Ok(Json(step.into()))
+        Ok(Json(dto::Step::new(step, &redactor)))
     }
 
-    /// Upload an artifact: the raw body is its content, `Content-Type` its type. An
-    /// artifact of the same name is replaced.
+    /// Upload an artifact: the raw body is its content, `Content-Type` its type; `step`
+    /// and `metadata` (a JSON object, as JSON text) describe it. An artifact of the same
+    /// name is replaced. Past the workspace's `max_artifact_bytes`: 429.
+    #[allow(clippy::too_many_arguments)]
     #[oai(
         path = "/v1/runner/jobs/:id/artifacts/:name",
         method = "put",
@@ -259,9 +296,23 @@ impl RunnerApi {
         name: Path<String>,
         /// The attempt uploading it.
         attempt: Query<i32>,
+        /// The ordinal of the step that produced it.
+        #[oai(validator(minimum(value = "0"), maximum(value = "2147483647")))]
+        step: Query<Option<i64>>,
+        /// A JSON object kept with the artifact, as JSON text.
+        metadata: Query<Option<String>>,
         body: Binary<Vec<u8>>,
     ) -> Result<ArtifactStored> {
         let name = artifact_name(&name)?;
+        let metadata = metadata
+            .0
+            .as_deref()
+            .map(|raw| {
+                serde_json::from_str(raw)
+                    .map_err(|_| ApiError::invalid_field("metadata", "must be a JSON object"))
+            })
+            .transpose()?;
+        let metadata = artifact_metadata("metadata", metadata)?;
         let content_type = req
             .header(poem::http::header::CONTENT_TYPE)
             .filter(|v| !v.is_empty() && v.len() <= 255)
@@ -277,6 +328,9 @@ impl RunnerApi {
             content_type,
             content: body.0,
             sha256,
+            skipped: None,
+            step_ordinal: step.0.map(|s| s as i32),
+            metadata,
         };
         let stored = queue::put_artifact(&tx, &runner, *id, *attempt, artifact)
             .await
@@ -290,8 +344,66 @@ impl RunnerApi {
             "artifacts",
             name.as_str(),
         ]);
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
-        Ok(ArtifactStored::Created(Json(stored.into()), location))
+        Ok(ArtifactStored::Created(
+            Json(dto::Artifact::new(stored, &redactor)),
+            location,
+        ))
+    }
+
+    /// Record an artifact the job declared but did not produce: `status: skipped` with the
+    /// reason, and no content. It replaces an artifact of the same name.
+    #[oai(
+        path = "/v1/runner/jobs/:id/artifacts/:name/skip",
+        method = "post",
+        operation_id = "skipJobArtifact"
+    )]
+    async fn skip_artifact(
+        &self,
+        token: RunnerToken,
+        id: Path<Uuid>,
+        name: Path<String>,
+        body: Json<dto::SkipArtifact>,
+    ) -> Result<ArtifactStored> {
+        let name = artifact_name(&name)?;
+        let body = body.0;
+        let reason = body.reason.trim().to_owned();
+        if reason.is_empty() || reason.chars().count() > 1000 {
+            return Err(ApiError::invalid_field(
+                "reason",
+                "must be 1 to 1000 characters",
+            ));
+        }
+        let metadata = artifact_metadata("metadata", body.metadata)?;
+        let (tx, runner) = self.state.enter_runner(&token.0.token).await?;
+        let artifact = NewArtifact {
+            name: name.as_str().to_owned(),
+            content_type: "application/octet-stream".to_owned(),
+            content: Vec::new(),
+            sha256: format!("{:x}", Sha256::digest(b"")),
+            skipped: Some(reason),
+            step_ordinal: body.step_ordinal.map(|s| s as i32),
+            metadata,
+        };
+        let stored = queue::put_artifact(&tx, &runner, *id, body.attempt, artifact)
+            .await
+            .map_err(store_err)?;
+        let location = super::location(&[
+            "v1",
+            "workspaces",
+            &tx.workspace_id().to_string(),
+            "runner-jobs",
+            &id.to_string(),
+            "artifacts",
+            name.as_str(),
+        ]);
+        let redactor = tx.settings().redactor();
+        tx.commit().await?;
+        Ok(ArtifactStored::Created(
+            Json(dto::Artifact::new(stored, &redactor)),
+            location,
+        ))
     }
 
     /// The attempt succeeded: the job is `COMPLETED`.
@@ -310,9 +422,10 @@ impl RunnerApi {
         let job = queue::complete(&tx, &runner, *id, body.attempt, body.0.result)
             .await
             .map_err(store_err)?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
         self.state.metrics.jobs_completed.add(1);
-        Ok(Json(job.into()))
+        Ok(Json(dto::Job::new(job, &redactor)))
     }
 
     /// The attempt failed: retried after a backoff while attempts remain and `retryable`
@@ -340,9 +453,10 @@ impl RunnerApi {
         )
         .await
         .map_err(store_err)?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
         self.state.metrics.jobs_failed.add(1);
-        Ok(Json(job.into()))
+        Ok(Json(dto::Job::new(job, &redactor)))
     }
 
     /// Hand back a job whose task is pausing (its heartbeat said `pause_requested`), with
@@ -365,8 +479,9 @@ impl RunnerApi {
         let job = queue::paused(&tx, &runner, *id, body.attempt, body.snapshot)
             .await
             .map_err(store_err)?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
-        Ok(Json(job.into()))
+        Ok(Json(dto::Job::new(job, &redactor)))
     }
 
     /// Suspend the job to wait for something outside (a batch, a reply, a webhook): the
@@ -396,8 +511,9 @@ impl RunnerApi {
         let job = queue::suspend(&tx, &runner, *id, body.attempt, request)
             .await
             .map_err(store_err)?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
-        Ok(Json(job.into()))
+        Ok(Json(dto::Job::new(job, &redactor)))
     }
 
     /// The job's unacknowledged commands with a greater seq than `after_seq`, in seq
@@ -497,8 +613,9 @@ impl RunnerApi {
             .db
             .signals()
             .runner_stopping(runner.id, tx.workspace_id());
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
-        Ok(Json(job.into()))
+        Ok(Json(dto::Job::new(job, &redactor)))
     }
 
     /// Record model calls the attempt made (up to 1000). Each call carries an id chosen

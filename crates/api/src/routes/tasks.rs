@@ -95,8 +95,9 @@ impl TasksApi {
         let task = tasks::create(&tx, &title, metadata)
             .await
             .map_err(store_err)?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
-        let task: dto::AgentTask = task.into();
+        let task = dto::AgentTask::new(task, &redactor);
         let location = location(&[
             "v1",
             "workspaces",
@@ -134,9 +135,13 @@ impl TasksApi {
         let tx = self.enter(&token, &ws, Role::Viewer).await?;
         let (page, next) =
             tasks::list(&tx, &statuses, after, u64::from(limit.0.unwrap_or(50))).await?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
         Ok(Json(dto::TaskList {
-            items: page.into_iter().map(Into::into).collect(),
+            items: page
+                .into_iter()
+                .map(|t| dto::AgentTask::new(t, &redactor))
+                .collect(),
             next_cursor: next.map(|id| List::Tasks.encode_id(id)),
         }))
     }
@@ -162,10 +167,14 @@ impl TasksApi {
         let (jobs, _) = jobs::list(&tx, &filter, None, 100).await?;
         let snapshot = tasks::snapshot_meta(&tx, task.id).await?;
         let usage = runyard_persistence::usage::task_usage(&tx, task.id).await?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
         Ok(Json(dto::TaskDetail {
-            task: task.into(),
-            jobs: jobs.into_iter().map(Into::into).collect(),
+            task: dto::AgentTask::new(task, &redactor),
+            jobs: jobs
+                .into_iter()
+                .map(|j| dto::Job::new(j, &redactor))
+                .collect(),
             snapshot: snapshot.map(Into::into),
             usage: usage.into(),
         }))
@@ -197,10 +206,14 @@ impl TasksApi {
         tasks::get(&tx, *id).await.map_err(store_err)?;
         let limit = u64::from(limit.0.unwrap_or(100));
         let events = tasks::events(&tx, *id, after, limit).await?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
         let next_cursor = seq_cursor(events.len(), limit, events.last().map(|e| e.seq));
         Ok(Json(dto::TaskEventList {
-            items: events.into_iter().map(Into::into).collect(),
+            items: events
+                .into_iter()
+                .map(|e| dto::TaskEvent::new(e, &redactor))
+                .collect(),
             next_cursor,
         }))
     }
@@ -234,8 +247,9 @@ impl TasksApi {
         let task = tasks::pause(&tx, *id, PauseKind::Manual, reason.as_deref())
             .await
             .map_err(store_err)?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
-        Ok(Json(task.into()))
+        Ok(Json(dto::AgentTask::new(task, &redactor)))
     }
 
     /// Resume a paused task (member): its paused jobs go back to the queue and their next
@@ -254,8 +268,9 @@ impl TasksApi {
     ) -> Result<Json<dto::AgentTask>> {
         let tx = self.enter(&token, &ws, Role::Member).await?;
         let task = tasks::resume(&tx, *id).await.map_err(store_err)?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
-        Ok(Json(task.into()))
+        Ok(Json(dto::AgentTask::new(task, &redactor)))
     }
 
     /// The task's latest snapshot (viewer): what its last paused job handed back. Each
@@ -276,8 +291,9 @@ impl TasksApi {
         let snapshot = tasks::snapshot(&tx, *id)
             .await?
             .ok_or_else(|| ApiError::not_found("snapshot"))?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
-        Ok(Json(snapshot.into()))
+        Ok(Json(dto::TaskSnapshot::new(snapshot, &redactor)))
     }
 
     /// Finish a task as `completed` (default) or `failed` (member). 409 while any of its
@@ -302,8 +318,9 @@ impl TasksApi {
         let task = tasks::complete(&tx, *id, outcome)
             .await
             .map_err(store_err)?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
-        Ok(Json(task.into()))
+        Ok(Json(dto::AgentTask::new(task, &redactor)))
     }
 
     /// Cancel a task (member): its waiting jobs are cancelled and its running jobs asked
@@ -321,7 +338,8 @@ impl TasksApi {
     ) -> Result<Json<dto::AgentTask>> {
         let tx = self.enter(&token, &ws, Role::Member).await?;
         let task = tasks::cancel(&tx, *id).await.map_err(store_err)?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
-        Ok(Json(task.into()))
+        Ok(Json(dto::AgentTask::new(task, &redactor)))
     }
 }

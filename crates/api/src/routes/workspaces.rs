@@ -116,7 +116,8 @@ impl WorkspacesApi {
     }
 
     /// Rename a workspace or change its settings (admin): quotas (`max_running_jobs`,
-    /// `max_queued_jobs`), `auto_pause_after_seconds` and `retention_days`. In `settings`,
+    /// `max_queued_jobs`, `max_artifact_bytes`), `auto_pause_after_seconds`, `retention_days` and
+    /// `redact_pattern` (422 when it is not a usable regular expression). In `settings`,
     /// a value sets, `null` clears (no limit / off), an absent key keeps.
     #[oai(
         path = "/v1/workspaces/:ws",
@@ -140,7 +141,7 @@ impl WorkspacesApi {
         let tx = self.state.enter(&caller, &ws, Role::Admin).await?;
         let settings = body
             .settings
-            .map(|patch| apply_settings(tx.settings(), patch))
+            .map(|patch| apply_settings(tx.settings().clone(), patch))
             .transpose()
             .map_err(ApiError::invalid)?;
         let record = workspaces::update(&tx, name.as_ref(), settings).await?;
@@ -280,5 +281,18 @@ fn apply_settings(
             current.retention_days,
             patch.retention_days,
         )?,
+        max_artifact_bytes: merge(
+            WorkspaceSettings::MAX_ARTIFACT_BYTES,
+            current.max_artifact_bytes,
+            patch.max_artifact_bytes,
+        )?,
+        redact_pattern: match patch.redact_pattern {
+            MaybeUndefined::Undefined => current.redact_pattern,
+            MaybeUndefined::Null => None,
+            MaybeUndefined::Value(pattern) => {
+                runyard_domain::Redactor::parse(&pattern)?;
+                Some(pattern.0)
+            }
+        },
     })
 }

@@ -1,11 +1,41 @@
 //! Approval gates: approve or reject a job that waits for a decision.
 
 use runyard_domain::{FailureKind, JobStatus, StepStatus, StepType, event_type};
+use sea_orm::FromQueryResult;
 use uuid::Uuid;
 
 use super::control::{change, lock};
 use crate::transition::{Change, Echo, Event, Fence, Set, Stamp};
-use crate::{JobRecord, StoreError, WorkspaceTx};
+use crate::{JobRecord, StoreError, Timestamp, WorkspaceTx};
+
+/// One approval decision on a job.
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct ApprovalRecord {
+    pub id: Uuid,
+    /// The gate step it answered; none for a job created with `requires_approval`.
+    pub step_id: Option<Uuid>,
+    pub step_ordinal: Option<i32>,
+    /// `approved` or `rejected`.
+    pub decision: String,
+    /// `user:<sub>`.
+    pub decided_by: String,
+    pub comment: Option<String>,
+    pub decided_at: Timestamp,
+}
+
+/// The job's approval decisions, oldest first.
+pub async fn approvals(tx: &WorkspaceTx, job_id: Uuid) -> Result<Vec<ApprovalRecord>, StoreError> {
+    tx.all(
+        "SELECT a.id, a.step_id, s.ordinal AS step_ordinal, a.decision, a.decided_by, a.comment, \
+                a.decided_at \
+           FROM job_approvals a \
+           LEFT JOIN job_steps s ON s.workspace_id = a.workspace_id AND s.id = a.step_id \
+          WHERE a.workspace_id = $1 AND a.job_id = $2 \
+          ORDER BY a.decided_at, a.id",
+        [tx.workspace_id().into(), job_id.into()],
+    )
+    .await
+}
 
 /// Approves a job waiting for an approval: it becomes claimable (or waits for its
 /// `run_after`), and a gate step waiting on it is completed. Records the approver and
@@ -72,15 +102,25 @@ async fn decide(
             )?,
         )
     };
+    // The waiting gate's step is decided, and the decision recorded against it.
     tx.execute(
-        "UPDATE job_steps SET status = $3, completed_at = now(), updated_at = now() \
-          WHERE workspace_id = $1 AND job_id = $2 AND type = $4 AND status = $5",
+        "WITH gate AS ( \
+           UPDATE job_steps SET status = $3, completed_at = now(), updated_at = now() \
+            WHERE workspace_id = $1 AND job_id = $2 AND type = $4 AND status = $5 \
+           RETURNING id \
+         ) \
+         INSERT INTO job_approvals (workspace_id, id, job_id, step_id, decision, decided_by, comment) \
+         SELECT $1, $6, $2, (SELECT id FROM gate LIMIT 1), $7, $8, $9",
         [
             tx.workspace_id().into(),
             id.into(),
             step_status.as_str().into(),
             StepType::Gate.as_str().into(),
             StepStatus::Waiting.as_str().into(),
+            Uuid::now_v7().into(),
+            if approved { "approved" } else { "rejected" }.into(),
+            tx.actor().into(),
+            comment.map(str::to_owned).into(),
         ],
     )
     .await?;

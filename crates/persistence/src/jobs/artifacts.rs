@@ -15,9 +15,11 @@ pub async fn artifacts(
 ) -> Result<(Vec<ArtifactRecord>, Option<String>), StoreError> {
     let mut rows: Vec<ArtifactRow> = tx
         .all(
-            "SELECT name, attempt, content_type, size, sha256, created_at FROM job_artifacts \
+            &format!(
+                "SELECT {ARTIFACT_COLUMNS} FROM job_artifacts \
               WHERE workspace_id = $1 AND job_id = $2 AND ($3::text IS NULL OR name > $3) \
-              ORDER BY name LIMIT $4",
+              ORDER BY name LIMIT $4"
+            ),
             [
                 tx.workspace_id().into(),
                 job_id.into(),
@@ -51,11 +53,27 @@ pub async fn artifact(
     }
     let row: Row = tx
         .one(
-            "SELECT name, attempt, content_type, size, sha256, created_at, content FROM job_artifacts \
-              WHERE workspace_id = $1 AND job_id = $2 AND name = $3",
+            &format!(
+                "SELECT {ARTIFACT_COLUMNS}, content FROM job_artifacts \
+              WHERE workspace_id = $1 AND job_id = $2 AND name = $3"
+            ),
             [tx.workspace_id().into(), job_id.into(), name.into()],
         )
         .await?
         .ok_or(StoreError::NotFound)?;
     Ok((row.meta.into(), row.content))
+}
+
+/// Deletes one artifact of the job (content and record). `NotFound` when there is none.
+pub async fn delete_artifact(tx: &WorkspaceTx, job_id: Uuid, name: &str) -> Result<(), StoreError> {
+    let deleted = tx
+        .execute(
+            "DELETE FROM job_artifacts WHERE workspace_id = $1 AND job_id = $2 AND name = $3",
+            [tx.workspace_id().into(), job_id.into(), name.into()],
+        )
+        .await?;
+    if deleted == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
 }

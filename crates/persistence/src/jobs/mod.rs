@@ -20,12 +20,12 @@ mod enqueue;
 mod logs;
 mod read;
 
-pub use approvals::{approve, reject};
-pub use artifacts::{artifact, artifacts};
+pub use approvals::{ApprovalRecord, approvals, approve, reject};
+pub use artifacts::{artifact, artifacts, delete_artifact};
 pub use control::{cancel, retry, wake};
 pub(crate) use control::{cancel_now, cancel_request, suspend_timed_out, woken};
 pub use enqueue::{Created, create, create_batch, create_direct};
-pub use logs::logs;
+pub use logs::{LogFilter, logs};
 pub use read::{JobFilter, events, get, list, steps};
 
 /// Columns read into a [`JobRecord`].
@@ -206,8 +206,15 @@ pub(crate) struct ArtifactRow {
     content_type: String,
     size: i64,
     sha256: String,
+    status: String,
+    skip_reason: Option<String>,
+    step_ordinal: Option<i32>,
+    metadata: Option<serde_json::Value>,
     created_at: Timestamp,
 }
+
+/// Columns read into an [`ArtifactRow`].
+pub(crate) const ARTIFACT_COLUMNS: &str = "name, attempt, content_type, size, sha256, status, skip_reason, step_ordinal, metadata, created_at";
 
 impl From<ArtifactRow> for ArtifactRecord {
     fn from(r: ArtifactRow) -> Self {
@@ -217,6 +224,10 @@ impl From<ArtifactRow> for ArtifactRecord {
             content_type: r.content_type,
             size: r.size,
             sha256: r.sha256,
+            status: r.status,
+            skip_reason: r.skip_reason,
+            step_ordinal: r.step_ordinal,
+            metadata: r.metadata,
             created_at: r.created_at,
         }
     }

@@ -18,6 +18,9 @@ pub struct JobFilter {
     pub labels: Vec<String>,
     /// Any of these failure kinds (empty: all).
     pub failure_kinds: Vec<FailureKind>,
+    /// Only jobs waiting for an approval (`PENDING` with `requires_approval`), or only
+    /// the others.
+    pub awaiting_approval: Option<bool>,
 }
 
 /// A page of jobs, newest first, after the job `after` (exclusive). Returns the page and
@@ -58,6 +61,11 @@ pub async fn list(
             .map(|k| k.as_str().to_owned())
             .collect();
         bind(&mut sql, " AND failure_kind = ANY(?)", kinds.into());
+    }
+    match filter.awaiting_approval {
+        Some(true) => sql.push_str(" AND status = 'PENDING' AND requires_approval"),
+        Some(false) => sql.push_str(" AND NOT (status = 'PENDING' AND requires_approval)"),
+        None => {}
     }
     if let Some(after) = after {
         bind(&mut sql, " AND id < ?", after.into());

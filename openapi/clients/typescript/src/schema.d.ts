@@ -31,8 +31,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Readiness: the database answers and is migrated to the version this server expects
-         * @description Readiness: the database answers and is migrated to the version this server expects.
+         * Readiness: the database answers, is migrated to the version this server expects, and its applied migrations are the ones this server was built with
+         * @description Readiness: the database answers, is migrated to the version this server expects, and its applied migrations are the ones this server was built with.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -112,11 +112,31 @@ export interface paths {
         };
         get?: never;
         /**
-         * Upload an artifact: the raw body is its content, `Content-Type` its type
-         * @description Upload an artifact: the raw body is its content, `Content-Type` its type. An artifact of the same name is replaced.
+         * Upload an artifact: the raw body is its content, `Content-Type` its type; `step` and `metadata` (a JSON object, as JSON text) describe it
+         * @description Upload an artifact: the raw body is its content, `Content-Type` its type; `step` and `metadata` (a JSON object, as JSON text) describe it. An artifact of the same name is replaced. Past the workspace's `max_artifact_bytes`: 429.
          */
         put: operations["uploadJobArtifact"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/runner/jobs/{id}/artifacts/{name}/skip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record an artifact the job declared but did not produce: `status: skipped` with the reason, and no content
+         * @description Record an artifact the job declared but did not produce: `status: skipped` with the reason, and no content. It replaces an artifact of the same name.
+         */
+        post: operations["skipJobArtifact"];
         delete?: never;
         options?: never;
         head?: never;
@@ -370,8 +390,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Rename a workspace or change its settings (admin): quotas (`max_running_jobs`, `max_queued_jobs`), `auto_pause_after_seconds` and `retention_days`
-         * @description Rename a workspace or change its settings (admin): quotas (`max_running_jobs`, `max_queued_jobs`), `auto_pause_after_seconds` and `retention_days`. In `settings`, a value sets, `null` clears (no limit / off), an absent key keeps.
+         * Rename a workspace or change its settings (admin): quotas (`max_running_jobs`, `max_queued_jobs`, `max_artifact_bytes`), `auto_pause_after_seconds`, `retention_days` and `redact_pattern` (422 when it is not a usable regular expression)
+         * @description Rename a workspace or change its settings (admin): quotas (`max_running_jobs`, `max_queued_jobs`, `max_artifact_bytes`), `auto_pause_after_seconds`, `retention_days` and `redact_pattern` (422 when it is not a usable regular expression). In `settings`, a value sets, `null` clears (no limit / off), an absent key keeps.
          */
         patch: operations["updateWorkspace"];
         trace?: never;
@@ -757,12 +777,16 @@ export interface paths {
         };
         /**
          * Download an artifact (viewer): its content, with its content type
-         * @description Download an artifact (viewer): its content, with its content type.
+         * @description Download an artifact (viewer): its content, with its content type. A skipped artifact has none: 404.
          */
         get: operations["downloadJobArtifact"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete one of a job's artifacts (admin): its content and its record
+         * @description Delete one of a job's artifacts (admin): its content and its record.
+         */
+        delete: operations["deleteJobArtifact"];
         options?: never;
         head?: never;
         patch?: never;
@@ -840,8 +864,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A page of a job's log lines in `seq` order, after `after_seq` (viewer)
-         * @description A page of a job's log lines in `seq` order, after `after_seq` (viewer).
+         * A page of a job's log lines in `seq` order, after `after_seq` (viewer), optionally only those written in `[since, until)`, at `level` or above (a line without a level counts as `info`), or of one `step`
+         * @description A page of a job's log lines in `seq` order, after `after_seq` (viewer), optionally only those written in `[since, until)`, at `level` or above (a line without a level counts as `info`), or of one `step`.
          */
         get: operations["listJobLogs"];
         put?: never;
@@ -861,7 +885,7 @@ export interface paths {
         };
         /**
          * Follow a job's log live, as Server-Sent Events (viewer): `event: log` per line, with the line's `seq` as the event id, then `event: end` once the job has finished and every line was sent
-         * @description Follow a job's log live, as Server-Sent Events (viewer): `event: log` per line, with the line's `seq` as the event id, then `event: end` once the job has finished and every line was sent. Reconnect with `Last-Event-ID` (or `after_seq`) to resume without gaps or repeats.
+         * @description Follow a job's log live, as Server-Sent Events (viewer): `event: log` per line, with the line's `seq` as the event id, then `event: end` once the job has finished and every line was sent. Reconnect with `Last-Event-ID` (or `after_seq`) to resume without gaps or repeats. `level` and `step` filter as on the page read.
          */
         get: operations["streamJobLogs"];
         put?: never;
@@ -1194,6 +1218,29 @@ export interface components {
             duplicates: number;
         };
         /**
+         * Approval
+         * @description An approval decision: a job created with `requires_approval`, or one of its `GATE`
+         *     steps, approved or rejected.
+         */
+        Approval: {
+            comment?: string | null;
+            /** Format: date-time */
+            decided_at: string;
+            /** @description Who decided: `user:<sub>`. */
+            decided_by: string;
+            /** @description `approved` or `rejected`. */
+            decision: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The gate step it answered; null for a job created with `requires_approval`.
+             */
+            step_id?: string | null;
+            /** Format: int32 */
+            step_ordinal?: number | null;
+        };
+        /**
          * ApprovalDecision
          * @description Approve or reject a job waiting for an approval.
          */
@@ -1211,11 +1258,24 @@ export interface components {
             content_type: string;
             /** Format: date-time */
             created_at: string;
+            /** @description A JSON object kept with the artifact. */
+            metadata?: unknown;
             name: string;
             /** @description Hex SHA-256 of the content. */
             sha256: string;
             /** Format: int64 */
             size: number;
+            skip_reason?: string | null;
+            /**
+             * @description `uploaded`, or `skipped`: declared but not produced (no content; see
+             *     `skip_reason`).
+             */
+            status: string;
+            /**
+             * Format: int32
+             * @description The ordinal of the step that produced (or skipped) it.
+             */
+            step_ordinal?: number | null;
         };
         /** ArtifactList */
         ArtifactList: {
@@ -1316,11 +1376,22 @@ export interface components {
             /** Format: int16 */
             priority: number;
             /**
+             * @description The workspace's pattern for secret-looking keys (case-insensitive regular
+             *     expression): users see values under such keys as `"[redacted]"`, so a runner masks
+             *     them (and `secrets`) in the output it sends.
+             */
+            redact_pattern: string;
+            /**
              * @description What this job handed back when its task paused, on the first claim after the
              *     task's resume: continue from it. Null for a job that did not run (or handed back
              *     nothing) before the pause, and on every later claim.
              */
             resume_snapshot?: unknown;
+            /**
+             * @description The secrets given when the job was created (`{"NAME": "value"}`), for this runner
+             *     only: users never see them.
+             */
+            secrets?: unknown;
             /**
              * @description The state the runner handed back at the job's latest suspend (`state` of
              *     `/suspend`): continue from it. Null when the job never suspended with a state.
@@ -1453,6 +1524,12 @@ export interface components {
              * @description Do not run before this time.
              */
             run_after?: string | null;
+            /**
+             * @description Values for the claiming runner only, e.g. `{"API_KEY": "sk-..."}`: names are
+             *     environment variable names, values strings. Never returned by any read; the
+             *     reference runner exports them to `command` jobs and masks them in logs.
+             */
+            secrets?: unknown;
             /**
              * Format: int64
              * @description Time allowed for one attempt (default 3600).
@@ -1648,6 +1725,8 @@ export interface components {
         JobDetail: {
             /** Format: uuid */
             agent_task_id?: string | null;
+            /** @description Every approval decision on the job, oldest first. */
+            approvals: components["schemas"]["Approval"][];
             /**
              * Format: int32
              * @description Attempts started so far.
@@ -1785,8 +1864,13 @@ export interface components {
             body: string;
             /** Format: date-time */
             created_at: string;
+            /** @description `debug`, `info`, `warn` or `error`, when the runner gave one. */
+            level?: string | null;
+            metadata?: unknown;
             /** Format: int64 */
             seq: number;
+            /** Format: int32 */
+            step_ordinal?: number | null;
             /** @description `stdout`, `stderr` or `system`. */
             stream: string;
         };
@@ -1796,14 +1880,30 @@ export interface components {
          */
         LogEntryIn: {
             body: string;
+            level?: components["schemas"]["LogLevel"] | (null);
+            /**
+             * @description A JSON object kept with the line (values under secret-looking keys are redacted
+             *     on reads).
+             */
+            metadata?: unknown;
             /**
              * Format: int64
              * @description Chosen by the runner, from 1, increasing; resending a seq with the same body is a
              *     no-op.
              */
             seq: number;
+            /**
+             * Format: int64
+             * @description The ordinal of the step the line belongs to.
+             */
+            step_ordinal?: number | null;
             stream: components["schemas"]["LogStream"];
         };
+        /**
+         * @description How much a log line matters, least first.
+         * @enum {string}
+         */
+        LogLevel: "debug" | "info" | "warn" | "error";
         /** LogList */
         LogList: {
             items: components["schemas"]["LogEntry"][];
@@ -1939,6 +2039,11 @@ export interface components {
             database: string;
             /** @description The newest migration this server knows. */
             expected_schema_version: string;
+            /**
+             * @description Applied migrations that do not match this server: changed since they were applied
+             *     (both checksums named) or unknown to it. Not ready while any is listed.
+             */
+            schema_problems: string[];
             /** @description The newest migration applied to the database, if any. */
             schema_version?: string | null;
             /** @description `ready` or `not_ready`. */
@@ -2018,6 +2123,20 @@ export interface components {
             payload?: unknown;
             /** @description What kind of command, 1–100 characters (e.g. `user_turn`, `steer`). */
             type: string;
+        };
+        /**
+         * SkipArtifact
+         * @description An artifact the job declared but did not produce.
+         */
+        SkipArtifact: {
+            /** Format: int32 */
+            attempt: number;
+            /** @description A JSON object kept with the artifact. */
+            metadata?: unknown;
+            /** @description Why it is missing, 1–1000 characters. */
+            reason: string;
+            /** Format: int64 */
+            step_ordinal?: number | null;
         };
         /**
          * SnapshotInfo
@@ -2366,6 +2485,12 @@ export interface components {
             auto_pause_after_seconds?: number | null;
             /**
              * Format: int64
+             * @description At most this many bytes of artifact content in the workspace; uploads past it get
+             *     429.
+             */
+            max_artifact_bytes?: number | null;
+            /**
+             * Format: int64
              * @description At most this many jobs QUEUED or PENDING; enqueues past it get 429.
              */
             max_queued_jobs?: number | null;
@@ -2374,6 +2499,11 @@ export interface components {
              * @description At most this many jobs RUNNING at once; claims hand out no more until some finish.
              */
             max_running_jobs?: number | null;
+            /**
+             * @description Values under object keys matching this regular expression (case-insensitive,
+             *     anywhere in the key, at any depth) are shown to users as `"[redacted]"`.
+             */
+            redact_pattern: string;
             /**
              * Format: int64
              * @description Finished jobs (with steps, logs, artifacts, events) are deleted this many days
@@ -2393,6 +2523,11 @@ export interface components {
             auto_pause_after_seconds?: number | null;
             /**
              * Format: int64
+             * @description 0–1125899906842624 bytes.
+             */
+            max_artifact_bytes?: number | null;
+            /**
+             * Format: int64
              * @description 0–100000000.
              */
             max_queued_jobs?: number | null;
@@ -2401,6 +2536,8 @@ export interface components {
              * @description 0–100000000.
              */
             max_running_jobs?: number | null;
+            /** @description A regular expression for secret-looking keys; `null` restores the default. */
+            redact_pattern?: string | null;
             /**
              * Format: int64
              * @description 1–36500 days.
@@ -2509,7 +2646,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The database does not answer, or its schema is not the expected one. */
+            /**
+             * @description The database does not answer, its schema is not the expected one, or an applied
+             *     migration changed since it was applied or is unknown (`schema_problems`).
+             */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2883,6 +3023,10 @@ export interface operations {
             query: {
                 /** @description The attempt uploading it. */
                 attempt: number;
+                /** @description The ordinal of the step that produced it. */
+                step?: number;
+                /** @description A JSON object kept with the artifact, as JSON text. */
+                metadata?: string;
             };
             header?: never;
             path: {
@@ -2894,6 +3038,137 @@ export interface operations {
         requestBody: {
             content: {
                 "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Stored (replacing any artifact of the same name). */
+            201: {
+                headers: {
+                    /** @description Where users download it. */
+                    Location: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Artifact"];
+                };
+            };
+            /**
+             * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+             *     unknown field.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent, or in a workspace the caller is not a member of. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Illegal state transition, idempotency key reused with another payload, or a
+             *     uniqueness rule broken.
+             */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed, but a value breaks a rule; `field` names it. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on the server; the detail is in its log. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server cannot serve now: its database is unreachable (code
+             *     `database_unavailable`). Try again after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    skipJobArtifact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SkipArtifact"];
             };
         };
         responses: {
@@ -6413,6 +6688,8 @@ export interface operations {
                 label?: string;
                 /** @description Finished jobs that ended for any of these reasons, e.g. `timeout,lease_expired`. */
                 failure_kind?: string;
+                /** @description `true`: only jobs waiting for an approval; `false`: only the others. */
+                awaiting_approval?: boolean;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string;
                 /** @description Page size, 1–200 (default 50). */
@@ -7434,6 +7711,120 @@ export interface operations {
             };
         };
     };
+    deleteJobArtifact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ws: string;
+                id: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted, content and record. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request is malformed: unparseable JSON, a parameter of the wrong type, an
+             *     unknown field.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is invalid, expired or signed with the wrong key. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A member of the workspace without the role this needs. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Absent, or in a workspace the caller is not a member of. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Illegal state transition, idempotency key reused with another payload, or a
+             *     uniqueness rule broken.
+             */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed, but a value breaks a rule; `field` names it. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on the server; the detail is in its log. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server cannot serve now: its database is unreachable (code
+             *     `database_unavailable`). Try again after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     cancelJob: {
         parameters: {
             query?: never;
@@ -7954,6 +8345,14 @@ export interface operations {
     listJobLogs: {
         parameters: {
             query?: {
+                /** @description Lines written at or after this time. */
+                since?: string;
+                /** @description Lines written before this time. */
+                until?: string;
+                /** @description The minimum level: `debug`, `info`, `warn` or `error`. */
+                level?: components["schemas"]["LogLevel"];
+                /** @description Lines of the step with this ordinal. */
+                step?: number;
                 /** @description Return lines with a greater `seq` (default 0: from the start). */
                 after_seq?: number;
                 /** @description `next_cursor` of the previous page (the same as `after_seq`). */
@@ -8076,6 +8475,10 @@ export interface operations {
             query?: {
                 /** @description Start after this seq. */
                 after_seq?: number;
+                /** @description The minimum level: `debug`, `info`, `warn` or `error`. */
+                level?: components["schemas"]["LogLevel"];
+                /** @description Lines of the step with this ordinal. */
+                step?: number;
             };
             header?: {
                 /** @description Set by EventSource on reconnect: the last seq received. */

@@ -104,14 +104,22 @@ describe("the typed client against a real server", () => {
     const submit = () =>
       alice.POST("/v1/workspaces/{ws}/runner-jobs", {
         params: { path: { ws: ws.slug }, header: { "Idempotency-Key": "client-test-1" } },
-        body: { type: "command", payload: { script: "echo hello" }, labels: ["node"], priority: 5 },
+        body: {
+          type: "command",
+          payload: { script: "echo hello", env: { API_KEY: "sk-ts-payload" } },
+          secrets: { DEPLOY_TOKEN: "tok-ts-secret" },
+          labels: ["node"],
+          priority: 5,
+        },
       });
     const first = await submit();
     assert.equal(first.response.status, 201);
     job = await unwrap(first);
     assert.equal(job.status, "QUEUED");
     assert.equal(job.type, "command");
-    assert.deepEqual(job.payload, { script: "echo hello" });
+    // Secret-looking keys read as "[redacted]"; the secrets are not there at all.
+    assert.deepEqual(job.payload, { script: "echo hello", env: { API_KEY: "[redacted]" } });
+    assert.ok(!JSON.stringify(job).includes("tok-ts-secret"));
     assert.equal(job.priority, 5);
     assert.equal(job.created_by, "user:alice");
 
@@ -141,7 +149,9 @@ describe("the typed client against a real server", () => {
     claimed = claim.jobs[0]!;
     assert.equal(claimed.id, job.id);
     assert.equal(claimed.attempt, 1);
-    assert.deepEqual(claimed.payload, { script: "echo hello" });
+    // The runner, and only the runner, gets the real values.
+    assert.deepEqual(claimed.payload, { script: "echo hello", env: { API_KEY: "sk-ts-payload" } });
+    assert.deepEqual(claimed.secrets, { DEPLOY_TOKEN: "tok-ts-secret" });
 
     const running = await unwrap(
       alice.GET("/v1/workspaces/{ws}/runner-jobs/{id}", { params: { path: { ws: ws.slug, id: job.id } } }),
@@ -212,6 +222,12 @@ describe("the typed client against a real server", () => {
     assert.deepEqual(detail.result, { exit_code: 0 });
     assert.equal(detail.attempt, 1);
     assert.ok(detail.finished_at, "a finished job has finished_at");
+    const list = await unwrap(alice.GET("/v1/workspaces/{ws}/runner-jobs", { params: { path: { ws: ws.slug } } }));
+    const feed = await unwrap(alice.GET("/v1/workspaces/{ws}/events", { params: { path: { ws: ws.slug } } }));
+    for (const [what, read] of Object.entries({ detail, list, feed })) {
+      const text = JSON.stringify(read);
+      assert.ok(!text.includes("sk-ts-payload") && !text.includes("tok-ts-secret"), `${what} shows a secret: ${text}`);
+    }
 
     const events = await unwrap(alice.GET("/v1/workspaces/{ws}/runner-jobs/{id}/events", { params: { path } }));
     assert.deepEqual(

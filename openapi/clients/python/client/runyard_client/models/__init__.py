@@ -9,6 +9,7 @@ from .ai_call_in import AiCallIn
 from .ai_call_list import AiCallList
 from .ai_call_status import AiCallStatus
 from .ai_calls_accepted import AiCallsAccepted
+from .approval import Approval
 from .approval_decision import ApprovalDecision
 from .artifact import Artifact
 from .artifact_list import ArtifactList
@@ -46,6 +47,7 @@ from .lease import Lease
 from .log_batch import LogBatch
 from .log_entry import LogEntry
 from .log_entry_in import LogEntryIn
+from .log_level import LogLevel
 from .log_list import LogList
 from .log_stream import LogStream
 from .log_stream_item import LogStreamItem
@@ -68,6 +70,7 @@ from .runner_list import RunnerList
 from .runner_load import RunnerLoad
 from .runner_registered import RunnerRegistered
 from .send_command import SendCommand
+from .skip_artifact import SkipArtifact
 from .snapshot_info import SnapshotInfo
 from .status_count import StatusCount
 from .step import Step
@@ -106,6 +109,7 @@ __all__ = (
     "AiCallList",
     "AiCallsAccepted",
     "AiCallStatus",
+    "Approval",
     "ApprovalDecision",
     "Artifact",
     "ArtifactList",
@@ -143,6 +147,7 @@ __all__ = (
     "LogBatch",
     "LogEntry",
     "LogEntryIn",
+    "LogLevel",
     "LogList",
     "LogsAccepted",
     "LogStream",
@@ -165,6 +170,7 @@ __all__ = (
     "RunnerLoad",
     "RunnerRegistered",
     "SendCommand",
+    "SkipArtifact",
     "SnapshotInfo",
     "StatusCount",
     "Step",

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Artifact")
 
@@ -20,6 +22,11 @@ class Artifact:
         name (str):
         sha256 (str): Hex SHA-256 of the content.
         size (int):
+        status (str): `uploaded`, or `skipped`: declared but not produced (no content; see
+            `skip_reason`).
+        metadata (Any | Unset): A JSON object kept with the artifact.
+        skip_reason (None | str | Unset):
+        step_ordinal (int | None | Unset): The ordinal of the step that produced (or skipped) it.
     """
 
     attempt: int
@@ -28,6 +35,10 @@ class Artifact:
     name: str
     sha256: str
     size: int
+    status: str
+    metadata: Any | Unset = UNSET
+    skip_reason: None | str | Unset = UNSET
+    step_ordinal: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -43,6 +54,22 @@ class Artifact:
 
         size = self.size
 
+        status = self.status
+
+        metadata = self.metadata
+
+        skip_reason: None | str | Unset
+        if isinstance(self.skip_reason, Unset):
+            skip_reason = UNSET
+        else:
+            skip_reason = self.skip_reason
+
+        step_ordinal: int | None | Unset
+        if isinstance(self.step_ordinal, Unset):
+            step_ordinal = UNSET
+        else:
+            step_ordinal = self.step_ordinal
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -53,8 +80,15 @@ class Artifact:
                 "name": name,
                 "sha256": sha256,
                 "size": size,
+                "status": status,
             }
         )
+        if metadata is not UNSET:
+            field_dict["metadata"] = metadata
+        if skip_reason is not UNSET:
+            field_dict["skip_reason"] = skip_reason
+        if step_ordinal is not UNSET:
+            field_dict["step_ordinal"] = step_ordinal
 
         return field_dict
 
@@ -73,6 +107,28 @@ class Artifact:
 
         size = d.pop("size")
 
+        status = d.pop("status")
+
+        metadata = d.pop("metadata", UNSET)
+
+        def _parse_skip_reason(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        skip_reason = _parse_skip_reason(d.pop("skip_reason", UNSET))
+
+        def _parse_step_ordinal(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        step_ordinal = _parse_step_ordinal(d.pop("step_ordinal", UNSET))
+
         artifact = cls(
             attempt=attempt,
             content_type=content_type,
@@ -80,6 +136,10 @@ class Artifact:
             name=name,
             sha256=sha256,
             size=size,
+            status=status,
+            metadata=metadata,
+            skip_reason=skip_reason,
+            step_ordinal=step_ordinal,
         )
 
         artifact.additional_properties = d

@@ -33,6 +33,9 @@ class ClaimedJob:
             (a seq is written once per job).
         payload (Any):
         priority (int):
+        redact_pattern (str): The workspace's pattern for secret-looking keys (case-insensitive regular
+            expression): users see values under such keys as `"[redacted]"`, so a runner masks
+            them (and `secrets`) in the output it sends.
         timeout_seconds (int):
         type_ (str):
         workspace_id (UUID):
@@ -40,6 +43,8 @@ class ClaimedJob:
         resume_snapshot (Any | Unset): What this job handed back when its task paused, on the first claim after the
             task's resume: continue from it. Null for a job that did not run (or handed back
             nothing) before the pause, and on every later claim.
+        secrets (Any | Unset): The secrets given when the job was created (`{"NAME": "value"}`), for this runner
+            only: users never see them.
         suspended_state (Any | Unset): The state the runner handed back at the job's latest suspend (`state` of
             `/suspend`): continue from it. Null when the job never suspended with a state.
     """
@@ -52,11 +57,13 @@ class ClaimedJob:
     next_log_seq: int
     payload: Any
     priority: int
+    redact_pattern: str
     timeout_seconds: int
     type_: str
     workspace_id: UUID
     agent_task_id: None | Unset | UUID = UNSET
     resume_snapshot: Any | Unset = UNSET
+    secrets: Any | Unset = UNSET
     suspended_state: Any | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -77,6 +84,8 @@ class ClaimedJob:
 
         priority = self.priority
 
+        redact_pattern = self.redact_pattern
+
         timeout_seconds = self.timeout_seconds
 
         type_ = self.type_
@@ -93,6 +102,8 @@ class ClaimedJob:
 
         resume_snapshot = self.resume_snapshot
 
+        secrets = self.secrets
+
         suspended_state = self.suspended_state
 
         field_dict: dict[str, Any] = {}
@@ -107,6 +118,7 @@ class ClaimedJob:
                 "next_log_seq": next_log_seq,
                 "payload": payload,
                 "priority": priority,
+                "redact_pattern": redact_pattern,
                 "timeout_seconds": timeout_seconds,
                 "type": type_,
                 "workspace_id": workspace_id,
@@ -116,6 +128,8 @@ class ClaimedJob:
             field_dict["agent_task_id"] = agent_task_id
         if resume_snapshot is not UNSET:
             field_dict["resume_snapshot"] = resume_snapshot
+        if secrets is not UNSET:
+            field_dict["secrets"] = secrets
         if suspended_state is not UNSET:
             field_dict["suspended_state"] = suspended_state
 
@@ -139,6 +153,8 @@ class ClaimedJob:
         payload = d.pop("payload")
 
         priority = d.pop("priority")
+
+        redact_pattern = d.pop("redact_pattern")
 
         timeout_seconds = d.pop("timeout_seconds")
 
@@ -165,6 +181,8 @@ class ClaimedJob:
 
         resume_snapshot = d.pop("resume_snapshot", UNSET)
 
+        secrets = d.pop("secrets", UNSET)
+
         suspended_state = d.pop("suspended_state", UNSET)
 
         claimed_job = cls(
@@ -176,11 +194,13 @@ class ClaimedJob:
             next_log_seq=next_log_seq,
             payload=payload,
             priority=priority,
+            redact_pattern=redact_pattern,
             timeout_seconds=timeout_seconds,
             type_=type_,
             workspace_id=workspace_id,
             agent_task_id=agent_task_id,
             resume_snapshot=resume_snapshot,
+            secrets=secrets,
             suspended_state=suspended_state,
         )
 

@@ -30,6 +30,9 @@ class CreateJob:
         priority (int | None | Unset): Higher runs first, -100..=100 (default 0).
         requires_approval (bool | None | Unset): Hold the job as `PENDING` until an admin approves it.
         run_after (datetime.datetime | None | Unset): Do not run before this time.
+        secrets (Any | Unset): Values for the claiming runner only, e.g. `{"API_KEY": "sk-..."}`: names are
+            environment variable names, values strings. Never returned by any read; the
+            reference runner exports them to `command` jobs and masks them in logs.
         timeout_seconds (int | None | Unset): Time allowed for one attempt (default 3600).
     """
 
@@ -42,6 +45,7 @@ class CreateJob:
     priority: int | None | Unset = UNSET
     requires_approval: bool | None | Unset = UNSET
     run_after: datetime.datetime | None | Unset = UNSET
+    secrets: Any | Unset = UNSET
     timeout_seconds: int | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -98,6 +102,8 @@ class CreateJob:
         else:
             run_after = self.run_after
 
+        secrets = self.secrets
+
         timeout_seconds: int | None | Unset
         if isinstance(self.timeout_seconds, Unset):
             timeout_seconds = UNSET
@@ -127,6 +133,8 @@ class CreateJob:
             field_dict["requires_approval"] = requires_approval
         if run_after is not UNSET:
             field_dict["run_after"] = run_after
+        if secrets is not UNSET:
+            field_dict["secrets"] = secrets
         if timeout_seconds is not UNSET:
             field_dict["timeout_seconds"] = timeout_seconds
 
@@ -226,6 +234,8 @@ class CreateJob:
 
         run_after = _parse_run_after(d.pop("run_after", UNSET))
 
+        secrets = d.pop("secrets", UNSET)
+
         def _parse_timeout_seconds(data: object) -> int | None | Unset:
             if data is None:
                 return data
@@ -245,6 +255,7 @@ class CreateJob:
             priority=priority,
             requires_approval=requires_approval,
             run_after=run_after,
+            secrets=secrets,
             timeout_seconds=timeout_seconds,
         )
 

@@ -13,6 +13,7 @@ from ..models.job_status import JobStatus
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.approval import Approval
     from ..models.job_event import JobEvent
     from ..models.lease import Lease
     from ..models.step import Step
@@ -27,6 +28,7 @@ class JobDetail:
     """A job with its steps and its first events.
 
     Attributes:
+        approvals (list[Approval]): Every approval decision on the job, oldest first.
         attempt (int): Attempts started so far.
         backoff_seconds (int):
         created_at (datetime.datetime):
@@ -70,6 +72,7 @@ class JobDetail:
         started_at (datetime.datetime | None | Unset):
     """
 
+    approvals: list[Approval]
     attempt: int
     backoff_seconds: int
     created_at: datetime.datetime
@@ -110,6 +113,11 @@ class JobDetail:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.lease import Lease  # noqa: PLC0415
+
+        approvals = []
+        for approvals_item_data in self.approvals:
+            approvals_item = approvals_item_data.to_dict()
+            approvals.append(approvals_item)
 
         attempt = self.attempt
 
@@ -263,6 +271,7 @@ class JobDetail:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "approvals": approvals,
                 "attempt": attempt,
                 "backoff_seconds": backoff_seconds,
                 "created_at": created_at,
@@ -322,12 +331,20 @@ class JobDetail:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.approval import Approval  # noqa: PLC0415
         from ..models.job_event import JobEvent  # noqa: PLC0415
         from ..models.lease import Lease  # noqa: PLC0415
         from ..models.step import Step  # noqa: PLC0415
         from ..models.usage import Usage  # noqa: PLC0415
 
         d = dict(src_dict)
+        approvals = []
+        _approvals = d.pop("approvals")
+        for approvals_item_data in _approvals:
+            approvals_item = Approval.from_dict(approvals_item_data)
+
+            approvals.append(approvals_item)
+
         attempt = d.pop("attempt")
 
         backoff_seconds = d.pop("backoff_seconds")
@@ -574,6 +591,7 @@ class JobDetail:
         started_at = _parse_started_at(d.pop("started_at", UNSET))
 
         job_detail = cls(
+            approvals=approvals,
             attempt=attempt,
             backoff_seconds=backoff_seconds,
             created_at=created_at,

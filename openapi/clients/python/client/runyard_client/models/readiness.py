@@ -18,12 +18,15 @@ class Readiness:
     Attributes:
         database (str):
         expected_schema_version (str): The newest migration this server knows.
+        schema_problems (list[str]): Applied migrations that do not match this server: changed since they were applied
+            (both checksums named) or unknown to it. Not ready while any is listed.
         status (str): `ready` or `not_ready`.
         schema_version (None | str | Unset): The newest migration applied to the database, if any.
     """
 
     database: str
     expected_schema_version: str
+    schema_problems: list[str]
     status: str
     schema_version: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -32,6 +35,8 @@ class Readiness:
         database = self.database
 
         expected_schema_version = self.expected_schema_version
+
+        schema_problems = self.schema_problems
 
         status = self.status
 
@@ -47,6 +52,7 @@ class Readiness:
             {
                 "database": database,
                 "expected_schema_version": expected_schema_version,
+                "schema_problems": schema_problems,
                 "status": status,
             }
         )
@@ -62,6 +68,8 @@ class Readiness:
 
         expected_schema_version = d.pop("expected_schema_version")
 
+        schema_problems = cast(list[str], d.pop("schema_problems"))
+
         status = d.pop("status")
 
         def _parse_schema_version(data: object) -> None | str | Unset:
@@ -76,6 +84,7 @@ class Readiness:
         readiness = cls(
             database=database,
             expected_schema_version=expected_schema_version,
+            schema_problems=schema_problems,
             status=status,
             schema_version=schema_version,
         )

@@ -16,9 +16,14 @@ class WorkspaceSettings:
     """A workspace's limits and sweeps. Absent (null) means no limit / off.
 
     Attributes:
+        redact_pattern (str): Values under object keys matching this regular expression (case-insensitive,
+            anywhere in the key, at any depth) are shown to users as `"[redacted]"`.
         auto_pause_after_seconds (int | None | Unset): Pause active agent tasks after this many seconds without activity
             (no job event
             or log line); heartbeats alone are not activity.
+        max_artifact_bytes (int | None | Unset): At most this many bytes of artifact content in the workspace; uploads
+            past it get
+            429.
         max_queued_jobs (int | None | Unset): At most this many jobs QUEUED or PENDING; enqueues past it get 429.
         max_running_jobs (int | None | Unset): At most this many jobs RUNNING at once; claims hand out no more until
             some finish.
@@ -27,18 +32,28 @@ class WorkspaceSettings:
             after they finished.
     """
 
+    redact_pattern: str
     auto_pause_after_seconds: int | None | Unset = UNSET
+    max_artifact_bytes: int | None | Unset = UNSET
     max_queued_jobs: int | None | Unset = UNSET
     max_running_jobs: int | None | Unset = UNSET
     retention_days: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        redact_pattern = self.redact_pattern
+
         auto_pause_after_seconds: int | None | Unset
         if isinstance(self.auto_pause_after_seconds, Unset):
             auto_pause_after_seconds = UNSET
         else:
             auto_pause_after_seconds = self.auto_pause_after_seconds
+
+        max_artifact_bytes: int | None | Unset
+        if isinstance(self.max_artifact_bytes, Unset):
+            max_artifact_bytes = UNSET
+        else:
+            max_artifact_bytes = self.max_artifact_bytes
 
         max_queued_jobs: int | None | Unset
         if isinstance(self.max_queued_jobs, Unset):
@@ -60,9 +75,15 @@ class WorkspaceSettings:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
+        field_dict.update(
+            {
+                "redact_pattern": redact_pattern,
+            }
+        )
         if auto_pause_after_seconds is not UNSET:
             field_dict["auto_pause_after_seconds"] = auto_pause_after_seconds
+        if max_artifact_bytes is not UNSET:
+            field_dict["max_artifact_bytes"] = max_artifact_bytes
         if max_queued_jobs is not UNSET:
             field_dict["max_queued_jobs"] = max_queued_jobs
         if max_running_jobs is not UNSET:
@@ -75,6 +96,7 @@ class WorkspaceSettings:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        redact_pattern = d.pop("redact_pattern")
 
         def _parse_auto_pause_after_seconds(data: object) -> int | None | Unset:
             if data is None:
@@ -84,6 +106,15 @@ class WorkspaceSettings:
             return cast(int | None | Unset, data)
 
         auto_pause_after_seconds = _parse_auto_pause_after_seconds(d.pop("auto_pause_after_seconds", UNSET))
+
+        def _parse_max_artifact_bytes(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_artifact_bytes = _parse_max_artifact_bytes(d.pop("max_artifact_bytes", UNSET))
 
         def _parse_max_queued_jobs(data: object) -> int | None | Unset:
             if data is None:
@@ -113,7 +144,9 @@ class WorkspaceSettings:
         retention_days = _parse_retention_days(d.pop("retention_days", UNSET))
 
         workspace_settings = cls(
+            redact_pattern=redact_pattern,
             auto_pause_after_seconds=auto_pause_after_seconds,
+            max_artifact_bytes=max_artifact_bytes,
             max_queued_jobs=max_queued_jobs,
             max_running_jobs=max_running_jobs,
             retention_days=retention_days,

@@ -61,9 +61,11 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | Readiness]:
-    """Readiness: the database answers and is migrated to the version this server expects
+    """Readiness: the database answers, is migrated to the version this server expects, and its applied
+    migrations are the ones this server was built with
 
-     Readiness: the database answers and is migrated to the version this server expects.
+     Readiness: the database answers, is migrated to the version this server expects, and its applied
+    migrations are the ones this server was built with.
 
     Args:
         if_none_match (str | Unset):
@@ -92,9 +94,11 @@ def sync(
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
 ) -> Any | Readiness | None:
-    """Readiness: the database answers and is migrated to the version this server expects
+    """Readiness: the database answers, is migrated to the version this server expects, and its applied
+    migrations are the ones this server was built with
 
-     Readiness: the database answers and is migrated to the version this server expects.
+     Readiness: the database answers, is migrated to the version this server expects, and its applied
+    migrations are the ones this server was built with.
 
     Args:
         if_none_match (str | Unset):
@@ -118,9 +122,11 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | Readiness]:
-    """Readiness: the database answers and is migrated to the version this server expects
+    """Readiness: the database answers, is migrated to the version this server expects, and its applied
+    migrations are the ones this server was built with
 
-     Readiness: the database answers and is migrated to the version this server expects.
+     Readiness: the database answers, is migrated to the version this server expects, and its applied
+    migrations are the ones this server was built with.
 
     Args:
         if_none_match (str | Unset):
@@ -147,9 +153,11 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
 ) -> Any | Readiness | None:
-    """Readiness: the database answers and is migrated to the version this server expects
+    """Readiness: the database answers, is migrated to the version this server expects, and its applied
+    migrations are the ones this server was built with
 
-     Readiness: the database answers and is migrated to the version this server expects.
+     Readiness: the database answers, is migrated to the version this server expects, and its applied
+    migrations are the ones this server was built with.
 
     Args:
         if_none_match (str | Unset):

@@ -95,7 +95,7 @@ def sync_detailed(
 ) -> Response[File | Problem]:
     """Download an artifact (viewer): its content, with its content type
 
-     Download an artifact (viewer): its content, with its content type.
+     Download an artifact (viewer): its content, with its content type. A skipped artifact has none: 404.
 
     Args:
         ws (str):
@@ -132,7 +132,7 @@ def sync(
 ) -> File | Problem | None:
     """Download an artifact (viewer): its content, with its content type
 
-     Download an artifact (viewer): its content, with its content type.
+     Download an artifact (viewer): its content, with its content type. A skipped artifact has none: 404.
 
     Args:
         ws (str):
@@ -164,7 +164,7 @@ async def asyncio_detailed(
 ) -> Response[File | Problem]:
     """Download an artifact (viewer): its content, with its content type
 
-     Download an artifact (viewer): its content, with its content type.
+     Download an artifact (viewer): its content, with its content type. A skipped artifact has none: 404.
 
     Args:
         ws (str):
@@ -199,7 +199,7 @@ async def asyncio(
 ) -> File | Problem | None:
     """Download an artifact (viewer): its content, with its content type
 
-     Download an artifact (viewer): its content, with its content type.
+     Download an artifact (viewer): its content, with its content type. A skipped artifact has none: 404.
 
     Args:
         ws (str):

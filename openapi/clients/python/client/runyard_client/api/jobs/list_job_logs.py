@@ -1,3 +1,4 @@
+import datetime
 from http import HTTPStatus
 from typing import Any, cast
 from urllib.parse import quote
@@ -7,6 +8,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.log_level import LogLevel
 from ...models.log_list import LogList
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
@@ -16,6 +18,10 @@ def _get_kwargs(
     ws: str,
     id: UUID,
     *,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
+    level: LogLevel | Unset = UNSET,
+    step: int | Unset = UNSET,
     after_seq: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -26,6 +32,24 @@ def _get_kwargs(
         headers["If-None-Match"] = if_none_match
 
     params: dict[str, Any] = {}
+
+    json_since: str | Unset = UNSET
+    if not isinstance(since, Unset):
+        json_since = since.isoformat()
+    params["since"] = json_since
+
+    json_until: str | Unset = UNSET
+    if not isinstance(until, Unset):
+        json_until = until.isoformat()
+    params["until"] = json_until
+
+    json_level: str | Unset = UNSET
+    if not isinstance(level, Unset):
+        json_level = level.value
+
+    params["level"] = json_level
+
+    params["step"] = step
 
     params["after_seq"] = after_seq
 
@@ -117,18 +141,30 @@ def sync_detailed(
     id: UUID,
     *,
     client: AuthenticatedClient,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
+    level: LogLevel | Unset = UNSET,
+    step: int | Unset = UNSET,
     after_seq: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | LogList | Problem]:
-    """A page of a job's log lines in `seq` order, after `after_seq` (viewer)
+    """A page of a job's log lines in `seq` order, after `after_seq` (viewer), optionally only those
+    written in `[since, until)`, at `level` or above (a line without a level counts as `info`), or of
+    one `step`
 
-     A page of a job's log lines in `seq` order, after `after_seq` (viewer).
+     A page of a job's log lines in `seq` order, after `after_seq` (viewer), optionally only those
+    written in `[since, until)`, at `level` or above (a line without a level counts as `info`), or of
+    one `step`.
 
     Args:
         ws (str):
         id (UUID):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
+        level (LogLevel | Unset): How much a log line matters, least first.
+        step (int | Unset):
         after_seq (int | Unset):
         cursor (str | Unset):
         limit (int | Unset):
@@ -145,6 +181,10 @@ def sync_detailed(
     kwargs = _get_kwargs(
         ws=ws,
         id=id,
+        since=since,
+        until=until,
+        level=level,
+        step=step,
         after_seq=after_seq,
         cursor=cursor,
         limit=limit,
@@ -163,18 +203,30 @@ def sync(
     id: UUID,
     *,
     client: AuthenticatedClient,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
+    level: LogLevel | Unset = UNSET,
+    step: int | Unset = UNSET,
     after_seq: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Any | LogList | Problem | None:
-    """A page of a job's log lines in `seq` order, after `after_seq` (viewer)
+    """A page of a job's log lines in `seq` order, after `after_seq` (viewer), optionally only those
+    written in `[since, until)`, at `level` or above (a line without a level counts as `info`), or of
+    one `step`
 
-     A page of a job's log lines in `seq` order, after `after_seq` (viewer).
+     A page of a job's log lines in `seq` order, after `after_seq` (viewer), optionally only those
+    written in `[since, until)`, at `level` or above (a line without a level counts as `info`), or of
+    one `step`.
 
     Args:
         ws (str):
         id (UUID):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
+        level (LogLevel | Unset): How much a log line matters, least first.
+        step (int | Unset):
         after_seq (int | Unset):
         cursor (str | Unset):
         limit (int | Unset):
@@ -192,6 +244,10 @@ def sync(
         ws=ws,
         id=id,
         client=client,
+        since=since,
+        until=until,
+        level=level,
+        step=step,
         after_seq=after_seq,
         cursor=cursor,
         limit=limit,
@@ -204,18 +260,30 @@ async def asyncio_detailed(
     id: UUID,
     *,
     client: AuthenticatedClient,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
+    level: LogLevel | Unset = UNSET,
+    step: int | Unset = UNSET,
     after_seq: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | LogList | Problem]:
-    """A page of a job's log lines in `seq` order, after `after_seq` (viewer)
+    """A page of a job's log lines in `seq` order, after `after_seq` (viewer), optionally only those
+    written in `[since, until)`, at `level` or above (a line without a level counts as `info`), or of
+    one `step`
 
-     A page of a job's log lines in `seq` order, after `after_seq` (viewer).
+     A page of a job's log lines in `seq` order, after `after_seq` (viewer), optionally only those
+    written in `[since, until)`, at `level` or above (a line without a level counts as `info`), or of
+    one `step`.
 
     Args:
         ws (str):
         id (UUID):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
+        level (LogLevel | Unset): How much a log line matters, least first.
+        step (int | Unset):
         after_seq (int | Unset):
         cursor (str | Unset):
         limit (int | Unset):
@@ -232,6 +300,10 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         ws=ws,
         id=id,
+        since=since,
+        until=until,
+        level=level,
+        step=step,
         after_seq=after_seq,
         cursor=cursor,
         limit=limit,
@@ -248,18 +320,30 @@ async def asyncio(
     id: UUID,
     *,
     client: AuthenticatedClient,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
+    level: LogLevel | Unset = UNSET,
+    step: int | Unset = UNSET,
     after_seq: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Any | LogList | Problem | None:
-    """A page of a job's log lines in `seq` order, after `after_seq` (viewer)
+    """A page of a job's log lines in `seq` order, after `after_seq` (viewer), optionally only those
+    written in `[since, until)`, at `level` or above (a line without a level counts as `info`), or of
+    one `step`
 
-     A page of a job's log lines in `seq` order, after `after_seq` (viewer).
+     A page of a job's log lines in `seq` order, after `after_seq` (viewer), optionally only those
+    written in `[since, until)`, at `level` or above (a line without a level counts as `info`), or of
+    one `step`.
 
     Args:
         ws (str):
         id (UUID):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
+        level (LogLevel | Unset): How much a log line matters, least first.
+        step (int | Unset):
         after_seq (int | Unset):
         cursor (str | Unset):
         limit (int | Unset):
@@ -278,6 +362,10 @@ async def asyncio(
             ws=ws,
             id=id,
             client=client,
+            since=since,
+            until=until,
+            level=level,
+            step=step,
             after_seq=after_seq,
             cursor=cursor,
             limit=limit,

@@ -20,6 +20,7 @@ def _get_kwargs(
     agent_task_id: UUID | Unset = UNSET,
     label: str | Unset = UNSET,
     failure_kind: str | Unset = UNSET,
+    awaiting_approval: bool | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -42,6 +43,8 @@ def _get_kwargs(
     params["label"] = label
 
     params["failure_kind"] = failure_kind
+
+    params["awaiting_approval"] = awaiting_approval
 
     params["cursor"] = cursor
 
@@ -134,6 +137,7 @@ def sync_detailed(
     agent_task_id: UUID | Unset = UNSET,
     label: str | Unset = UNSET,
     failure_kind: str | Unset = UNSET,
+    awaiting_approval: bool | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -150,6 +154,7 @@ def sync_detailed(
         agent_task_id (UUID | Unset):
         label (str | Unset):
         failure_kind (str | Unset):
+        awaiting_approval (bool | Unset):
         cursor (str | Unset):
         limit (int | Unset):
         if_none_match (str | Unset):
@@ -169,6 +174,7 @@ def sync_detailed(
         agent_task_id=agent_task_id,
         label=label,
         failure_kind=failure_kind,
+        awaiting_approval=awaiting_approval,
         cursor=cursor,
         limit=limit,
         if_none_match=if_none_match,
@@ -190,6 +196,7 @@ def sync(
     agent_task_id: UUID | Unset = UNSET,
     label: str | Unset = UNSET,
     failure_kind: str | Unset = UNSET,
+    awaiting_approval: bool | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -206,6 +213,7 @@ def sync(
         agent_task_id (UUID | Unset):
         label (str | Unset):
         failure_kind (str | Unset):
+        awaiting_approval (bool | Unset):
         cursor (str | Unset):
         limit (int | Unset):
         if_none_match (str | Unset):
@@ -226,6 +234,7 @@ def sync(
         agent_task_id=agent_task_id,
         label=label,
         failure_kind=failure_kind,
+        awaiting_approval=awaiting_approval,
         cursor=cursor,
         limit=limit,
         if_none_match=if_none_match,
@@ -241,6 +250,7 @@ async def asyncio_detailed(
     agent_task_id: UUID | Unset = UNSET,
     label: str | Unset = UNSET,
     failure_kind: str | Unset = UNSET,
+    awaiting_approval: bool | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -257,6 +267,7 @@ async def asyncio_detailed(
         agent_task_id (UUID | Unset):
         label (str | Unset):
         failure_kind (str | Unset):
+        awaiting_approval (bool | Unset):
         cursor (str | Unset):
         limit (int | Unset):
         if_none_match (str | Unset):
@@ -276,6 +287,7 @@ async def asyncio_detailed(
         agent_task_id=agent_task_id,
         label=label,
         failure_kind=failure_kind,
+        awaiting_approval=awaiting_approval,
         cursor=cursor,
         limit=limit,
         if_none_match=if_none_match,
@@ -295,6 +307,7 @@ async def asyncio(
     agent_task_id: UUID | Unset = UNSET,
     label: str | Unset = UNSET,
     failure_kind: str | Unset = UNSET,
+    awaiting_approval: bool | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -311,6 +324,7 @@ async def asyncio(
         agent_task_id (UUID | Unset):
         label (str | Unset):
         failure_kind (str | Unset):
+        awaiting_approval (bool | Unset):
         cursor (str | Unset):
         limit (int | Unset):
         if_none_match (str | Unset):
@@ -332,6 +346,7 @@ async def asyncio(
             agent_task_id=agent_task_id,
             label=label,
             failure_kind=failure_kind,
+            awaiting_approval=awaiting_approval,
             cursor=cursor,
             limit=limit,
             if_none_match=if_none_match,

@@ -7,6 +7,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.log_level import LogLevel
 from ...models.log_stream_item import LogStreamItem
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
@@ -17,6 +18,8 @@ def _get_kwargs(
     id: UUID,
     *,
     after_seq: int | Unset = UNSET,
+    level: LogLevel | Unset = UNSET,
+    step: int | Unset = UNSET,
     last_event_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -26,6 +29,14 @@ def _get_kwargs(
     params: dict[str, Any] = {}
 
     params["after_seq"] = after_seq
+
+    json_level: str | Unset = UNSET
+    if not isinstance(level, Unset):
+        json_level = level.value
+
+    params["level"] = json_level
+
+    params["step"] = step
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -113,6 +124,8 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     after_seq: int | Unset = UNSET,
+    level: LogLevel | Unset = UNSET,
+    step: int | Unset = UNSET,
     last_event_id: str | Unset = UNSET,
 ) -> Response[Problem | list[LogStreamItem]]:
     """Follow a job's log live, as Server-Sent Events (viewer): `event: log` per line, with the line's
@@ -120,12 +133,15 @@ def sync_detailed(
 
      Follow a job's log live, as Server-Sent Events (viewer): `event: log` per line, with the line's
     `seq` as the event id, then `event: end` once the job has finished and every line was sent.
-    Reconnect with `Last-Event-ID` (or `after_seq`) to resume without gaps or repeats.
+    Reconnect with `Last-Event-ID` (or `after_seq`) to resume without gaps or repeats. `level` and
+    `step` filter as on the page read.
 
     Args:
         ws (str):
         id (UUID):
         after_seq (int | Unset):
+        level (LogLevel | Unset): How much a log line matters, least first.
+        step (int | Unset):
         last_event_id (str | Unset):
 
     Raises:
@@ -140,6 +156,8 @@ def sync_detailed(
         ws=ws,
         id=id,
         after_seq=after_seq,
+        level=level,
+        step=step,
         last_event_id=last_event_id,
     )
 
@@ -156,6 +174,8 @@ def sync(
     *,
     client: AuthenticatedClient,
     after_seq: int | Unset = UNSET,
+    level: LogLevel | Unset = UNSET,
+    step: int | Unset = UNSET,
     last_event_id: str | Unset = UNSET,
 ) -> Problem | list[LogStreamItem] | None:
     """Follow a job's log live, as Server-Sent Events (viewer): `event: log` per line, with the line's
@@ -163,12 +183,15 @@ def sync(
 
      Follow a job's log live, as Server-Sent Events (viewer): `event: log` per line, with the line's
     `seq` as the event id, then `event: end` once the job has finished and every line was sent.
-    Reconnect with `Last-Event-ID` (or `after_seq`) to resume without gaps or repeats.
+    Reconnect with `Last-Event-ID` (or `after_seq`) to resume without gaps or repeats. `level` and
+    `step` filter as on the page read.
 
     Args:
         ws (str):
         id (UUID):
         after_seq (int | Unset):
+        level (LogLevel | Unset): How much a log line matters, least first.
+        step (int | Unset):
         last_event_id (str | Unset):
 
     Raises:
@@ -184,6 +207,8 @@ def sync(
         id=id,
         client=client,
         after_seq=after_seq,
+        level=level,
+        step=step,
         last_event_id=last_event_id,
     ).parsed
 
@@ -194,6 +219,8 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     after_seq: int | Unset = UNSET,
+    level: LogLevel | Unset = UNSET,
+    step: int | Unset = UNSET,
     last_event_id: str | Unset = UNSET,
 ) -> Response[Problem | list[LogStreamItem]]:
     """Follow a job's log live, as Server-Sent Events (viewer): `event: log` per line, with the line's
@@ -201,12 +228,15 @@ async def asyncio_detailed(
 
      Follow a job's log live, as Server-Sent Events (viewer): `event: log` per line, with the line's
     `seq` as the event id, then `event: end` once the job has finished and every line was sent.
-    Reconnect with `Last-Event-ID` (or `after_seq`) to resume without gaps or repeats.
+    Reconnect with `Last-Event-ID` (or `after_seq`) to resume without gaps or repeats. `level` and
+    `step` filter as on the page read.
 
     Args:
         ws (str):
         id (UUID):
         after_seq (int | Unset):
+        level (LogLevel | Unset): How much a log line matters, least first.
+        step (int | Unset):
         last_event_id (str | Unset):
 
     Raises:
@@ -221,6 +251,8 @@ async def asyncio_detailed(
         ws=ws,
         id=id,
         after_seq=after_seq,
+        level=level,
+        step=step,
         last_event_id=last_event_id,
     )
 
@@ -235,6 +267,8 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     after_seq: int | Unset = UNSET,
+    level: LogLevel | Unset = UNSET,
+    step: int | Unset = UNSET,
     last_event_id: str | Unset = UNSET,
 ) -> Problem | list[LogStreamItem] | None:
     """Follow a job's log live, as Server-Sent Events (viewer): `event: log` per line, with the line's
@@ -242,12 +276,15 @@ async def asyncio(
 
      Follow a job's log live, as Server-Sent Events (viewer): `event: log` per line, with the line's
     `seq` as the event id, then `event: end` once the job has finished and every line was sent.
-    Reconnect with `Last-Event-ID` (or `after_seq`) to resume without gaps or repeats.
+    Reconnect with `Last-Event-ID` (or `after_seq`) to resume without gaps or repeats. `level` and
+    `step` filter as on the page read.
 
     Args:
         ws (str):
         id (UUID):
         after_seq (int | Unset):
+        level (LogLevel | Unset): How much a log line matters, least first.
+        step (int | Unset):
         last_event_id (str | Unset):
 
     Raises:
@@ -264,6 +301,8 @@ async def asyncio(
             id=id,
             client=client,
             after_seq=after_seq,
+            level=level,
+            step=step,
             last_event_id=last_event_id,
         )
     ).parsed

@@ -9,7 +9,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.artifact import Artifact
 from ...models.problem import Problem
-from ...types import UNSET, File, Response
+from ...types import UNSET, File, Response, Unset
 
 
 def _get_kwargs(
@@ -18,12 +18,18 @@ def _get_kwargs(
     *,
     body: File,
     attempt: int,
+    step: int | Unset = UNSET,
+    metadata: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
     params: dict[str, Any] = {}
 
     params["attempt"] = attempt
+
+    params["step"] = step
+
+    params["metadata"] = metadata
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -116,16 +122,22 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: File,
     attempt: int,
+    step: int | Unset = UNSET,
+    metadata: str | Unset = UNSET,
 ) -> Response[Artifact | Problem]:
-    """Upload an artifact: the raw body is its content, `Content-Type` its type
+    """Upload an artifact: the raw body is its content, `Content-Type` its type; `step` and `metadata` (a
+    JSON object, as JSON text) describe it
 
-     Upload an artifact: the raw body is its content, `Content-Type` its type. An artifact of the same
-    name is replaced.
+     Upload an artifact: the raw body is its content, `Content-Type` its type; `step` and `metadata` (a
+    JSON object, as JSON text) describe it. An artifact of the same name is replaced. Past the
+    workspace's `max_artifact_bytes`: 429.
 
     Args:
         id (UUID):
         name (str):
         attempt (int):
+        step (int | Unset):
+        metadata (str | Unset):
         body (File):
 
     Raises:
@@ -141,6 +153,8 @@ def sync_detailed(
         name=name,
         body=body,
         attempt=attempt,
+        step=step,
+        metadata=metadata,
     )
 
     response = client.get_httpx_client().request(
@@ -157,16 +171,22 @@ def sync(
     client: AuthenticatedClient,
     body: File,
     attempt: int,
+    step: int | Unset = UNSET,
+    metadata: str | Unset = UNSET,
 ) -> Artifact | Problem | None:
-    """Upload an artifact: the raw body is its content, `Content-Type` its type
+    """Upload an artifact: the raw body is its content, `Content-Type` its type; `step` and `metadata` (a
+    JSON object, as JSON text) describe it
 
-     Upload an artifact: the raw body is its content, `Content-Type` its type. An artifact of the same
-    name is replaced.
+     Upload an artifact: the raw body is its content, `Content-Type` its type; `step` and `metadata` (a
+    JSON object, as JSON text) describe it. An artifact of the same name is replaced. Past the
+    workspace's `max_artifact_bytes`: 429.
 
     Args:
         id (UUID):
         name (str):
         attempt (int):
+        step (int | Unset):
+        metadata (str | Unset):
         body (File):
 
     Raises:
@@ -183,6 +203,8 @@ def sync(
         client=client,
         body=body,
         attempt=attempt,
+        step=step,
+        metadata=metadata,
     ).parsed
 
 
@@ -193,16 +215,22 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: File,
     attempt: int,
+    step: int | Unset = UNSET,
+    metadata: str | Unset = UNSET,
 ) -> Response[Artifact | Problem]:
-    """Upload an artifact: the raw body is its content, `Content-Type` its type
+    """Upload an artifact: the raw body is its content, `Content-Type` its type; `step` and `metadata` (a
+    JSON object, as JSON text) describe it
 
-     Upload an artifact: the raw body is its content, `Content-Type` its type. An artifact of the same
-    name is replaced.
+     Upload an artifact: the raw body is its content, `Content-Type` its type; `step` and `metadata` (a
+    JSON object, as JSON text) describe it. An artifact of the same name is replaced. Past the
+    workspace's `max_artifact_bytes`: 429.
 
     Args:
         id (UUID):
         name (str):
         attempt (int):
+        step (int | Unset):
+        metadata (str | Unset):
         body (File):
 
     Raises:
@@ -218,6 +246,8 @@ async def asyncio_detailed(
         name=name,
         body=body,
         attempt=attempt,
+        step=step,
+        metadata=metadata,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -232,16 +262,22 @@ async def asyncio(
     client: AuthenticatedClient,
     body: File,
     attempt: int,
+    step: int | Unset = UNSET,
+    metadata: str | Unset = UNSET,
 ) -> Artifact | Problem | None:
-    """Upload an artifact: the raw body is its content, `Content-Type` its type
+    """Upload an artifact: the raw body is its content, `Content-Type` its type; `step` and `metadata` (a
+    JSON object, as JSON text) describe it
 
-     Upload an artifact: the raw body is its content, `Content-Type` its type. An artifact of the same
-    name is replaced.
+     Upload an artifact: the raw body is its content, `Content-Type` its type; `step` and `metadata` (a
+    JSON object, as JSON text) describe it. An artifact of the same name is replaced. Past the
+    workspace's `max_artifact_bytes`: 429.
 
     Args:
         id (UUID):
         name (str):
         attempt (int):
+        step (int | Unset):
+        metadata (str | Unset):
         body (File):
 
     Raises:
@@ -259,5 +295,7 @@ async def asyncio(
             client=client,
             body=body,
             attempt=attempt,
+            step=step,
+            metadata=metadata,
         )
     ).parsed

@@ -111,12 +111,14 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: UpdateWorkspace,
 ) -> Response[Problem | Workspace]:
-    """Rename a workspace or change its settings (admin): quotas (`max_running_jobs`, `max_queued_jobs`),
-    `auto_pause_after_seconds` and `retention_days`
+    """Rename a workspace or change its settings (admin): quotas (`max_running_jobs`, `max_queued_jobs`,
+    `max_artifact_bytes`), `auto_pause_after_seconds`, `retention_days` and `redact_pattern` (422 when
+    it is not a usable regular expression)
 
-     Rename a workspace or change its settings (admin): quotas (`max_running_jobs`, `max_queued_jobs`),
-    `auto_pause_after_seconds` and `retention_days`. In `settings`, a value sets, `null` clears (no
-    limit / off), an absent key keeps.
+     Rename a workspace or change its settings (admin): quotas (`max_running_jobs`, `max_queued_jobs`,
+    `max_artifact_bytes`), `auto_pause_after_seconds`, `retention_days` and `redact_pattern` (422 when
+    it is not a usable regular expression). In `settings`, a value sets, `null` clears (no limit / off),
+    an absent key keeps.
 
     Args:
         ws (str):
@@ -148,12 +150,14 @@ def sync(
     client: AuthenticatedClient,
     body: UpdateWorkspace,
 ) -> Problem | Workspace | None:
-    """Rename a workspace or change its settings (admin): quotas (`max_running_jobs`, `max_queued_jobs`),
-    `auto_pause_after_seconds` and `retention_days`
+    """Rename a workspace or change its settings (admin): quotas (`max_running_jobs`, `max_queued_jobs`,
+    `max_artifact_bytes`), `auto_pause_after_seconds`, `retention_days` and `redact_pattern` (422 when
+    it is not a usable regular expression)
 
-     Rename a workspace or change its settings (admin): quotas (`max_running_jobs`, `max_queued_jobs`),
-    `auto_pause_after_seconds` and `retention_days`. In `settings`, a value sets, `null` clears (no
-    limit / off), an absent key keeps.
+     Rename a workspace or change its settings (admin): quotas (`max_running_jobs`, `max_queued_jobs`,
+    `max_artifact_bytes`), `auto_pause_after_seconds`, `retention_days` and `redact_pattern` (422 when
+    it is not a usable regular expression). In `settings`, a value sets, `null` clears (no limit / off),
+    an absent key keeps.
 
     Args:
         ws (str):
@@ -180,12 +184,14 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: UpdateWorkspace,
 ) -> Response[Problem | Workspace]:
-    """Rename a workspace or change its settings (admin): quotas (`max_running_jobs`, `max_queued_jobs`),
-    `auto_pause_after_seconds` and `retention_days`
+    """Rename a workspace or change its settings (admin): quotas (`max_running_jobs`, `max_queued_jobs`,
+    `max_artifact_bytes`), `auto_pause_after_seconds`, `retention_days` and `redact_pattern` (422 when
+    it is not a usable regular expression)
 
-     Rename a workspace or change its settings (admin): quotas (`max_running_jobs`, `max_queued_jobs`),
-    `auto_pause_after_seconds` and `retention_days`. In `settings`, a value sets, `null` clears (no
-    limit / off), an absent key keeps.
+     Rename a workspace or change its settings (admin): quotas (`max_running_jobs`, `max_queued_jobs`,
+    `max_artifact_bytes`), `auto_pause_after_seconds`, `retention_days` and `redact_pattern` (422 when
+    it is not a usable regular expression). In `settings`, a value sets, `null` clears (no limit / off),
+    an absent key keeps.
 
     Args:
         ws (str):
@@ -215,12 +221,14 @@ async def asyncio(
     client: AuthenticatedClient,
     body: UpdateWorkspace,
 ) -> Problem | Workspace | None:
-    """Rename a workspace or change its settings (admin): quotas (`max_running_jobs`, `max_queued_jobs`),
-    `auto_pause_after_seconds` and `retention_days`
+    """Rename a workspace or change its settings (admin): quotas (`max_running_jobs`, `max_queued_jobs`,
+    `max_artifact_bytes`), `auto_pause_after_seconds`, `retention_days` and `redact_pattern` (422 when
+    it is not a usable regular expression)
 
-     Rename a workspace or change its settings (admin): quotas (`max_running_jobs`, `max_queued_jobs`),
-    `auto_pause_after_seconds` and `retention_days`. In `settings`, a value sets, `null` clears (no
-    limit / off), an absent key keeps.
+     Rename a workspace or change its settings (admin): quotas (`max_running_jobs`, `max_queued_jobs`,
+    `max_artifact_bytes`), `auto_pause_after_seconds`, `retention_days` and `redact_pattern` (422 when
+    it is not a usable regular expression). In `settings`, a value sets, `null` clears (no limit / off),
+    an absent key keeps.
 
     Args:
         ws (str):
