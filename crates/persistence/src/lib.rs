@@ -31,7 +31,9 @@ pub mod tasks;
 mod transition;
 pub mod workspaces;
 
-pub use database::{DEFAULT_ACQUIRE_TIMEOUT, Database, WorkspaceRef};
+pub use database::{
+    DEFAULT_ACQUIRE_TIMEOUT, DEFAULT_STATEMENT_CACHE, Database, PoolSettings, WorkspaceRef,
+};
 pub use error::StoreError;
 pub use records::{
     ArtifactRecord, ClaimedJob, EventRecord, Heartbeat, JobRecord, LogRecord, MemberRecord,

@@ -8,7 +8,7 @@ use anyhow::Context;
 use poem::Server;
 use poem::listener::{Acceptor, AcceptorExt, Listener, TcpListener};
 use runyard_api::{AppState, CorsOrigins, HttpOptions, QueueConfig};
-use runyard_persistence::Database;
+use runyard_persistence::{Database, PoolSettings};
 
 use crate::config::{AuthArgs, DatabaseArgs};
 use crate::embedded::Embedded;
@@ -140,7 +140,13 @@ async fn run(
     dev_token: Option<String>,
 ) -> anyhow::Result<()> {
     let acquire_timeout = Duration::from_millis(args.database.db_acquire_timeout_ms);
-    let db = Database::connect_with(app_url, args.pool_size, acquire_timeout)
+    let settings = PoolSettings {
+        max_connections: args.pool_size,
+        acquire_timeout,
+        statement_cache: args.database.db_statement_cache,
+        listen_url: args.database.listen_database_url.clone(),
+    };
+    let db = Database::connect_with_settings(app_url, &settings)
         .await
         .context("connecting to the database")?;
     match db.schema_version().await {
