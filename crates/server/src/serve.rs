@@ -140,6 +140,12 @@ async fn run(
     dev_token: Option<String>,
 ) -> anyhow::Result<()> {
     let acquire_timeout = Duration::from_millis(args.database.db_acquire_timeout_ms);
+    if args.database.db_statement_cache == 0 && args.database.listen_database_url.is_none() {
+        tracing::warn!(
+            "RUNYARD_DB_STATEMENT_CACHE is 0 but RUNYARD_LISTEN_DATABASE_URL is not set: behind a \
+             transaction-mode pooler, LISTEN on DATABASE_URL misses wake-ups from other servers"
+        );
+    }
     let settings = PoolSettings {
         max_connections: args.pool_size,
         acquire_timeout,
