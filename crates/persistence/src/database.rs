@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use runyard_domain::{Actor, Role, WorkspaceSettings};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, DatabaseConnection, FromQueryResult, TransactionTrait,
+    ConnectOptions, ConnectionTrait, DatabaseConnection, DbErr, ExecResult, FromQueryResult,
+    QueryResult, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -35,7 +36,44 @@ impl WorkspaceRef {
 pub struct Database {
     conn: DatabaseConnection,
     signals: Signals,
+    /// Statements outside a workspace transaction run in one of their own: behind a
+    /// transaction-mode pooler a server connection is ours only inside a transaction.
+    own_transactions: bool,
+    /// Where notifications are listened for; `None` listens on a pooled connection.
+    listen_url: Option<String>,
 }
+
+/// How the pool connects; see [`Database::connect_with_settings`].
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    /// How long a request waits for a pooled connection.
+    pub acquire_timeout: Duration,
+    /// Prepared statements kept per connection. 0 (for a pooler in transaction mode, which
+    /// moves clients between server connections) prepares every statement unnamed, just
+    /// before it runs, and runs lone statements in explicit transactions.
+    pub statement_cache: usize,
+    /// A direct connection for `LISTEN`, which a transaction-mode pooler cannot carry;
+    /// `None` listens on a connection of the pool.
+    pub listen_url: Option<String>,
+}
+
+impl PoolSettings {
+    /// `max_connections` connections, the default acquire timeout and statement cache,
+    /// listening on the pool.
+    #[must_use]
+    pub fn new(max_connections: u32) -> Self {
+        Self {
+            max_connections,
+            acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT,
+            statement_cache: DEFAULT_STATEMENT_CACHE,
+            listen_url: None,
+        }
+    }
+}
+
+/// sqlx's default number of prepared statements kept per connection.
+pub const DEFAULT_STATEMENT_CACHE: usize = 100;
 
 /// How long a request waits for a pooled connection by default before it fails with
 /// [`StoreError::is_unavailable`].
@@ -60,6 +98,24 @@ impl Database {
         max_connections: u32,
         acquire_timeout: Duration,
     ) -> Result<Self, StoreError> {
+        Self::connect_with_settings(
+            url,
+            &PoolSettings {
+                acquire_timeout,
+                ..PoolSettings::new(max_connections)
+            },
+        )
+        .await
+    }
+
+    /// Connects a pool to `url` as `settings` say; see [`Database::connect_with`].
+    pub async fn connect_with_settings(
+        url: &str,
+        settings: &PoolSettings,
+    ) -> Result<Self, StoreError> {
+        let (max_connections, acquire_timeout) =
+            (settings.max_connections, settings.acquire_timeout);
+        let statement_cache = settings.statement_cache;
         let mut opts = ConnectOptions::new(url.to_owned());
         opts.max_connections(max_connections)
             .min_connections(1)
@@ -68,10 +124,13 @@ impl Database {
             .sqlx_logging(false)
             // The check below replaces the ping sqlx would otherwise send on every acquire.
             .test_before_acquire(false)
+            .map_sqlx_postgres_opts(move |o| o.statement_cache_capacity(statement_cache))
             .map_sqlx_postgres_before_acquire(|conn, _| Box::pin(outside_transaction(conn)));
         Ok(Self {
             conn: sea_orm::Database::connect(opts).await?,
             signals: Signals::default(),
+            own_transactions: statement_cache == 0,
+            listen_url: settings.listen_url.clone(),
         })
     }
 
@@ -97,7 +156,7 @@ impl Database {
             "SELECT version FROM seaql_migrations ORDER BY version DESC LIMIT 1",
             [],
         ))
-        .one(&self.conn)
+        .one(&self.single())
         .await?;
         Ok(row.map(|r| r.version))
     }
@@ -265,6 +324,8 @@ impl Database {
         Self {
             conn: DatabaseConnection::default(),
             signals: Signals::default(),
+            own_transactions: false,
+            listen_url: None,
         }
     }
 
@@ -324,7 +385,7 @@ impl Database {
 
     /// Tells every server listening that these workspaces have claimable jobs.
     pub async fn notify_jobs(&self, workspaces: Vec<Uuid>) -> Result<(), StoreError> {
-        self.conn
+        self.single()
             .execute_raw(stmt(
                 "SELECT pg_notify('runyard_jobs', w::text) FROM unnest($1::uuid[]) AS w",
                 [workspaces.into()],
@@ -335,5 +396,91 @@ impl Database {
 
     pub(crate) fn pool(&self) -> &sea_orm::sqlx::PgPool {
         self.conn.get_postgres_connection_pool()
+    }
+
+    /// The direct URL to listen on, if not the pool.
+    pub(crate) fn listen_url(&self) -> Option<&str> {
+        self.listen_url.as_deref()
+    }
+
+    /// Where a lone statement (one outside any workspace transaction) runs: the pool, or,
+    /// behind a transaction-mode pooler, a transaction of its own — sqlx prepares an
+    /// unnamed statement and runs it in two round trips, which such a pooler may send to
+    /// different server connections unless a transaction holds one.
+    pub(crate) fn single(&self) -> Single<'_> {
+        Single(self)
+    }
+}
+
+/// A lone statement's way to the database; see [`Database::single`].
+pub(crate) struct Single<'a>(&'a Database);
+
+type Boxed<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// Runs one [`ConnectionTrait`] call on the pool, or inside a transaction of its own that
+/// commits on success.
+macro_rules! single {
+    ($single:ident . $call:ident ( $($arg:expr),* )) => {
+        Box::pin(async move {
+            let db = $single.0;
+            if !db.own_transactions {
+                return db.conn.$call($($arg),*).await;
+            }
+            let tx = db.conn.begin().await?;
+            let out = tx.$call($($arg),*).await?;
+            tx.commit().await?;
+            Ok(out)
+        })
+    };
+}
+
+impl ConnectionTrait for Single<'_> {
+    fn get_database_backend(&self) -> sea_orm::DbBackend {
+        self.0.conn.get_database_backend()
+    }
+
+    fn execute_raw<'a, 'b>(
+        &'a self,
+        stmt: sea_orm::Statement,
+    ) -> Boxed<'b, Result<ExecResult, DbErr>>
+    where
+        'a: 'b,
+        Self: 'b,
+    {
+        single!(self.execute_raw(stmt))
+    }
+
+    fn execute_unprepared<'a, 's, 'b>(
+        &'a self,
+        sql: &'s str,
+    ) -> Boxed<'b, Result<ExecResult, DbErr>>
+    where
+        'a: 'b,
+        's: 'b,
+        Self: 'b,
+    {
+        single!(self.execute_unprepared(sql))
+    }
+
+    fn query_one_raw<'a, 'b>(
+        &'a self,
+        stmt: sea_orm::Statement,
+    ) -> Boxed<'b, Result<Option<QueryResult>, DbErr>>
+    where
+        'a: 'b,
+        Self: 'b,
+    {
+        single!(self.query_one_raw(stmt))
+    }
+
+    fn query_all_raw<'a, 'b>(
+        &'a self,
+        stmt: sea_orm::Statement,
+    ) -> Boxed<'b, Result<Vec<QueryResult>, DbErr>>
+    where
+        'a: 'b,
+        Self: 'b,
+    {
+        single!(self.query_all_raw(stmt))
     }
 }

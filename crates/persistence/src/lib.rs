@@ -32,7 +32,9 @@ mod transition;
 pub mod usage;
 pub mod workspaces;
 
-pub use database::{DEFAULT_ACQUIRE_TIMEOUT, Database, WorkspaceRef};
+pub use database::{
+    DEFAULT_ACQUIRE_TIMEOUT, DEFAULT_STATEMENT_CACHE, Database, PoolSettings, WorkspaceRef,
+};
 pub use error::StoreError;
 pub use records::{
     ArtifactRecord, ClaimedJob, CommandRecord, EventRecord, Heartbeat, JobRecord, LogRecord,

@@ -138,9 +138,11 @@ impl Signals {
     }
 
     async fn listen_once(&self, db: &Database) -> Result<(), StoreError> {
-        let mut listener = PgListener::connect_with(db.pool())
-            .await
-            .map_err(sqlx_err)?;
+        let mut listener = match db.listen_url() {
+            Some(url) => PgListener::connect(url).await,
+            None => PgListener::connect_with(db.pool()).await,
+        }
+        .map_err(sqlx_err)?;
         listener
             .listen_all([JOBS_CHANNEL, LOGS_CHANNEL, COMMANDS_CHANNEL])
             .await

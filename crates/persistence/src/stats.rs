@@ -42,7 +42,7 @@ impl Database {
                FROM runyard_queue_stats()",
             [],
         ))
-        .all(self.connection())
+        .all(&self.single())
         .await?;
         let mut stats = QueueStats::default();
         for row in rows {

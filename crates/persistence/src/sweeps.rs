@@ -206,7 +206,7 @@ impl Database {
             due: Option<crate::Timestamp>,
         }
         let row = Due::find_by_statement(stmt("SELECT runyard_next_due() AS due", []))
-            .one(self.connection())
+            .one(&self.single())
             .await?;
         Ok(row.and_then(|r| r.due))
     }
@@ -250,7 +250,7 @@ impl Database {
             "SELECT idle_workspace, idle_task FROM runyard_idle_tasks($1::integer)",
             [i64::from(limit).into()],
         ))
-        .all(self.connection())
+        .all(&self.single())
         .await?;
         Ok(rows
             .into_iter()
@@ -270,7 +270,7 @@ impl Database {
             "SELECT settled_workspace, settled_task FROM runyard_settle_all_pauses()",
             [],
         ))
-        .all(self.connection())
+        .all(&self.single())
         .await?;
         Ok(rows
             .into_iter()
@@ -290,7 +290,7 @@ impl Database {
             "SELECT runyard_apply_retention($1::integer) AS deleted",
             [i64::from(limit).into()],
         ))
-        .one(self.connection())
+        .one(&self.single())
         .await?;
         Ok(row.map_or(0, |r| r.deleted.max(0) as u64))
     }

@@ -56,6 +56,16 @@ pub struct ClusterOptions {
     /// memory), from where later starts read it back. When given, it must be the password
     /// the cluster was (or will be) initialised with; it is not stored.
     pub superuser_password: Option<String>,
+    /// Serve TLS (`ssl=on`) with this certificate and key as well as plain connections.
+    /// Both are copied into the data directory at each start.
+    pub tls: Option<ServerTls>,
+}
+
+/// The server certificate (PEM, with any intermediates) and its private key (PEM).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerTls {
+    pub cert_file: PathBuf,
+    pub key_file: PathBuf,
 }
 
 impl ClusterOptions {
@@ -67,6 +77,7 @@ impl ClusterOptions {
             port: None,
             ephemeral: false,
             superuser_password: None,
+            tls: None,
         }
     }
 
@@ -84,6 +95,7 @@ impl ClusterOptions {
             port: None,
             ephemeral: true,
             superuser_password: None,
+            tls: None,
         }
     }
 
@@ -150,6 +162,9 @@ impl Cluster {
         let started = (|| {
             if needs_init {
                 initdb(&bin_dir, &opts, &run_as, &home, &password)?;
+            }
+            if let Some(tls) = &opts.tls {
+                install_tls(tls, &opts.data_dir, &run_as)?;
             }
             launch(&bin_dir, &opts, &run_as, &home)
         })();
@@ -463,6 +478,28 @@ fn initdb(
     })
 }
 
+/// Copies the certificate and key to `server.crt` and `server.key` in the data directory,
+/// private to PostgreSQL's OS user, as the server requires of its key.
+fn install_tls(tls: &ServerTls, data_dir: &Path, run_as: &RunAs) -> Result<(), Error> {
+    for (from, name) in [
+        (&tls.cert_file, "server.crt"),
+        (&tls.key_file, "server.key"),
+    ] {
+        let to = data_dir.join(name);
+        let pem = fs::read(from).context(|| format!("cannot read {}", from.display()))?;
+        let _ = fs::remove_file(&to);
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&to)
+            .and_then(|mut file| file.write_all(&pem))
+            .context(|| format!("cannot write {}", to.display()))?;
+        run_as.chown(&to)?;
+    }
+    Ok(())
+}
+
 /// Why an attempt to start the server failed.
 enum NotReady {
     /// The server could not bind its port; another port may work.
@@ -527,6 +564,9 @@ fn postgres_args(opts: &ClusterOptions, port: u16) -> Vec<OsString> {
         "unix_socket_directories=".to_owned(),
         "max_connections=200".to_owned(),
     ];
+    if opts.tls.is_some() {
+        settings.push("ssl=on".to_owned());
+    }
     if opts.ephemeral {
         settings.extend(
             [

@@ -36,5 +36,5 @@ mod os_user;
 mod watchdog;
 
 pub use bin_dir::find_bin_dir;
-pub use cluster::{Cluster, ClusterOptions};
+pub use cluster::{Cluster, ClusterOptions, ServerTls};
 pub use error::Error;

@@ -24,6 +24,15 @@ pub struct DatabaseArgs {
     /// request answers 503 `database_unavailable` with `Retry-After`.
     #[arg(long, env = "RUNYARD_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(50..=60000))]
     pub db_acquire_timeout_ms: u64,
+    /// Prepared statements kept per database connection. Set 0 behind a pooler in
+    /// transaction mode (PgBouncer before 1.21, or without `max_prepared_statements`):
+    /// statements are then prepared unnamed, and lone ones run in their own transaction.
+    #[arg(long, env = "RUNYARD_DB_STATEMENT_CACHE", default_value_t = runyard_persistence::DEFAULT_STATEMENT_CACHE)]
+    pub db_statement_cache: usize,
+    /// A direct URL (not through a transaction-mode pooler) for the `LISTEN` connection that
+    /// carries wake-ups between servers. Default: the `DATABASE_URL`.
+    #[arg(long, env = "RUNYARD_LISTEN_DATABASE_URL", hide_env_values = true)]
+    pub listen_database_url: Option<String>,
 }
 
 /// How user tokens are verified.

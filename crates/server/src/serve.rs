@@ -8,7 +8,7 @@ use anyhow::Context;
 use poem::Server;
 use poem::listener::{Acceptor, AcceptorExt, Listener, TcpListener};
 use runyard_api::{AppState, CorsOrigins, HttpOptions, QueueConfig};
-use runyard_persistence::Database;
+use runyard_persistence::{Database, PoolSettings};
 
 use crate::config::{AuthArgs, DatabaseArgs};
 use crate::embedded::Embedded;
@@ -148,7 +148,19 @@ async fn run(
     dev_token: Option<String>,
 ) -> anyhow::Result<()> {
     let acquire_timeout = Duration::from_millis(args.database.db_acquire_timeout_ms);
-    let db = Database::connect_with(app_url, args.pool_size, acquire_timeout)
+    if args.database.db_statement_cache == 0 && args.database.listen_database_url.is_none() {
+        tracing::warn!(
+            "RUNYARD_DB_STATEMENT_CACHE is 0 but RUNYARD_LISTEN_DATABASE_URL is not set: behind a \
+             transaction-mode pooler, LISTEN on DATABASE_URL misses wake-ups from other servers"
+        );
+    }
+    let settings = PoolSettings {
+        max_connections: args.pool_size,
+        acquire_timeout,
+        statement_cache: args.database.db_statement_cache,
+        listen_url: args.database.listen_database_url.clone(),
+    };
+    let db = Database::connect_with_settings(app_url, &settings)
         .await
         .context("connecting to the database")?;
     match db.applied_migrations().await {

@@ -1,12 +1,16 @@
 //! HTTPS end to end: a throw-away CA made with the openssl command, `runyard serve` with
 //! `RUNYARD_TLS_CERT` and `RUNYARD_TLS_KEY`, then the CLI and `runyard runner` over
-//! `https://` trusting that CA with `RUNYARD_CA_CERT` / `--ca-cert`.
+//! `https://` trusting that CA with `RUNYARD_CA_CERT` / `--ca-cert`; and the server reaching
+//! a PostgreSQL with `ssl=on` and a certificate from that CA, with `sslmode=verify-full`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
+use runyard_migration::provision::{self, RolePasswords};
+use runyard_pgembed::{Cluster, ClusterOptions, ServerTls};
 use runyard_testkit::TestDb;
+use sea_orm::{ConnectionTrait, Database};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -114,11 +118,13 @@ fn command(dir: &Path) -> Command {
     cmd
 }
 
-/// Starts `runyard serve` over TLS on `db`; returns it, its port and the dev token.
-async fn serve(db: &TestDb, dir: &Path) -> (Child, u16, String) {
+/// Starts `runyard serve` over TLS on the app role's `app_url`, with `env` added; returns
+/// it, its port and the dev token.
+async fn serve(app_url: &str, dir: &Path, env: &[(&str, &str)]) -> (Child, u16, String) {
     let mut child = command(dir)
         .args(["serve", "--print-dev-token"])
-        .env("DATABASE_URL", &db.app_url)
+        .envs(env.iter().copied())
+        .env("DATABASE_URL", app_url)
         .env("RUNYARD_LISTEN", "127.0.0.1:0")
         .env("RUNYARD_DATA_DIR", dir.join("data"))
         .env("RUNYARD_TLS_CERT", dir.join("server.pem"))
@@ -181,7 +187,7 @@ async fn the_cli_and_the_runner_speak_https_to_a_server_with_a_private_ca() {
     std::fs::create_dir_all(&dir.0).unwrap();
     let dir = &dir;
     make_certs(&dir.0);
-    let (_server, port, token) = serve(&db, &dir.0).await;
+    let (_server, port, token) = serve(&db.app_url, &dir.0, &[]).await;
     let url = format!("https://localhost:{port}");
     let ca = dir.0.join("ca.pem");
     let cli = |args: &[&str]| {
@@ -259,4 +265,128 @@ async fn the_cli_and_the_runner_speak_https_to_a_server_with_a_private_ca() {
         .expect("the runner completes the job over https within a minute");
     let logs = ok(run(trusted(&["jobs", "logs", &job])).await);
     assert!(logs.contains("over tls"), "{logs}");
+}
+
+/// `url` with `params` added to its query string.
+fn with_params(url: &str, params: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}{params}")
+}
+
+#[tokio::test]
+async fn the_server_reaches_postgres_over_tls_and_verifies_its_certificate() {
+    let dir = Scratch(std::env::temp_dir().join(format!(
+        "runyard-pgtls-test-{}-{}",
+        std::process::id(),
+        uuid_like()
+    )));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    make_certs(&dir.0);
+    let tls = ServerTls {
+        cert_file: dir.0.join("server.pem"),
+        key_file: dir.0.join("server.key"),
+    };
+    let cluster = tokio::task::spawn_blocking(move || {
+        Cluster::start(ClusterOptions {
+            tls: Some(tls),
+            ..ClusterOptions::ephemeral_in_temp()
+        })
+    })
+    .await
+    .unwrap()
+    .expect("a PostgreSQL with ssl=on starts");
+    let ca = dir.0.join("ca.pem");
+    let verify = format!("sslmode=verify-full&sslrootcert={}", ca.display());
+    let base = format!("127.0.0.1:{}/runyard", cluster.port());
+    let owner_url = with_params(
+        &format!("postgres://runyard_owner:owner_pw@{base}"),
+        &verify,
+    );
+    let app_url = format!("postgres://runyard_app:app_pw@{base}");
+
+    // Roles and the database, as the superuser, over a verified connection too.
+    let superuser = Database::connect(with_params(&cluster.superuser_url("postgres"), &verify))
+        .await
+        .expect("the superuser connects with verify-full");
+    provision::ensure_roles(
+        &superuser,
+        &RolePasswords {
+            owner: "owner_pw".into(),
+            app: "app_pw".into(),
+        },
+    )
+    .await
+    .unwrap();
+    provision::ensure_database(&superuser, "runyard")
+        .await
+        .unwrap();
+
+    // Without the CA, the system's roots do not verify the database's certificate.
+    let out = command(&dir.0)
+        .args(["serve"])
+        .env("DATABASE_URL", with_params(&app_url, "sslmode=verify-full"))
+        .env("RUNYARD_LISTEN", "127.0.0.1:0")
+        .env("RUNYARD_DATA_DIR", dir.0.join("data"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(60), out)
+        .await
+        .expect("the server gives up within a minute")
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("connecting to the database"), "{stderr}");
+    assert!(stderr.to_lowercase().contains("certificate"), "{stderr}");
+
+    // With it, the server migrates through the owner's URL and serves requests.
+    let (_server, port, token) = serve(
+        &with_params(&app_url, &verify),
+        &dir.0,
+        &[("RUNYARD_MIGRATION_DATABASE_URL", &owner_url)],
+    )
+    .await;
+    let cli = |args: &[&str]| {
+        let mut cmd = command(&dir.0);
+        cmd.args(args)
+            .env("RUNYARD_URL", format!("https://localhost:{port}"))
+            .env("RUNYARD_TOKEN", &token)
+            .env("RUNYARD_CA_CERT", &ca)
+            .env("RUNYARD_WORKSPACE", "pgtls");
+        cmd
+    };
+    ok(run(cli(&[
+        "workspaces",
+        "create",
+        "--slug",
+        "pgtls",
+        "--name",
+        "PG TLS",
+    ]))
+    .await);
+    let job = ok(run(cli(&["jobs", "submit", "--script", "true", "-q"])).await)
+        .trim()
+        .to_owned();
+    let shown: serde_json::Value =
+        serde_json::from_str(&ok(run(cli(&["jobs", "show", &job, "--json"])).await)).unwrap();
+    assert_eq!(shown["status"], "QUEUED", "{shown}");
+
+    // Every connection the server holds is encrypted.
+    let row = superuser
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT count(*) FILTER (WHERE s.ssl) AS tls, count(*) FILTER (WHERE NOT s.ssl) AS plain \
+             FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.usename = 'runyard_app'",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let tls: i64 = row.try_get("", "tls").unwrap();
+    let plain: i64 = row.try_get("", "plain").unwrap();
+    assert!(tls >= 1, "no encrypted app connection");
+    assert_eq!(plain, 0, "an app connection is not encrypted");
+}
+
+fn uuid_like() -> String {
+    format!("{:016x}", rand::random::<u64>())
 }

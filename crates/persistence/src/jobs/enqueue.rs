@@ -123,7 +123,7 @@ pub async fn create_direct(
         &[NewRow { job, status }],
     );
     let row = JobRow::find_by_statement(crate::scope::stmt(&sql, values))
-        .one(db.connection())
+        .one(&db.single())
         .await?;
     if let Some(row) = &row
         && row.status() == JobStatus::Queued.as_str()
