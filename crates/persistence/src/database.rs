@@ -177,7 +177,7 @@ impl Database {
             "SELECT to_regclass('runyard_migration_checksums') IS NOT NULL AS present",
             [],
         ))
-        .one(&self.conn)
+        .one(&self.single())
         .await?
         .is_some_and(|p| p.present);
         let sql = if kept {
@@ -188,7 +188,7 @@ impl Database {
             "SELECT version, NULL::text AS sha256 FROM seaql_migrations ORDER BY version"
         };
         let rows = Applied::find_by_statement(stmt(sql, []))
-            .all(&self.conn)
+            .all(&self.single())
             .await?;
         Ok(rows.into_iter().map(|r| (r.version, r.sha256)).collect())
     }
