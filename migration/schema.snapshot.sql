@@ -147,6 +147,8 @@ column runner_jobs.suspended_state jsonb
 column runner_jobs.suspensions integer NOT NULL DEFAULT 0
 column runner_jobs.resume_state jsonb
 column runner_jobs.secrets jsonb
+column runner_jobs.approval_timeout_seconds integer
+column runner_jobs.approval_deadline timestamp with time zone
 column runners.workspace_id uuid NOT NULL
 column runners.id uuid NOT NULL
 column runners.name text NOT NULL
@@ -263,6 +265,7 @@ constraint job_steps.job_steps_status_check CHECK ((status = ANY (ARRAY['PENDING
 constraint job_steps.job_steps_type_check CHECK ((type = ANY (ARRAY['COMMAND'::text, 'AI_ACTION'::text, 'GATE'::text, 'ARTIFACT'::text])))
 constraint job_steps.job_steps_workspace_id_job_id_fkey FOREIGN KEY (workspace_id, job_id) REFERENCES runner_jobs(workspace_id, id) ON DELETE CASCADE
 constraint runner_jobs.runner_jobs_agent_task_fkey FOREIGN KEY (workspace_id, agent_task_id) REFERENCES agent_tasks(workspace_id, id)
+constraint runner_jobs.runner_jobs_approval_timeout_seconds_check CHECK (((approval_timeout_seconds >= 1) AND (approval_timeout_seconds <= 2592000)))
 constraint runner_jobs.runner_jobs_attempt_check CHECK ((attempt >= 0))
 constraint runner_jobs.runner_jobs_backoff_base_seconds_check CHECK ((backoff_base_seconds >= 0))
 constraint runner_jobs.runner_jobs_failure_kind_check CHECK ((failure_kind = ANY (ARRAY['error'::text, 'timeout'::text, 'lease_expired'::text, 'max_attempts'::text, 'cancelled'::text, 'rejected'::text, 'suspend_timeout'::text, 'approval_timeout'::text])))
@@ -311,6 +314,7 @@ CREATE UNIQUE INDEX job_events_pkey ON public.job_events USING btree (workspace_
 CREATE UNIQUE INDEX job_logs_pkey ON public.job_logs USING btree (workspace_id, job_id, seq)
 CREATE UNIQUE INDEX job_steps_ordinal_key ON public.job_steps USING btree (workspace_id, job_id, attempt, ordinal)
 CREATE UNIQUE INDEX job_steps_pkey ON public.job_steps USING btree (workspace_id, id)
+CREATE INDEX runner_jobs_approval_deadline_idx ON public.runner_jobs USING btree (approval_deadline) WHERE (approval_deadline IS NOT NULL)
 CREATE INDEX runner_jobs_approval_idx ON public.runner_jobs USING btree (workspace_id, id) WHERE ((status = 'PENDING'::text) AND requires_approval)
 CREATE INDEX runner_jobs_claim_idx ON public.runner_jobs USING btree (workspace_id, priority DESC, run_after, id) WHERE (status = 'QUEUED'::text)
 CREATE INDEX runner_jobs_due_idx ON public.runner_jobs USING btree (run_after) WHERE ((status = 'PENDING'::text) AND (NOT requires_approval))
@@ -568,6 +572,20 @@ BEGIN
     PERFORM pg_notify('runyard_logs', j::text) FROM (SELECT DISTINCT job_id AS j FROM new_logs) l;
     RETURN NULL;
 END
+$function$
+-- owner runyard_owner, grants {runyard_owner=X/runyard_owner,runyard_app=X/runyard_owner}
+CREATE OR REPLACE FUNCTION public.runyard_overdue_approvals(p_limit integer)
+ RETURNS TABLE(overdue_workspace uuid, overdue_job uuid)
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+    SELECT j.workspace_id, j.id
+      FROM runner_jobs j
+     WHERE j.approval_deadline IS NOT NULL AND j.approval_deadline <= now()
+       AND j.status = 'PENDING' AND j.requires_approval
+     ORDER BY j.approval_deadline
+     LIMIT p_limit
 $function$
 -- owner runyard_owner, grants {runyard_owner=X/runyard_owner,runyard_app=X/runyard_owner}
 CREATE OR REPLACE FUNCTION public.runyard_queue_stats()

@@ -238,6 +238,21 @@ test("a job held for approval runs once approved", async () => {
   assert.equal(job.approvals[0].decided_by, "user:alice");
 });
 
+test("a job awaiting approval shows its approval deadline", async () => {
+  const job = await server.call(alice, "POST", `/v1/workspaces/${WS}/runner-jobs`, {
+    type: "deploy",
+    requires_approval: true,
+    approval_timeout_seconds: 3600,
+  });
+  assert.ok(job.approval_deadline, JSON.stringify(job));
+  await page.goto(`${server.url}/#/w/${WS}/jobs?status=awaiting`);
+  const row = page.locator(`tr[data-job-id="${job.id}"]`);
+  await row.locator(".approval-deadline").getByText("Approval due in 59 min").waitFor();
+  await page.goto(`${server.url}/#/w/${WS}/jobs/${job.id}`);
+  await page.locator(".job-actions .approval-deadline").getByText("Rejected by the system in 59 min").waitFor();
+  await server.call(alice, "POST", `/v1/workspaces/${WS}/runner-jobs/${job.id}/reject`, {});
+});
+
 test("model calls a job prints are its usage; the overview charts the queue and the spend", async () => {
   const call = (model, input, output, cost) =>
     `echo '::runyard::ai-call {"provider": "anthropic", "model": "${model}", "input_tokens": ${input}, "output_tokens": ${output}, "cost_usd": "${cost}", "latency_ms": 900}'`;

@@ -55,6 +55,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "m20261203_000010_lean_job_indexes",
         include_str!("sql/m20261203_000010_lean_job_indexes.sql"),
     ),
+    (
+        "m20261203_000012_approval_timeout",
+        include_str!("sql/m20261203_000012_approval_timeout.sql"),
+    ),
 ];
 
 /// Every SQL function's current definition, by name. Applied in this order after the
@@ -99,6 +103,10 @@ const FUNCTIONS: &[(&str, &str)] = &[
     (
         "runyard_next_due",
         include_str!("functions/runyard_next_due.sql"),
+    ),
+    (
+        "runyard_overdue_approvals",
+        include_str!("functions/runyard_overdue_approvals.sql"),
     ),
     (
         "runyard_idle_tasks",

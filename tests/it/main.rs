@@ -1,6 +1,7 @@
 //! End-to-end tests: a real PostgreSQL, a real server on a loopback port, real HTTP.
 //! Every test gets a database of its own, so they run in parallel.
 
+mod approval_timeout;
 mod auth;
 mod boundary;
 mod client;

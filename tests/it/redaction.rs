@@ -265,3 +265,102 @@ async fn bad_secrets_are_refused_naming_the_problem() {
         assert!(problem.to_string().contains(field), "{problem}");
     }
 }
+
+/// Command payloads (and the runner's acknowledgement) and model-call metadata read as
+/// redacted to every user; the runner holding the job gets the command's real payload
+/// on its heartbeat, its long-poll and its acknowledgement.
+#[tokio::test]
+async fn commands_and_model_calls_hide_secrets_from_users() {
+    const HIDDEN: [&str; 3] = ["cmd-secret-token", "ack-secret-pw", "call-api-key"];
+    let (_server, alice, bob, carol, runner) = setup().await;
+    let job = alice.create_job("acme", json!({"type": "agent"})).await;
+    let id = job["id"].as_str().unwrap().to_owned();
+    runner
+        .post("/v1/runner/claim", json!({"max_jobs": 1}))
+        .await
+        .expect(200);
+    let command_payload = json!({"text": "go on", "auth": {"token": "cmd-secret-token"}});
+    let sent = bob
+        .post(
+            &format!("{JOBS}/{id}/commands"),
+            json!({"type": "steer", "payload": command_payload}),
+        )
+        .await
+        .expect(201)
+        .clone();
+    assert_eq!(sent["payload"]["auth"]["token"], "[redacted]", "{sent}");
+    assert_eq!(sent["payload"]["text"], "go on");
+
+    // The runner sees the real payload wherever it is handed the command.
+    let beat = runner
+        .post(
+            &format!("/v1/runner/jobs/{id}/heartbeat"),
+            json!({"attempt": 1}),
+        )
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(beat["commands"][0]["payload"], command_payload, "{beat}");
+    let polled = runner
+        .get(&format!(
+            "/v1/runner/jobs/{id}/commands?attempt=1&after_seq=0&wait_seconds=0"
+        ))
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(
+        polled["commands"][0]["payload"], command_payload,
+        "{polled}"
+    );
+    let acked = runner
+        .post(
+            &format!("/v1/runner/jobs/{id}/commands/1/ack"),
+            json!({"attempt": 1, "result": {"password": "ack-secret-pw"}}),
+        )
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(acked["payload"], command_payload, "{acked}");
+
+    runner
+        .post(
+            &format!("/v1/runner/jobs/{id}/ai-calls"),
+            json!({"attempt": 1, "calls": [{
+                "id": uuid::Uuid::now_v7(), "provider": "openai", "model": "gpt-5",
+                "input_tokens": 1, "output_tokens": 1, "cost_usd": "0.1", "latency_ms": 5,
+                "status": "ok", "started_at": "2026-12-01T10:00:00Z",
+                "metadata": {"purpose": "plan", "headers": {"X-Api-Key": "call-api-key"}},
+            }]}),
+        )
+        .await
+        .expect(200);
+
+    for (who, user) in [("owner", &alice), ("member", &bob), ("viewer", &carol)] {
+        let commands = user
+            .get(&format!("{JOBS}/{id}/commands"))
+            .await
+            .expect(200)
+            .clone();
+        let calls = user
+            .get(&format!("{JOBS}/{id}/ai-calls"))
+            .await
+            .expect(200)
+            .clone();
+        for (what, body) in [("commands", &commands), ("model calls", &calls)] {
+            let text = body.to_string();
+            for secret in HIDDEN {
+                assert!(
+                    !text.contains(secret),
+                    "{what} to the {who} show {secret}: {text}"
+                );
+            }
+        }
+        let command = &commands["items"][0];
+        assert_eq!(command["payload"]["auth"]["token"], "[redacted]");
+        assert_eq!(command["payload"]["text"], "go on");
+        assert_eq!(command["result"]["password"], "[redacted]");
+        let call = &calls["items"][0];
+        assert_eq!(call["metadata"]["headers"]["X-Api-Key"], "[redacted]");
+        assert_eq!(call["metadata"]["purpose"], "plan");
+    }
+}

@@ -200,6 +200,11 @@ function JobActions({ ws, job, onDone }: { ws: Workspace; job: JobDetail; onDone
   return (
     <div class="job-actions">
       {awaiting && <span class="badge s-waiting">Awaiting approval</span>}
+      {awaiting && job.approval_deadline && (
+        <span class="muted approval-deadline">
+          Rejected by the system <RelTime iso={job.approval_deadline} /> unless decided
+        </span>
+      )}
       {buttons}
       {note && <span class="muted">{note}</span>}
       <ProblemBox error={action.error} onDismiss={action.clear} />

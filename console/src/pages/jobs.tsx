@@ -234,6 +234,11 @@ function JobRow({ ws, job }: { ws: Workspace; job: Job }) {
           <span class="job-type">{job.type}</span> <span class="mono muted">{shortId(job.id)}</span>
         </a>
         {script && <span class="job-script mono">{script}</span>}
+        {job.approval_deadline && (
+          <span class="muted approval-deadline">
+            Approval due <RelTime iso={job.approval_deadline} />
+          </span>
+        )}
         <span class="show-sm muted">
           <RelTime iso={job.created_at} />
         </span>

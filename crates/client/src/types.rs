@@ -285,6 +285,10 @@ pub struct CreateJob {
     pub agent_task_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requires_approval: Option<bool>,
+    /// How long an approval may take once the job waits for one (1 s to 30 days); past
+    /// it the job fails (`approval_timeout`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_timeout_seconds: Option<i64>,
     /// `{"NAME": "value"}`: given only to the claiming runner, never shown to users.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Value>,
@@ -369,6 +373,12 @@ pub struct Job {
     /// Attempts that ended in a suspend (not counted against `max_attempts`).
     #[serde(default)]
     pub suspensions: u32,
+    /// How long an approval may take once the job waits for one.
+    #[serde(default)]
+    pub approval_timeout_seconds: Option<u32>,
+    /// While it waits for an approval with a timeout: when the system rejects it.
+    #[serde(default)]
+    pub approval_deadline: Option<DateTime<Utc>>,
 }
 
 /// Why a job is cancelled.

@@ -49,6 +49,8 @@ impl JobStatus {
             // run_after reached, approved, or backoff elapsed; or rejected/cancelled
             // (or back to waiting after a resume); its task paused
             (Pending, Queued | Cancelled | Paused)
+                // no approval decision before its `approval_timeout_seconds` passed
+                | (Pending, Failed)
                 // claimed; cancelled before it ran; its task paused
                 | (Queued, Running | Cancelled | Paused)
                 // finished; lease lost or retryable failure (back to the queue, maybe
@@ -196,6 +198,10 @@ pub struct NewJob {
     pub run_after_ms: Option<i64>,
     pub agent_task_id: Option<uuid::Uuid>,
     pub requires_approval: bool,
+    /// How long an approval may take once the job waits for one (at create with
+    /// `requires_approval`, or at a `GATE` step), 1 second to 30 days; past it the
+    /// system rejects and the job fails (`approval_timeout`).
+    pub approval_timeout_seconds: Option<i32>,
     /// Values only the claiming runner receives (as environment variables for a
     /// `command` job); never shown to users.
     pub secrets: Option<JobSecrets>,
@@ -214,6 +220,7 @@ pub struct RawNewJob<'a> {
     pub run_after_ms: Option<i64>,
     pub agent_task_id: Option<uuid::Uuid>,
     pub requires_approval: Option<bool>,
+    pub approval_timeout_seconds: Option<i64>,
     pub secrets: Option<&'a serde_json::Value>,
 }
 
@@ -221,6 +228,8 @@ impl NewJob {
     /// Payloads above this size (as compact JSON) are refused.
     pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
     pub const DEFAULT_BACKOFF_SECONDS: i32 = 10;
+    /// The longest `approval_timeout_seconds`: 30 days.
+    pub const MAX_APPROVAL_TIMEOUT_SECONDS: i32 = 30 * 24 * 3600;
 
     pub fn parse(raw: RawNewJob<'_>) -> Result<Self, ValidationError> {
         let payload = raw
@@ -272,6 +281,21 @@ impl NewJob {
             run_after_ms: raw.run_after_ms,
             agent_task_id: raw.agent_task_id,
             requires_approval: raw.requires_approval.unwrap_or(false),
+            approval_timeout_seconds: match raw.approval_timeout_seconds {
+                None => None,
+                Some(t) if (1..=i64::from(Self::MAX_APPROVAL_TIMEOUT_SECONDS)).contains(&t) => {
+                    Some(t as i32)
+                }
+                Some(_) => {
+                    return Err(ValidationError::new(
+                        "approval_timeout_seconds",
+                        format!(
+                            "must be between 1 and {}",
+                            Self::MAX_APPROVAL_TIMEOUT_SECONDS
+                        ),
+                    ));
+                }
+            },
             secrets: raw.secrets.map(JobSecrets::parse).transpose()?,
         })
     }

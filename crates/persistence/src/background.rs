@@ -57,7 +57,8 @@ pub fn start(db: &Database, config: SweepConfig, counters: Arc<dyn SweepCounters
     }
 }
 
-/// The sweeper: reaps expired leases and promotes due jobs, then sleeps until the next
+/// The sweeper: reaps expired leases, promotes due jobs and rejects approvals past their
+/// deadline, then sleeps until the next
 /// job falls due or the interval passes.
 async fn sweep(db: Database, config: SweepConfig, counters: Arc<dyn SweepCounters>) {
     const BATCH: u32 = 1000;
@@ -96,7 +97,8 @@ async fn sweep(db: Database, config: SweepConfig, counters: Arc<dyn SweepCounter
                 0
             }
         };
-        if reaped >= u64::from(BATCH) || promoted >= u64::from(BATCH) {
+        let timed_out = time_out_approvals(&db, BATCH).await;
+        if reaped >= u64::from(BATCH) || promoted >= u64::from(BATCH) || timed_out >= BATCH {
             continue;
         }
         let until_due = match db.next_due().await {
@@ -107,6 +109,26 @@ async fn sweep(db: Database, config: SweepConfig, counters: Arc<dyn SweepCounter
         };
         tokio::time::sleep(until_due.clamp(Duration::from_millis(20), interval)).await;
     }
+}
+
+/// Rejects, as the system, jobs whose approval wait passed its deadline. Returns how
+/// many were looked at.
+async fn time_out_approvals(db: &Database, limit: u32) -> u32 {
+    let overdue = match db.overdue_approvals(limit).await {
+        Ok(overdue) => overdue,
+        Err(e) => {
+            tracing::warn!(error = %e, "looking for overdue approvals failed");
+            return 0;
+        }
+    };
+    for (workspace, job) in &overdue {
+        match db.time_out_approval(*workspace, *job).await {
+            Ok(true) => tracing::info!(%workspace, %job, "approval timed out: job failed"),
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, %workspace, %job, "approval timeout failed"),
+        }
+    }
+    overdue.len() as u32
 }
 
 /// The task sweeper: settles requested pauses whose jobs are all handed back or reaped,

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::jobs::StepRow;
 use crate::jobs::commands::{COMMAND_COLUMNS, CommandRow};
 use crate::transition::{
-    self, Attempt, Change, Echo, Event, Fence, Lease, PollAt, Set, Stamp, Suspension,
+    self, ApprovalClock, Attempt, Change, Echo, Event, Fence, Lease, PollAt, Set, Stamp, Suspension,
 };
 use crate::{
     ArtifactRecord, ClaimedJob, CommandRecord, Heartbeat, JobRecord, StepRecord, StoreError,
@@ -444,6 +444,7 @@ pub async fn upsert_step(
             JobStatus::Pending,
             Set {
                 requires_approval: Some(true),
+                approval_clock: Some(ApprovalClock::Start),
                 attempt: Some(Attempt::Back),
                 started_at: Some(Stamp::Clear),
                 ..Set::default()

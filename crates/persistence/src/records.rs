@@ -61,6 +61,10 @@ pub struct JobRecord {
     pub max_wait_until: Option<Timestamp>,
     /// Attempts ended by a suspend, not counted against `max_attempts`.
     pub suspensions: i32,
+    /// How long an approval may take once the job waits for one.
+    pub approval_timeout_seconds: Option<i32>,
+    /// While it waits for an approval with a timeout: when the system rejects it.
+    pub approval_deadline: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

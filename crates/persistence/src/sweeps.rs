@@ -2,7 +2,8 @@
 //!
 //! The rule: a sweep reads across workspaces only through a SECURITY DEFINER function
 //! (`runyard_expired_leases`, `runyard_due_jobs`, `runyard_next_due`,
-//! `runyard_idle_tasks`, `runyard_settle_all_pauses`, `runyard_apply_retention`), each
+//! `runyard_idle_tasks`, `runyard_overdue_approvals`, `runyard_settle_all_pauses`,
+//! `runyard_apply_retention`), each
 //! behind a transaction-scoped advisory lock where it writes, so one replica at a time
 //! does the work. What a sweep then writes, it writes as the app role in one workspace at
 //! a time (`runyard.workspace_id` set, actor `system`), through the same transition
@@ -236,6 +237,36 @@ impl Database {
             WorkspaceSettings::from_json(&entered.settings),
             self.signals().clone(),
         ))
+    }
+
+    /// Jobs waiting for an approval past their `approval_deadline`, as (workspace, job),
+    /// oldest deadline first.
+    pub async fn overdue_approvals(&self, limit: u32) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+        #[derive(FromQueryResult)]
+        struct Overdue {
+            overdue_workspace: Uuid,
+            overdue_job: Uuid,
+        }
+        let rows = Overdue::find_by_statement(stmt(
+            "SELECT overdue_workspace, overdue_job FROM runyard_overdue_approvals($1::integer)",
+            [i64::from(limit).into()],
+        ))
+        .all(&self.single())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.overdue_workspace, r.overdue_job))
+            .collect())
+    }
+
+    /// Rejects job `id` of `workspace` as the system when its approval wait is still
+    /// past its deadline: it becomes `FAILED` (`approval_timeout`) with the rejection
+    /// recorded. `false` when it was decided or left the wait meanwhile.
+    pub async fn time_out_approval(&self, workspace: Uuid, id: Uuid) -> Result<bool, StoreError> {
+        let tx = self.enter_system(workspace).await?;
+        let failed = crate::jobs::time_out_approval(&tx, id).await?;
+        tx.commit().await?;
+        Ok(failed.is_some())
     }
 
     /// Active tasks idle past their workspace's `auto_pause_after_seconds`, as

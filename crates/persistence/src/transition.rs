@@ -85,6 +85,16 @@ pub(crate) enum Suspension {
     Reset,
 }
 
+/// The approval wait's deadline (`approval_deadline`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ApprovalClock {
+    /// The job begins waiting for an approval: the deadline is `now()` plus its
+    /// `approval_timeout_seconds` (none when it has no timeout).
+    Start,
+    /// The wait is decided: no deadline.
+    Stop,
+}
+
 /// Who asked for a cancel, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct CancelNote {
@@ -108,6 +118,7 @@ pub(crate) struct Set {
     pub error: Option<Option<serde_json::Value>>,
     pub clear_progress: bool,
     pub requires_approval: Option<bool>,
+    pub approval_clock: Option<ApprovalClock>,
     /// Why the job ended; `Some(None)` clears it.
     pub failure_kind: Option<Option<FailureKind>>,
     /// `cancelled_by` and `cancel_reason`; `Some(None)` clears both.
@@ -259,7 +270,7 @@ impl Change {
         };
         // Only an event (e.g. a step's): the job row itself does not change.
         let event_only = self.from == self.to && self.set == Set::default();
-        json!({
+        let mut record = json!({
             "job_id": self.id,
             "from_status": self.from.as_str(),
             "to_status": self.to.as_str(),
@@ -305,7 +316,17 @@ impl Change {
             "echo_status": self.event.echo.status,
             "echo_attempt": self.event.echo.attempt,
             "echo_run_after": self.event.echo.run_after,
-        })
+        });
+        // Set apart: the literal above is as large as `json!` expands.
+        record["approval_op"] = self
+            .set
+            .approval_clock
+            .map(|c| match c {
+                ApprovalClock::Start => "start",
+                ApprovalClock::Stop => "stop",
+            })
+            .into();
+        record
     }
 }
 
@@ -316,8 +337,8 @@ macro_rules! change_columns {
     fence_attempt integer, attempt_op text, run_after_in float8, lease_op text, lease_runner uuid, \
     lease_seconds float8, started_op text, finished_op text, cancel_op text, pause_op text, \
     resumed_op text, set_result boolean, result jsonb, set_error boolean, error jsonb, \
-    clear_progress boolean, requires_approval boolean, set_failure_kind boolean, failure_kind text, \
-    set_cancel boolean, cancelled_by text, cancel_reason text, suspend_op text, poll_in float8, \
+    clear_progress boolean, requires_approval boolean, approval_op text, set_failure_kind boolean, \
+    failure_kind text, set_cancel boolean, cancelled_by text, cancel_reason text, suspend_op text, poll_in float8, \
     poll_at timestamptz, max_wait_until timestamptz, suspended_state jsonb, set_resume_state boolean, resume_state jsonb, event_only boolean, event_id uuid, event_type text, \
     event_step uuid, event_payload jsonb, echo_status boolean, echo_attempt boolean, \
     echo_run_after boolean"
@@ -359,6 +380,9 @@ fn update_sql(source: &str, output: &str) -> String {
                   error = CASE WHEN x.set_error THEN x.error ELSE r.error END, \
                   progress = CASE WHEN x.clear_progress THEN NULL ELSE r.progress END, \
                   requires_approval = coalesce(x.requires_approval, r.requires_approval), \
+                  approval_deadline = CASE x.approval_op \
+                      WHEN 'start' THEN now() + make_interval(secs => r.approval_timeout_seconds) \
+                      WHEN 'stop' THEN NULL ELSE r.approval_deadline END, \
                   failure_kind = CASE WHEN x.set_failure_kind THEN x.failure_kind ELSE r.failure_kind END, \
                   cancelled_by = CASE WHEN x.set_cancel THEN x.cancelled_by ELSE r.cancelled_by END, \
                   cancel_reason = CASE WHEN x.set_cancel THEN x.cancel_reason ELSE r.cancel_reason END, \
@@ -595,6 +619,7 @@ pub(crate) fn insert_sql(
                 "priority": job.priority.get(),
                 "status": row.status.as_str(),
                 "requires_approval": job.requires_approval,
+                "approval_timeout_seconds": job.approval_timeout_seconds,
                 "max_attempts": job.max_attempts.get(),
                 "run_after": run_after(job),
                 "timeout_seconds": job.timeout_seconds.get(),
@@ -653,16 +678,20 @@ pub(crate) fn insert_sql(
         "WITH {head}x AS MATERIALIZED ( \
            SELECT * FROM jsonb_to_recordset({records_param}::jsonb) AS r( \
              id uuid, event_id uuid, agent_task_id uuid, type text, payload jsonb, labels text[], \
-             priority smallint, status text, requires_approval boolean, max_attempts integer, \
-             run_after timestamptz, timeout_seconds integer, backoff_seconds integer, payload_hash text, \
+             priority smallint, status text, requires_approval boolean, \
+             approval_timeout_seconds integer, max_attempts integer, run_after timestamptz, timeout_seconds integer, backoff_seconds integer, payload_hash text, \
              secrets jsonb) \
          ), j AS ( \
            INSERT INTO runner_jobs (workspace_id, id, agent_task_id, type, payload, labels, priority, \
                   status, requires_approval, max_attempts, run_after, timeout_seconds, idempotency_key, \
-                  payload_hash, last_event_seq, created_by, backoff_base_seconds, secrets) \
+                  payload_hash, last_event_seq, created_by, backoff_base_seconds, secrets, \
+                  approval_timeout_seconds, approval_deadline) \
            SELECT {workspace}, x.id, x.agent_task_id, x.type, x.payload, x.labels, x.priority, x.status, \
                   x.requires_approval, x.max_attempts, coalesce(x.run_after, now()), x.timeout_seconds, \
-                  {key}, x.payload_hash, 1, {actor}, x.backoff_seconds, x.secrets \
+                  {key}, x.payload_hash, 1, {actor}, x.backoff_seconds, x.secrets, \
+                  x.approval_timeout_seconds, \
+                  CASE WHEN x.requires_approval \
+                       THEN now() + make_interval(secs => x.approval_timeout_seconds) END \
              FROM {from}{conflict} \
            RETURNING * \
          ), e AS ( \

@@ -64,8 +64,21 @@ pub struct Command {
     pub result: Option<serde_json::Value>,
 }
 
-impl From<CommandRecord> for Command {
-    fn from(c: CommandRecord) -> Self {
+impl Command {
+    /// The command as users see it: values under secret-looking keys of its payload and
+    /// result redacted.
+    pub fn new(c: CommandRecord, redactor: &runyard_domain::Redactor) -> Self {
+        let redact = |v| runyard_domain::redact(v, redactor);
+        let real = Self::for_runner(c);
+        Self {
+            payload: redact(real.payload),
+            result: real.result.map(redact),
+            ..real
+        }
+    }
+
+    /// The command as the runner holding its job receives it: the real payload.
+    pub fn for_runner(c: CommandRecord) -> Self {
         Self {
             seq: c.seq,
             command_type: c.command_type,

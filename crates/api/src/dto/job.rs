@@ -101,6 +101,13 @@ pub struct CreateJob {
     pub agent_task_id: Option<Uuid>,
     /// Hold the job as `PENDING` until an admin approves it.
     pub requires_approval: Option<bool>,
+    /// How long an approval may take, 1 s to 30 days (2592000), counted from when the
+    /// job starts waiting for one: at create with `requires_approval`, or each time its
+    /// runner stops at a `GATE` step. Past it the system rejects: the job becomes
+    /// `FAILED` with `failure_kind` `approval_timeout`, and an approval record
+    /// (`rejected`, by `system`) says so. Without `requires_approval` it applies only to
+    /// the job's gates. Default: no timeout.
+    pub approval_timeout_seconds: Option<i64>,
     /// Values for the claiming runner only, e.g. `{"API_KEY": "sk-..."}`: names are
     /// environment variable names, values strings. Never returned by any read; the
     /// reference runner exports them to `command` jobs and masks them in logs.
@@ -124,6 +131,7 @@ impl CreateJob {
             run_after_ms: self.run_after.map(|t| t.timestamp_millis()),
             agent_task_id: self.agent_task_id,
             requires_approval: self.requires_approval,
+            approval_timeout_seconds: self.approval_timeout_seconds,
             secrets: self.secrets.as_ref(),
         })
     }
@@ -192,6 +200,11 @@ pub struct Job {
     pub max_wait_until: Option<DateTime<Utc>>,
     /// Attempts that ended in a suspend: `attempt` counts them, `max_attempts` does not.
     pub suspensions: i32,
+    /// How long an approval may take once the job waits for one; null: no timeout.
+    pub approval_timeout_seconds: Option<i32>,
+    /// While it waits for an approval with a timeout: when the system rejects it
+    /// (`FAILED`, `approval_timeout`).
+    pub approval_deadline: Option<DateTime<Utc>>,
 }
 
 impl Job {
@@ -238,6 +251,8 @@ impl Job {
             next_poll_at: j.next_poll_at,
             max_wait_until: j.max_wait_until,
             suspensions: j.suspensions,
+            approval_timeout_seconds: j.approval_timeout_seconds,
+            approval_deadline: j.approval_deadline,
         }
     }
 }

@@ -147,8 +147,13 @@ pub struct AiCall {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<runyard_persistence::usage::AiCallRecord> for AiCall {
-    fn from(c: runyard_persistence::usage::AiCallRecord) -> Self {
+impl AiCall {
+    /// The call as users see it: values under secret-looking keys of its metadata
+    /// redacted.
+    pub fn new(
+        c: runyard_persistence::usage::AiCallRecord,
+        redactor: &runyard_domain::Redactor,
+    ) -> Self {
         Self {
             id: c.id,
             job_id: c.job_id,
@@ -169,7 +174,7 @@ impl From<runyard_persistence::usage::AiCallRecord> for AiCall {
             error: c.error,
             batch_id: c.batch_id,
             started_at: c.started_at,
-            metadata: c.metadata,
+            metadata: c.metadata.map(|m| runyard_domain::redact(m, redactor)),
             created_at: c.created_at,
         }
     }

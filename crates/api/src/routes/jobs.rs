@@ -541,8 +541,11 @@ impl JobsApi {
         let command = jobs::commands::send(&tx, *id, command_type, payload)
             .await
             .map_err(|e| ApiError::from_store(e, "job"))?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
-        Ok(CommandSent::Created(Json(command.into())))
+        Ok(CommandSent::Created(Json(dto::Command::new(
+            command, &redactor,
+        ))))
     }
 
     /// A page of a job's commands in `seq` order, after `after_seq`, with their status
@@ -571,10 +574,14 @@ impl JobsApi {
         let tx = self.enter_job(&caller, &ws, *id).await?;
         let limit = u64::from(limit.0.unwrap_or(100));
         let commands = jobs::commands::list(&tx, *id, after, limit).await?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
         let next_cursor = seq_cursor(commands.len(), limit, commands.last().map(|c| c.seq));
         Ok(Json(dto::CommandList {
-            items: commands.into_iter().map(Into::into).collect(),
+            items: commands
+                .into_iter()
+                .map(|c| dto::Command::new(c, &redactor))
+                .collect(),
             next_cursor,
         }))
     }

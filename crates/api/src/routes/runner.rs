@@ -187,7 +187,7 @@ impl RunnerApi {
             lease_expires_at: beat.lease_expires_at,
             cancel_requested: beat.cancel_requested,
             pause_requested: beat.pause_requested,
-            commands: commands.into_iter().map(Into::into).collect(),
+            commands: commands.into_iter().map(dto::Command::for_runner).collect(),
         }))
     }
 
@@ -555,7 +555,7 @@ impl RunnerApi {
             tx.commit().await?;
             if !commands.is_empty() || tokio::time::Instant::now() >= deadline {
                 return Ok(Json(dto::RunnerCommands {
-                    commands: commands.into_iter().map(Into::into).collect(),
+                    commands: commands.into_iter().map(dto::Command::for_runner).collect(),
                 }));
             }
             tokio::select! {
@@ -588,7 +588,7 @@ impl RunnerApi {
             .await
             .map_err(store_err)?;
         tx.commit().await?;
-        Ok(Json(command.into()))
+        Ok(Json(dto::Command::for_runner(command)))
     }
 
     /// Hand the job back to the queue (e.g. on shutdown); the attempt is not counted.

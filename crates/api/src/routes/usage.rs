@@ -72,9 +72,13 @@ impl UsageApi {
             .map_err(|e| ApiError::from_store(e, "job"))?;
         let (page, next) =
             usage::ai_calls(&tx, *id, after, u64::from(limit.0.unwrap_or(100))).await?;
+        let redactor = tx.settings().redactor();
         tx.commit().await?;
         Ok(Json(dto::AiCallList {
-            items: page.into_iter().map(Into::into).collect(),
+            items: page
+                .into_iter()
+                .map(|c| dto::AiCall::new(c, &redactor))
+                .collect(),
             next_cursor: next.map(encode_call_key),
         }))
     }

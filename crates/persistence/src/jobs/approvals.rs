@@ -5,7 +5,7 @@ use sea_orm::FromQueryResult;
 use uuid::Uuid;
 
 use super::control::{change, lock};
-use crate::transition::{Change, Echo, Event, Fence, Set, Stamp};
+use crate::transition::{ApprovalClock, Change, Echo, Event, Fence, Set, Stamp};
 use crate::{JobRecord, StoreError, Timestamp, WorkspaceTx};
 
 /// One approval decision on a job.
@@ -17,7 +17,7 @@ pub struct ApprovalRecord {
     pub step_ordinal: Option<i32>,
     /// `approved` or `rejected`.
     pub decision: String,
-    /// `user:<sub>`.
+    /// `user:<sub>`, or `system` when its `approval_timeout_seconds` passed.
     pub decided_by: String,
     pub comment: Option<String>,
     pub decided_at: Timestamp,
@@ -72,6 +72,7 @@ async fn decide(
     let (step_status, next) = if approved {
         let set = Set {
             requires_approval: Some(false),
+            approval_clock: Some(ApprovalClock::Stop),
             ..Set::default()
         };
         let event = Event::new(event_type::APPROVED, payload, Echo::STATUS);
@@ -86,6 +87,7 @@ async fn decide(
     } else {
         let set = Set {
             requires_approval: Some(false),
+            approval_clock: Some(ApprovalClock::Stop),
             finished_at: Some(Stamp::Now),
             failure_kind: Some(Some(FailureKind::Rejected)),
             ..Set::default()
@@ -102,7 +104,55 @@ async fn decide(
             )?,
         )
     };
-    // The waiting gate's step is decided, and the decision recorded against it.
+    record(tx, id, step_status, approved, comment).await?;
+    change(tx, next).await
+}
+
+/// What the system writes as the comment of a rejection by timeout.
+pub const TIMEOUT_COMMENT: &str = "approval timed out: no decision within approval_timeout_seconds";
+
+/// Rejects, as the transaction's actor (the system), a job whose approval wait passed
+/// its deadline: the job becomes `FAILED` (`approval_timeout`), a gate step waiting on it
+/// fails, and the rejection is recorded. `None` when the job no longer waits or was
+/// decided in the meantime.
+pub(crate) async fn time_out(tx: &WorkspaceTx, id: Uuid) -> Result<Option<JobRecord>, StoreError> {
+    let job = lock(tx, id).await?;
+    if job.status != JobStatus::Pending || !job.requires_approval || !job.approval_overdue {
+        return Ok(None);
+    }
+    let reason = FailureKind::ApprovalTimeout.as_str();
+    let next = Change::new(
+        id,
+        job.status,
+        JobStatus::Failed,
+        Fence::Status,
+        Set {
+            requires_approval: Some(false),
+            approval_clock: Some(ApprovalClock::Stop),
+            finished_at: Some(Stamp::Now),
+            failure_kind: Some(Some(FailureKind::ApprovalTimeout)),
+            error: Some(Some(serde_json::json!({"reason": reason}))),
+            ..Set::default()
+        },
+        Event::new(
+            event_type::FAILED,
+            serde_json::json!({"reason": reason, "by": tx.actor(), "comment": TIMEOUT_COMMENT}),
+            Echo::STATUS,
+        ),
+    )?;
+    record(tx, id, StepStatus::Failed, false, Some(TIMEOUT_COMMENT)).await?;
+    change(tx, next).await.map(Some)
+}
+
+/// Decides the job's waiting gate step (if any) and records the decision against it,
+/// by the transaction's actor.
+async fn record(
+    tx: &WorkspaceTx,
+    id: Uuid,
+    step_status: StepStatus,
+    approved: bool,
+    comment: Option<&str>,
+) -> Result<(), StoreError> {
     tx.execute(
         "WITH gate AS ( \
            UPDATE job_steps SET status = $3, completed_at = now(), updated_at = now() \
@@ -124,5 +174,5 @@ async fn decide(
         ],
     )
     .await?;
-    change(tx, next).await
+    Ok(())
 }

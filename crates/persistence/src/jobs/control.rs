@@ -17,6 +17,8 @@ pub(super) struct Locked {
     pub requires_approval: bool,
     pub not_yet_due: bool,
     pub cancel_requested: bool,
+    /// Its approval wait's deadline passed.
+    pub approval_overdue: bool,
 }
 
 pub(super) async fn lock(tx: &WorkspaceTx, id: Uuid) -> Result<Locked, StoreError> {
@@ -26,11 +28,13 @@ pub(super) async fn lock(tx: &WorkspaceTx, id: Uuid) -> Result<Locked, StoreErro
         requires_approval: bool,
         not_yet_due: bool,
         cancel_requested: bool,
+        approval_overdue: bool,
     }
     let row: Row = tx
         .one(
             "SELECT status, requires_approval, run_after > now() AS not_yet_due, \
-                    cancel_requested_at IS NOT NULL AS cancel_requested \
+                    cancel_requested_at IS NOT NULL AS cancel_requested, \
+                    coalesce(approval_deadline <= now(), false) AS approval_overdue \
                FROM runner_jobs WHERE workspace_id = $1 AND id = $2 FOR UPDATE",
             [tx.workspace_id().into(), id.into()],
         )
@@ -43,6 +47,7 @@ pub(super) async fn lock(tx: &WorkspaceTx, id: Uuid) -> Result<Locked, StoreErro
         requires_approval: row.requires_approval,
         not_yet_due: row.not_yet_due,
         cancel_requested: row.cancel_requested,
+        approval_overdue: row.approval_overdue,
     })
 }
 

@@ -1500,6 +1500,16 @@ export interface components {
             agent_task_id?: string | null;
             /**
              * Format: int64
+             * @description How long an approval may take, 1 s to 30 days (2592000), counted from when the
+             *     job starts waiting for one: at create with `requires_approval`, or each time its
+             *     runner stops at a `GATE` step. Past it the system rejects: the job becomes
+             *     `FAILED` with `failure_kind` `approval_timeout`, and an approval record
+             *     (`rejected`, by `system`) says so. Without `requires_approval` it applies only to
+             *     the job's gates. Default: no timeout.
+             */
+            approval_timeout_seconds?: number | null;
+            /**
+             * Format: int64
              * @description Base of the exponential backoff between attempts, 0–3600 s (default 10).
              */
             backoff_seconds?: number | null;
@@ -1650,6 +1660,17 @@ export interface components {
             /** Format: uuid */
             agent_task_id?: string | null;
             /**
+             * Format: date-time
+             * @description While it waits for an approval with a timeout: when the system rejects it
+             *     (`FAILED`, `approval_timeout`).
+             */
+            approval_deadline?: string | null;
+            /**
+             * Format: int32
+             * @description How long an approval may take once the job waits for one; null: no timeout.
+             */
+            approval_timeout_seconds?: number | null;
+            /**
              * Format: int32
              * @description Attempts started so far.
              */
@@ -1725,6 +1746,17 @@ export interface components {
         JobDetail: {
             /** Format: uuid */
             agent_task_id?: string | null;
+            /**
+             * Format: date-time
+             * @description While it waits for an approval with a timeout: when the system rejects it
+             *     (`FAILED`, `approval_timeout`).
+             */
+            approval_deadline?: string | null;
+            /**
+             * Format: int32
+             * @description How long an approval may take once the job waits for one; null: no timeout.
+             */
+            approval_timeout_seconds?: number | null;
             /** @description Every approval decision on the job, oldest first. */
             approvals: components["schemas"]["Approval"][];
             /**

@@ -23,6 +23,13 @@ class CreateJob:
     Attributes:
         type_ (str): What kind of job: runners dispatch on it (e.g. `command`).
         agent_task_id (None | Unset | UUID): The agent task this job belongs to.
+        approval_timeout_seconds (int | None | Unset): How long an approval may take, 1 s to 30 days (2592000), counted
+            from when the
+            job starts waiting for one: at create with `requires_approval`, or each time its
+            runner stops at a `GATE` step. Past it the system rejects: the job becomes
+            `FAILED` with `failure_kind` `approval_timeout`, and an approval record
+            (`rejected`, by `system`) says so. Without `requires_approval` it applies only to
+            the job's gates. Default: no timeout.
         backoff_seconds (int | None | Unset): Base of the exponential backoff between attempts, 0–3600 s (default 10).
         labels (list[str] | None | Unset): Only runners with all of these labels may claim the job.
         max_attempts (int | None | Unset): Attempts before the job fails for good, 1..=100 (default 3).
@@ -38,6 +45,7 @@ class CreateJob:
 
     type_: str
     agent_task_id: None | Unset | UUID = UNSET
+    approval_timeout_seconds: int | None | Unset = UNSET
     backoff_seconds: int | None | Unset = UNSET
     labels: list[str] | None | Unset = UNSET
     max_attempts: int | None | Unset = UNSET
@@ -58,6 +66,12 @@ class CreateJob:
             agent_task_id = str(self.agent_task_id)
         else:
             agent_task_id = self.agent_task_id
+
+        approval_timeout_seconds: int | None | Unset
+        if isinstance(self.approval_timeout_seconds, Unset):
+            approval_timeout_seconds = UNSET
+        else:
+            approval_timeout_seconds = self.approval_timeout_seconds
 
         backoff_seconds: int | None | Unset
         if isinstance(self.backoff_seconds, Unset):
@@ -119,6 +133,8 @@ class CreateJob:
         )
         if agent_task_id is not UNSET:
             field_dict["agent_task_id"] = agent_task_id
+        if approval_timeout_seconds is not UNSET:
+            field_dict["approval_timeout_seconds"] = approval_timeout_seconds
         if backoff_seconds is not UNSET:
             field_dict["backoff_seconds"] = backoff_seconds
         if labels is not UNSET:
@@ -161,6 +177,15 @@ class CreateJob:
             return cast(None | Unset | UUID, data)
 
         agent_task_id = _parse_agent_task_id(d.pop("agent_task_id", UNSET))
+
+        def _parse_approval_timeout_seconds(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        approval_timeout_seconds = _parse_approval_timeout_seconds(d.pop("approval_timeout_seconds", UNSET))
 
         def _parse_backoff_seconds(data: object) -> int | None | Unset:
             if data is None:
@@ -248,6 +273,7 @@ class CreateJob:
         create_job = cls(
             type_=type_,
             agent_task_id=agent_task_id,
+            approval_timeout_seconds=approval_timeout_seconds,
             backoff_seconds=backoff_seconds,
             labels=labels,
             max_attempts=max_attempts,

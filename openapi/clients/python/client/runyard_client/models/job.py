@@ -48,6 +48,11 @@ class Job:
         updated_at (datetime.datetime):
         workspace_id (UUID):
         agent_task_id (None | Unset | UUID):
+        approval_deadline (datetime.datetime | None | Unset): While it waits for an approval with a timeout: when the
+            system rejects it
+            (`FAILED`, `approval_timeout`).
+        approval_timeout_seconds (int | None | Unset): How long an approval may take once the job waits for one; null:
+            no timeout.
         cancel_reason (None | str | Unset): Why, as given with the cancel (`task_cancelled` when its task was
             cancelled).
         cancel_requested_at (datetime.datetime | None | Unset):
@@ -85,6 +90,8 @@ class Job:
     updated_at: datetime.datetime
     workspace_id: UUID
     agent_task_id: None | Unset | UUID = UNSET
+    approval_deadline: datetime.datetime | None | Unset = UNSET
+    approval_timeout_seconds: int | None | Unset = UNSET
     cancel_reason: None | str | Unset = UNSET
     cancel_requested_at: datetime.datetime | None | Unset = UNSET
     cancelled_by: None | str | Unset = UNSET
@@ -145,6 +152,20 @@ class Job:
             agent_task_id = str(self.agent_task_id)
         else:
             agent_task_id = self.agent_task_id
+
+        approval_deadline: None | str | Unset
+        if isinstance(self.approval_deadline, Unset):
+            approval_deadline = UNSET
+        elif isinstance(self.approval_deadline, datetime.datetime):
+            approval_deadline = self.approval_deadline.isoformat()
+        else:
+            approval_deadline = self.approval_deadline
+
+        approval_timeout_seconds: int | None | Unset
+        if isinstance(self.approval_timeout_seconds, Unset):
+            approval_timeout_seconds = UNSET
+        else:
+            approval_timeout_seconds = self.approval_timeout_seconds
 
         cancel_reason: None | str | Unset
         if isinstance(self.cancel_reason, Unset):
@@ -259,6 +280,10 @@ class Job:
         )
         if agent_task_id is not UNSET:
             field_dict["agent_task_id"] = agent_task_id
+        if approval_deadline is not UNSET:
+            field_dict["approval_deadline"] = approval_deadline
+        if approval_timeout_seconds is not UNSET:
+            field_dict["approval_timeout_seconds"] = approval_timeout_seconds
         if cancel_reason is not UNSET:
             field_dict["cancel_reason"] = cancel_reason
         if cancel_requested_at is not UNSET:
@@ -345,6 +370,32 @@ class Job:
             return cast(None | Unset | UUID, data)
 
         agent_task_id = _parse_agent_task_id(d.pop("agent_task_id", UNSET))
+
+        def _parse_approval_deadline(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                approval_deadline_type_0 = datetime.datetime.fromisoformat(data)
+
+                return approval_deadline_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        approval_deadline = _parse_approval_deadline(d.pop("approval_deadline", UNSET))
+
+        def _parse_approval_timeout_seconds(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        approval_timeout_seconds = _parse_approval_timeout_seconds(d.pop("approval_timeout_seconds", UNSET))
 
         def _parse_cancel_reason(data: object) -> None | str | Unset:
             if data is None:
@@ -534,6 +585,8 @@ class Job:
             updated_at=updated_at,
             workspace_id=workspace_id,
             agent_task_id=agent_task_id,
+            approval_deadline=approval_deadline,
+            approval_timeout_seconds=approval_timeout_seconds,
             cancel_reason=cancel_reason,
             cancel_requested_at=cancel_requested_at,
             cancelled_by=cancelled_by,
