@@ -55,6 +55,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "m20261203_000010_lean_job_indexes",
         include_str!("sql/m20261203_000010_lean_job_indexes.sql"),
     ),
+    (
+        "m20261203_000011_traceparent",
+        include_str!("sql/m20261203_000011_traceparent.sql"),
+    ),
 ];
 
 /// Every SQL function's current definition, by name. Applied in this order after the

@@ -199,6 +199,9 @@ pub struct NewJob {
     /// Values only the claiming runner receives (as environment variables for a
     /// `command` job); never shown to users.
     pub secrets: Option<JobSecrets>,
+    /// The W3C `traceparent` of the request that enqueued it (set by the API, not parsed
+    /// from the body): the runner gets it, and the job's span joins that trace.
+    pub traceparent: Option<String>,
 }
 
 /// The raw fields of a job create request, as they came in.
@@ -273,6 +276,7 @@ impl NewJob {
             agent_task_id: raw.agent_task_id,
             requires_approval: raw.requires_approval.unwrap_or(false),
             secrets: raw.secrets.map(JobSecrets::parse).transpose()?,
+            traceparent: None,
         })
     }
 

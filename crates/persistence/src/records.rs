@@ -61,6 +61,8 @@ pub struct JobRecord {
     pub max_wait_until: Option<Timestamp>,
     /// Attempts ended by a suspend, not counted against `max_attempts`.
     pub suspensions: i32,
+    /// The W3C trace context of the request that enqueued it.
+    pub traceparent: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -128,6 +130,10 @@ pub struct ClaimedJob {
     pub next_log_seq: i64,
     /// The secrets given on create (`{"NAME": "value"}`), for this runner only.
     pub secrets: Option<serde_json::Value>,
+    /// The W3C trace context of the request that enqueued it.
+    pub traceparent: Option<String>,
+    /// Seconds from becoming claimable (its `run_after`) to this claim.
+    pub queue_wait_seconds: f64,
 }
 
 /// What a heartbeat tells the runner.

@@ -33,7 +33,7 @@ pub(crate) const JOB_COLUMNS: &str = "id, workspace_id, agent_task_id, type, pay
     requires_approval, attempt, max_attempts, run_after, timeout_seconds, backoff_base_seconds, idempotency_key, \
     lease_runner_id, lease_expires_at, cancel_requested_at, pause_requested_at, progress, result, \
     error, created_by, created_at, updated_at, started_at, finished_at, failure_kind, cancelled_by, \
-    cancel_reason, next_poll_at, max_wait_until, suspensions";
+    cancel_reason, next_poll_at, max_wait_until, suspensions, traceparent";
 
 #[derive(FromQueryResult)]
 pub(crate) struct JobRow {
@@ -71,6 +71,7 @@ pub(crate) struct JobRow {
     next_poll_at: Option<Timestamp>,
     max_wait_until: Option<Timestamp>,
     suspensions: i32,
+    traceparent: Option<String>,
 }
 
 impl JobRow {
@@ -126,6 +127,7 @@ impl TryFrom<JobRow> for JobRecord {
             next_poll_at: r.next_poll_at,
             max_wait_until: r.max_wait_until,
             suspensions: r.suspensions,
+            traceparent: r.traceparent,
         })
     }
 }
