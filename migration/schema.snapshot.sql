@@ -147,6 +147,7 @@ column runner_jobs.suspended_state jsonb
 column runner_jobs.suspensions integer NOT NULL DEFAULT 0
 column runner_jobs.resume_state jsonb
 column runner_jobs.secrets jsonb
+column runner_jobs.traceparent text
 column runner_jobs.approval_timeout_seconds integer
 column runner_jobs.approval_deadline timestamp with time zone
 column runners.workspace_id uuid NOT NULL
@@ -276,6 +277,7 @@ constraint runner_jobs.runner_jobs_priority_check CHECK (((priority >= '-100'::i
 constraint runner_jobs.runner_jobs_status_check CHECK ((status = ANY (ARRAY['PENDING'::text, 'QUEUED'::text, 'RUNNING'::text, 'PAUSED'::text, 'SUSPENDED'::text, 'COMPLETED'::text, 'FAILED'::text, 'CANCELLED'::text])))
 constraint runner_jobs.runner_jobs_suspensions_check CHECK ((suspensions >= 0))
 constraint runner_jobs.runner_jobs_timeout_seconds_check CHECK ((timeout_seconds > 0))
+constraint runner_jobs.runner_jobs_traceparent_format CHECK ((traceparent ~ '^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$'::text))
 constraint runner_jobs.runner_jobs_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES workspaces(id) ON DELETE CASCADE
 constraint runners.runners_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200)))
 constraint runners.runners_pkey PRIMARY KEY (workspace_id, id)

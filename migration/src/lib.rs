@@ -56,6 +56,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("sql/m20261203_000010_lean_job_indexes.sql"),
     ),
     (
+        "m20261203_000011_traceparent",
+        include_str!("sql/m20261203_000011_traceparent.sql"),
+    ),
+    (
         "m20261203_000012_approval_timeout",
         include_str!("sql/m20261203_000012_approval_timeout.sql"),
     ),

@@ -16,6 +16,7 @@ mod http_extras;
 mod isolation;
 mod jobs;
 mod metrics;
+mod otel;
 mod paging;
 mod records;
 mod redaction;

@@ -12,6 +12,7 @@ mod etag;
 mod input;
 mod metrics;
 mod middleware;
+mod otel;
 mod request_id;
 mod routes;
 mod spec;
@@ -21,6 +22,7 @@ pub use auth::{Audience, AuthConfig, AuthConfigError, Claims};
 pub use cors::CorsOrigins;
 pub use error::{ApiError, PROBLEM_JSON, Problem};
 pub use metrics::Metrics;
+pub use otel::{ExportHandle, Span, TraceContext, Tracer};
 pub use request_id::RequestId;
 pub use state::{AppState, Background, QueueConfig};
 
@@ -105,6 +107,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
 /// `/metrics`, body limits, uniform errors, request ids, ETags, metrics and CORS.
 pub fn app_with(state: Arc<AppState>, options: HttpOptions) -> impl Endpoint + 'static {
     let metrics = state.metrics.clone();
+    let tracer = state.tracer.clone();
     let routes = Arc::new(metrics::RouteLabels::new(
         <Apis as poem_openapi::OpenApi>::meta()
             .into_iter()
@@ -160,7 +163,9 @@ pub fn app_with(state: Arc<AppState>, options: HttpOptions) -> impl Endpoint + '
         .around(middleware::limit_body)
         .around(etag::etag)
         .around(middleware::log_request)
-        .around(move |next, req| metrics::record_http(next, req, metrics.clone(), routes.clone()))
+        .around(move |next, req| {
+            metrics::record_http(next, req, metrics.clone(), routes.clone(), tracer.clone())
+        })
         .catch_all_error(error::render_error)
         .around(move |next, req| cors::cors(next, req, cors.clone()))
         .around(request_id::request_id)

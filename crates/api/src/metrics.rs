@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::{Endpoint, IntoResponse, PathPattern, Request, Response};
@@ -15,6 +15,7 @@ use runyard_persistence::stats::{PoolStats, QueueStats};
 use sha2::{Digest, Sha256};
 
 use crate::error::Problem;
+use crate::otel::{AttrValue, RequestTrace, Span, SpanKind, TraceContext, Tracer};
 use crate::state::AppState;
 
 /// The content type of the Prometheus text exposition format.
@@ -25,6 +26,55 @@ pub const TEXT_FORMAT: &str = "text/plain; version=0.0.4; charset=utf-8";
 const BUCKETS: [f64; 14] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0,
 ];
+
+/// Upper bounds of the queue-wait and run-time buckets, in seconds.
+const JOB_BUCKETS: [f64; 12] = [
+    0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0,
+];
+
+/// A fixed-bucket histogram over [`JOB_BUCKETS`] (non-cumulative slots, the last +Inf).
+#[derive(Default, Clone)]
+struct JobHistogram {
+    buckets: [u64; JOB_BUCKETS.len() + 1],
+    sum: f64,
+    count: u64,
+}
+
+impl JobHistogram {
+    fn observe(&mut self, secs: f64) {
+        let secs = secs.max(0.0);
+        let i = JOB_BUCKETS
+            .iter()
+            .position(|le| secs <= *le)
+            .unwrap_or(JOB_BUCKETS.len());
+        self.buckets[i] += 1;
+        self.sum += secs;
+        self.count += 1;
+    }
+
+    fn render(&self, out: &mut String, name: &str, job_type: &str) {
+        let mut cumulative = 0;
+        for (i, n) in self.buckets.iter().enumerate() {
+            cumulative += n;
+            let le = JOB_BUCKETS
+                .get(i)
+                .map_or_else(|| "+Inf".to_owned(), |b| b.to_string());
+            sample(
+                out,
+                &format!("{name}_bucket"),
+                &[("type", job_type), ("le", &le)],
+                cumulative as f64,
+            );
+        }
+        sample(out, &format!("{name}_sum"), &[("type", job_type)], self.sum);
+        sample(
+            out,
+            &format!("{name}_count"),
+            &[("type", job_type)],
+            self.count as f64,
+        );
+    }
+}
 
 /// A monotonic counter.
 #[derive(Default)]
@@ -62,6 +112,10 @@ pub struct Metrics {
     pub(crate) jobs_failed: Counter,
     pub(crate) leases_expired: Counter,
     pub(crate) jobs_promoted: Counter,
+    /// By job type: time from claimable to claimed.
+    queue_wait: Mutex<BTreeMap<String, JobHistogram>>,
+    /// By job type: time from claimed to finished (completed or failed).
+    run_time: Mutex<BTreeMap<String, JobHistogram>>,
 }
 
 /// The route label of requests no route matched.
@@ -82,6 +136,18 @@ fn method_label(method: &Method) -> &'static str {
 }
 
 impl Metrics {
+    /// A job of `job_type` was claimed after waiting `secs` since it became claimable.
+    pub(crate) fn observe_queue_wait(&self, job_type: &str, secs: f64) {
+        let mut m = self.queue_wait.lock().unwrap_or_else(|e| e.into_inner());
+        m.entry(job_type.to_owned()).or_default().observe(secs);
+    }
+
+    /// An attempt of a job of `job_type` finished `secs` after its claim.
+    pub(crate) fn observe_run_time(&self, job_type: &str, secs: f64) {
+        let mut m = self.run_time.lock().unwrap_or_else(|e| e.into_inner());
+        m.entry(job_type.to_owned()).or_default().observe(secs);
+    }
+
     fn observe_http(&self, method: &'static str, route: Arc<str>, status: u16, took: Duration) {
         let secs = took.as_secs_f64();
         let bucket = BUCKETS
@@ -192,6 +258,36 @@ impl Metrics {
             family(&mut out, name, "counter", help);
             sample(&mut out, name, &[], counter.get() as f64);
         }
+        for (name, help, histograms) in [
+            (
+                "runyard_job_queue_wait_seconds",
+                "Time from a job becoming claimable (created, due or re-queued) to its claim, by job type.",
+                &self.queue_wait,
+            ),
+            (
+                "runyard_job_run_seconds",
+                "Time from a claim to the attempt's completion or failure, by job type.",
+                &self.run_time,
+            ),
+        ] {
+            family(&mut out, name, "histogram", help);
+            let histograms = histograms.lock().unwrap_or_else(|e| e.into_inner());
+            for (job_type, h) in histograms.iter() {
+                h.render(&mut out, name, job_type);
+            }
+        }
+        family(
+            &mut out,
+            "runyard_build_info",
+            "gauge",
+            "Always 1; the version label says which build this server runs.",
+        );
+        sample(
+            &mut out,
+            "runyard_build_info",
+            &[("version", env!("CARGO_PKG_VERSION"))],
+            1.0,
+        );
         if let Some(queue) = queue {
             family(
                 &mut out,
@@ -334,14 +430,24 @@ impl RouteLabels {
 /// Records each request in `runyard_http_requests_total` and
 /// `runyard_http_request_duration_seconds`, labelled with the route template the router
 /// matched (`/v1/workspaces/:ws/runner-jobs/:id`), never the raw path.
+///
+/// With a tracer configured, also exports one SERVER span per request (`METHOD route`),
+/// parented to the caller's valid `traceparent`; the span's context is put in the
+/// request's extensions ([`RequestTrace`]) for handlers that pass it on.
 pub(crate) async fn record_http<E: Endpoint>(
     next: E,
-    req: Request,
+    mut req: Request,
     metrics: Arc<Metrics>,
     routes: Arc<RouteLabels>,
+    tracer: Arc<Tracer>,
 ) -> poem::Result<Response> {
     let started = Instant::now();
+    let wall_start = SystemTime::now();
     let method = method_label(req.method());
+    let parent = req.header("traceparent").and_then(TraceContext::parse);
+    let span = parent.map_or_else(TraceContext::root, |p| p.child());
+    req.extensions_mut().insert(RequestTrace { span, parent });
+    let path = tracer.enabled().then(|| req.uri().path().to_owned());
     let result = next.call(req).await.map(IntoResponse::into_response);
     let (status, pattern) = match &result {
         Ok(resp) => (resp.status(), resp.data::<PathPattern>()),
@@ -349,6 +455,30 @@ pub(crate) async fn record_http<E: Endpoint>(
         Err(err) => (err.status(), err.data::<PathPattern>()),
     };
     let route = routes.label(pattern);
+    if let Some(path) = path {
+        let route_attr = if pattern.is_some() {
+            route.to_string()
+        } else {
+            path
+        };
+        tracer.record(Span {
+            context: span,
+            parent_span_id: parent.map(|p| p.span_id),
+            name: format!("{method} {route_attr}"),
+            kind: SpanKind::Server,
+            start: wall_start,
+            end: SystemTime::now(),
+            attributes: vec![
+                ("http.request.method", AttrValue::Str(method.to_owned())),
+                ("http.route", AttrValue::Str(route_attr)),
+                (
+                    "http.response.status_code",
+                    AttrValue::Int(i64::from(status.as_u16())),
+                ),
+            ],
+            error: status.is_server_error(),
+        });
+    }
     metrics.observe_http(method, route, status.as_u16(), started.elapsed());
     result
 }
@@ -410,10 +540,24 @@ impl Endpoint for MetricsEndpoint {
                 None
             }
         };
-        let body = self
+        let mut body = self
             .state
             .metrics
             .render(queue.as_ref(), self.state.db.pool_stats());
+        if self.state.tracer.enabled() {
+            family(
+                &mut body,
+                "runyard_otlp_spans_dropped_total",
+                "counter",
+                "Spans dropped because the OTLP export queue was full.",
+            );
+            sample(
+                &mut body,
+                "runyard_otlp_spans_dropped_total",
+                &[],
+                self.state.tracer.dropped() as f64,
+            );
+        }
         Ok(Response::builder()
             .content_type(TEXT_FORMAT)
             .header(header::CACHE_CONTROL, "no-store")

@@ -8,7 +8,7 @@ use runyard_domain::{Actor, Role};
 use runyard_persistence::queue::RunnerIdentity;
 use runyard_persistence::{Database, WorkspaceRef, WorkspaceTx};
 
-use crate::{ApiError, AuthConfig, Metrics};
+use crate::{ApiError, AuthConfig, Metrics, Tracer};
 
 /// Queue timing.
 #[derive(Debug, Clone)]
@@ -46,6 +46,8 @@ pub struct AppState {
     pub built_migrations: Vec<(String, String)>,
     pub queue: QueueConfig,
     pub metrics: Arc<Metrics>,
+    /// Where request and job spans go (nowhere unless an OTLP endpoint is configured).
+    pub tracer: Arc<Tracer>,
     /// Becomes true when the server starts shutting down: long-polls and live streams end
     /// so that draining does not wait for them.
     stopping: tokio::sync::watch::Sender<bool>,
@@ -83,6 +85,7 @@ impl AppState {
             built_migrations: Vec::new(),
             queue,
             metrics: Arc::default(),
+            tracer: Arc::default(),
             stopping: tokio::sync::watch::Sender::new(false),
         }
     }
@@ -90,6 +93,12 @@ impl AppState {
     /// Checks applied migrations against these (name, SHA-256) on `/readyz`.
     pub fn with_built_migrations(mut self, built: Vec<(String, String)>) -> Self {
         self.built_migrations = built;
+        self
+    }
+
+    /// Exports request and job spans through `tracer`.
+    pub fn with_tracer(mut self, tracer: Arc<Tracer>) -> Self {
+        self.tracer = tracer;
         self
     }
 

@@ -699,6 +699,9 @@ pub struct ClaimedJob {
     /// masked in output, like `secrets`.
     #[serde(default)]
     pub redact_pattern: Option<String>,
+    /// The W3C trace context of the request that enqueued the job, to pass on.
+    #[serde(default)]
+    pub traceparent: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

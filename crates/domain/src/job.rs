@@ -205,6 +205,9 @@ pub struct NewJob {
     /// Values only the claiming runner receives (as environment variables for a
     /// `command` job); never shown to users.
     pub secrets: Option<JobSecrets>,
+    /// The W3C `traceparent` of the request that enqueued it (set by the API, not parsed
+    /// from the body): the runner gets it, and the job's span joins that trace.
+    pub traceparent: Option<String>,
 }
 
 /// The raw fields of a job create request, as they came in.
@@ -297,6 +300,7 @@ impl NewJob {
                 }
             },
             secrets: raw.secrets.map(JobSecrets::parse).transpose()?,
+            traceparent: None,
         })
     }
 

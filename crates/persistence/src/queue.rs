@@ -132,6 +132,8 @@ pub async fn claim(
             suspended_state: r.suspended_state,
             next_log_seq: r.next_log_seq,
             secrets: r.secrets,
+            traceparent: r.traceparent,
+            queue_wait_seconds: r.queue_wait_seconds,
         })
         .collect::<Vec<_>>();
     Ok(Claimed {

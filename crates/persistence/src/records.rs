@@ -65,6 +65,8 @@ pub struct JobRecord {
     pub approval_timeout_seconds: Option<i32>,
     /// While it waits for an approval with a timeout: when the system rejects it.
     pub approval_deadline: Option<Timestamp>,
+    /// The W3C trace context of the request that enqueued it.
+    pub traceparent: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -132,6 +134,10 @@ pub struct ClaimedJob {
     pub next_log_seq: i64,
     /// The secrets given on create (`{"NAME": "value"}`), for this runner only.
     pub secrets: Option<serde_json::Value>,
+    /// The W3C trace context of the request that enqueued it.
+    pub traceparent: Option<String>,
+    /// Seconds from becoming claimable (its `run_after`) to this claim.
+    pub queue_wait_seconds: f64,
 }
 
 /// What a heartbeat tells the runner.

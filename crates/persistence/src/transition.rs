@@ -524,6 +524,8 @@ pub(crate) struct ClaimRow {
     pub suspended_state: Option<serde_json::Value>,
     pub next_log_seq: i64,
     pub secrets: Option<serde_json::Value>,
+    pub traceparent: Option<String>,
+    pub queue_wait_seconds: f64,
 }
 
 /// Claims up to `limit` `QUEUED` jobs whose labels are within `labels`, in priority,
@@ -554,7 +556,8 @@ pub(crate) async fn claim(
         rest = change_columns!(),
     );
     let output = "SELECT id, workspace_id, type, payload, labels, priority, attempt, max_attempts, \
-                timeout_seconds, lease_expires_at, agent_task_id, secrets, \
+                timeout_seconds, lease_expires_at, agent_task_id, secrets, traceparent, \
+                greatest(0, extract(epoch FROM now() - run_after))::float8 AS queue_wait_seconds, \
                 (SELECT c.handed FROM c WHERE c.id = j.id) AS resume_snapshot, suspended_state, \
                 (SELECT coalesce(max(l.seq), 0) + 1 FROM job_logs l \
                   WHERE l.workspace_id = j.workspace_id AND l.job_id = j.id) AS next_log_seq \
@@ -626,6 +629,7 @@ pub(crate) fn insert_sql(
                 "backoff_seconds": job.backoff_seconds,
                 "payload_hash": payload_hash(job),
                 "secrets": job.secrets.as_ref().map(runyard_domain::JobSecrets::to_json),
+                "traceparent": job.traceparent,
             })
         })
         .collect();
@@ -680,18 +684,19 @@ pub(crate) fn insert_sql(
              id uuid, event_id uuid, agent_task_id uuid, type text, payload jsonb, labels text[], \
              priority smallint, status text, requires_approval boolean, \
              approval_timeout_seconds integer, max_attempts integer, run_after timestamptz, timeout_seconds integer, backoff_seconds integer, payload_hash text, \
-             secrets jsonb) \
+             secrets jsonb, traceparent text) \
          ), j AS ( \
            INSERT INTO runner_jobs (workspace_id, id, agent_task_id, type, payload, labels, priority, \
                   status, requires_approval, max_attempts, run_after, timeout_seconds, idempotency_key, \
                   payload_hash, last_event_seq, created_by, backoff_base_seconds, secrets, \
-                  approval_timeout_seconds, approval_deadline) \
+                  approval_timeout_seconds, approval_deadline, traceparent) \
            SELECT {workspace}, x.id, x.agent_task_id, x.type, x.payload, x.labels, x.priority, x.status, \
                   x.requires_approval, x.max_attempts, coalesce(x.run_after, now()), x.timeout_seconds, \
                   {key}, x.payload_hash, 1, {actor}, x.backoff_seconds, x.secrets, \
                   x.approval_timeout_seconds, \
                   CASE WHEN x.requires_approval \
-                       THEN now() + make_interval(secs => x.approval_timeout_seconds) END \
+                       THEN now() + make_interval(secs => x.approval_timeout_seconds) END, \
+                  x.traceparent \
              FROM {from}{conflict} \
            RETURNING * \
          ), e AS ( \

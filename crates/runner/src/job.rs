@@ -303,6 +303,10 @@ async fn run_command(ctx: &JobContext, job: &ClaimedJob, payload: CommandPayload
     let mut env = payload.env.clone();
     let secrets = job_secrets(job);
     env.extend(secrets.iter().map(|(k, v)| (k.clone(), v.clone())));
+    // The enqueuing request's trace context, so the script's own spans join its trace.
+    if let Some(traceparent) = &job.traceparent {
+        env.insert("TRACEPARENT".to_owned(), traceparent.clone());
+    }
     let spawned = process::spawn_script(&ScriptSpec {
         script: &payload.script,
         env: &env,

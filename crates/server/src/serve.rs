@@ -59,6 +59,10 @@ pub struct ServeArgs {
     /// When set, `/metrics` answers only requests with `Authorization: Bearer <this>`.
     #[arg(long, env = "RUNYARD_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// Export request and job spans over OTLP/HTTP (JSON) to this collector, e.g.
+    /// `http://collector:4318` (spans are posted to `{endpoint}/v1/traces`). Off when unset.
+    #[arg(long, env = "RUNYARD_OTLP_ENDPOINT", value_name = "URL")]
+    pub otlp_endpoint: Option<String>,
     /// Print a development token (sub "dev", valid 30 days) at start. Without this flag
     /// it is printed only for the zero-configuration default: the embedded database and
     /// no configured issuer or audience.
@@ -190,9 +194,18 @@ async fn run(
         pause_grace: Duration::from_secs(args.pause_grace_seconds),
         retention_interval: Duration::from_secs(args.retention_interval_seconds),
     };
+    let (tracer, exporter) = match &args.otlp_endpoint {
+        Some(endpoint) => {
+            tracing::info!(%endpoint, "exporting spans over OTLP/HTTP");
+            let (tracer, handle) = runyard_api::Tracer::otlp(endpoint);
+            (tracer, Some(handle))
+        }
+        None => (Arc::default(), None),
+    };
     let state = Arc::new(
         AppState::new(db.clone(), auth, runyard_migration::latest_version(), queue)
-            .with_built_migrations(built_migrations()),
+            .with_built_migrations(built_migrations())
+            .with_tracer(tracer),
     );
     let tls = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => Some(crate::tls::server_config(cert, key)?),
@@ -242,6 +255,9 @@ async fn run(
         .await
         .context("serving")?;
     tracing::info!("shutting down");
+    if let Some(exporter) = exporter {
+        exporter.shutdown().await;
+    }
     drop(background);
     db.close().await;
     Ok(())

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use poem::listener::{Acceptor, Listener, TcpListener};
-use runyard_api::{AppState, AuthConfig, Background, HttpOptions, QueueConfig};
+use runyard_api::{AppState, AuthConfig, Background, HttpOptions, QueueConfig, Tracer};
 use runyard_client::reqwest::{self, Method};
 use runyard_client::{AddMember, CreateWorkspace, RegisterRunner, Role};
 use runyard_persistence::Database;
@@ -37,6 +37,11 @@ impl TestServer {
 
     /// A server with its own queue timing and HTTP settings (CORS, metrics token).
     pub async fn start_with_options(queue: QueueConfig, http: HttpOptions) -> Self {
+        Self::start_traced(queue, http, Arc::default()).await
+    }
+
+    /// A server that exports its spans through `tracer`.
+    pub async fn start_traced(queue: QueueConfig, http: HttpOptions, tracer: Arc<Tracer>) -> Self {
         let db = TestDb::new().await;
         let auth = AuthConfig::hs256(TEST_SECRET).expect("test secret");
         let pool = Database::connect(&db.app_url, 8)
@@ -49,7 +54,8 @@ impl TestServer {
                 runyard_migration::latest_version(),
                 queue,
             )
-            .with_built_migrations(crate::built_migrations()),
+            .with_built_migrations(crate::built_migrations())
+            .with_tracer(tracer),
         );
         let background = state.start_background();
         let acceptor = TcpListener::bind("127.0.0.1:0")

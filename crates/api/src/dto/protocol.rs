@@ -51,6 +51,10 @@ pub struct ClaimedJob {
     /// expression): users see values under such keys as `"[redacted]"`, so a runner masks
     /// them (and `secrets`) in the output it sends.
     pub redact_pattern: String,
+    /// The W3C trace context of the request that enqueued the job
+    /// (`00-<trace id>-<span id>-<flags>`): pass it on (the reference runner sets
+    /// `TRACEPARENT`) so the work joins the caller's trace. Null when there was none.
+    pub traceparent: Option<String>,
 }
 
 impl ClaimedJob {
@@ -72,6 +76,7 @@ impl ClaimedJob {
             next_log_seq: j.next_log_seq,
             secrets: j.secrets,
             redact_pattern: redact_pattern.to_owned(),
+            traceparent: j.traceparent,
         }
     }
 }

@@ -212,10 +212,17 @@ impl JobsApi {
         /// Makes retries safe: the same key and request always yield the same job.
         #[oai(name = "Idempotency-Key")]
         idempotency_key: Header<Option<String>>,
+        /// W3C trace context of the caller (`00-<trace id>-<span id>-<flags>`): kept with
+        /// the job, given to its runner, and the parent of the job's span. An invalid
+        /// value is ignored.
+        #[oai(name = "traceparent")]
+        _traceparent: Header<Option<String>>,
         body: Json<dto::CreateJob>,
+        req: &poem::Request,
     ) -> Result<JobCreated> {
         let caller = caller(&self.state, &token)?;
-        let job = body.parse().map_err(ApiError::invalid)?;
+        let mut job = body.parse().map_err(ApiError::invalid)?;
+        job.traceparent = crate::otel::job_traceparent(req, &self.state.tracer);
         let key = idempotency_key
             .0
             .as_deref()
@@ -269,17 +276,26 @@ impl JobsApi {
         &self,
         token: UserToken,
         ws: Path<String>,
+        /// W3C trace context of the caller, kept with every job of the batch.
+        #[oai(name = "traceparent")]
+        _traceparent: Header<Option<String>>,
         body: Json<dto::CreateJobBatch>,
+        req: &poem::Request,
     ) -> Result<BatchCreated> {
         let caller = caller(&self.state, &token)?;
         if body.jobs.is_empty() || body.jobs.len() > MAX_BATCH {
             return Err(ApiError::invalid_field("jobs", "must hold 1 to 1000 jobs"));
         }
+        let traceparent = crate::otel::job_traceparent(req, &self.state.tracer);
         let parsed = body
             .jobs
             .iter()
             .enumerate()
-            .map(|(i, j)| j.parse().map_err(|e| e.within(&format!("jobs[{i}]."))))
+            .map(|(i, j)| {
+                let mut job = j.parse().map_err(|e| e.within(&format!("jobs[{i}].")))?;
+                job.traceparent.clone_from(&traceparent);
+                Ok(job)
+            })
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(ApiError::invalid)?;
         let tx = self.state.enter(&caller, &ws, Role::Member).await?;

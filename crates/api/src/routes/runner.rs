@@ -120,6 +120,11 @@ impl RunnerApi {
                 .metrics
                 .jobs_claimed
                 .add(claimed.jobs.len() as u64);
+            for job in &claimed.jobs {
+                self.state
+                    .metrics
+                    .observe_queue_wait(&job.job_type, job.queue_wait_seconds);
+            }
             if !claimed.jobs.is_empty() || tokio::time::Instant::now() >= deadline {
                 return Ok(Json(dto::ClaimResponse {
                     jobs: claimed
@@ -425,6 +430,7 @@ impl RunnerApi {
         let redactor = tx.settings().redactor();
         tx.commit().await?;
         self.state.metrics.jobs_completed.add(1);
+        crate::otel::job_finished(&self.state, &job, "completed");
         Ok(Json(dto::Job::new(job, &redactor)))
     }
 
@@ -456,6 +462,7 @@ impl RunnerApi {
         let redactor = tx.settings().redactor();
         tx.commit().await?;
         self.state.metrics.jobs_failed.add(1);
+        crate::otel::job_finished(&self.state, &job, "failed");
         Ok(Json(dto::Job::new(job, &redactor)))
     }
 

@@ -34,7 +34,7 @@ pub(crate) const JOB_COLUMNS: &str = "id, workspace_id, agent_task_id, type, pay
     requires_approval, attempt, max_attempts, run_after, timeout_seconds, backoff_base_seconds, idempotency_key, \
     lease_runner_id, lease_expires_at, cancel_requested_at, pause_requested_at, progress, result, \
     error, created_by, created_at, updated_at, started_at, finished_at, failure_kind, cancelled_by, \
-    cancel_reason, next_poll_at, max_wait_until, suspensions, approval_timeout_seconds, approval_deadline";
+    cancel_reason, next_poll_at, max_wait_until, suspensions, approval_timeout_seconds, approval_deadline, traceparent";
 
 #[derive(FromQueryResult)]
 pub(crate) struct JobRow {
@@ -74,6 +74,7 @@ pub(crate) struct JobRow {
     suspensions: i32,
     approval_timeout_seconds: Option<i32>,
     approval_deadline: Option<Timestamp>,
+    traceparent: Option<String>,
 }
 
 impl JobRow {
@@ -131,6 +132,7 @@ impl TryFrom<JobRow> for JobRecord {
             suspensions: r.suspensions,
             approval_timeout_seconds: r.approval_timeout_seconds,
             approval_deadline: r.approval_deadline,
+            traceparent: r.traceparent,
         })
     }
 }

@@ -1399,6 +1399,12 @@ export interface components {
             suspended_state?: unknown;
             /** Format: int32 */
             timeout_seconds: number;
+            /**
+             * @description The W3C trace context of the request that enqueued the job
+             *     (`00-<trace id>-<span id>-<flags>`): pass it on (the reference runner sets
+             *     `TRACEPARENT`) so the work joins the caller's trace. Null when there was none.
+             */
+            traceparent?: string | null;
             type: string;
             /** Format: uuid */
             workspace_id: string;
@@ -6842,6 +6848,12 @@ export interface operations {
             header?: {
                 /** @description Makes retries safe: the same key and request always yield the same job. */
                 "Idempotency-Key"?: string;
+                /**
+                 * @description W3C trace context of the caller (`00-<trace id>-<span id>-<flags>`): kept with
+                 *     the job, given to its runner, and the parent of the job's span. An invalid
+                 *     value is ignored.
+                 */
+                traceparent?: string;
             };
             path: {
                 ws: string;
@@ -7002,7 +7014,10 @@ export interface operations {
     createJobBatch: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description W3C trace context of the caller, kept with every job of the batch. */
+                traceparent?: string;
+            };
             path: {
                 ws: string;
             };

@@ -47,6 +47,9 @@ class ClaimedJob:
             only: users never see them.
         suspended_state (Any | Unset): The state the runner handed back at the job's latest suspend (`state` of
             `/suspend`): continue from it. Null when the job never suspended with a state.
+        traceparent (None | str | Unset): The W3C trace context of the request that enqueued the job
+            (`00-<trace id>-<span id>-<flags>`): pass it on (the reference runner sets
+            `TRACEPARENT`) so the work joins the caller's trace. Null when there was none.
     """
 
     attempt: int
@@ -65,6 +68,7 @@ class ClaimedJob:
     resume_snapshot: Any | Unset = UNSET
     secrets: Any | Unset = UNSET
     suspended_state: Any | Unset = UNSET
+    traceparent: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -106,6 +110,12 @@ class ClaimedJob:
 
         suspended_state = self.suspended_state
 
+        traceparent: None | str | Unset
+        if isinstance(self.traceparent, Unset):
+            traceparent = UNSET
+        else:
+            traceparent = self.traceparent
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -132,6 +142,8 @@ class ClaimedJob:
             field_dict["secrets"] = secrets
         if suspended_state is not UNSET:
             field_dict["suspended_state"] = suspended_state
+        if traceparent is not UNSET:
+            field_dict["traceparent"] = traceparent
 
         return field_dict
 
@@ -185,6 +197,15 @@ class ClaimedJob:
 
         suspended_state = d.pop("suspended_state", UNSET)
 
+        def _parse_traceparent(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        traceparent = _parse_traceparent(d.pop("traceparent", UNSET))
+
         claimed_job = cls(
             attempt=attempt,
             id=id,
@@ -202,6 +223,7 @@ class ClaimedJob:
             resume_snapshot=resume_snapshot,
             secrets=secrets,
             suspended_state=suspended_state,
+            traceparent=traceparent,
         )
 
         claimed_job.additional_properties = d

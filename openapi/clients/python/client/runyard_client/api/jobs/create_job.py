@@ -17,10 +17,14 @@ def _get_kwargs(
     *,
     body: CreateJob,
     idempotency_key: str | Unset = UNSET,
+    traceparent: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(idempotency_key, Unset):
         headers["Idempotency-Key"] = idempotency_key
+
+    if not isinstance(traceparent, Unset):
+        headers["traceparent"] = traceparent
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -124,6 +128,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: CreateJob,
     idempotency_key: str | Unset = UNSET,
+    traceparent: str | Unset = UNSET,
 ) -> Response[Job | Problem]:
     """Create and enqueue a job (member)
 
@@ -133,6 +138,7 @@ def sync_detailed(
     Args:
         ws (str):
         idempotency_key (str | Unset):
+        traceparent (str | Unset):
         body (CreateJob): A job to enqueue. Example: {'labels': ['linux'], 'max_attempts': 3,
             'payload': {'ref': 'main', 'repo': 'acme/web'}, 'priority': 10, 'timeout_seconds': 1800,
             'type': 'build'}.
@@ -149,6 +155,7 @@ def sync_detailed(
         ws=ws,
         body=body,
         idempotency_key=idempotency_key,
+        traceparent=traceparent,
     )
 
     response = client.get_httpx_client().request(
@@ -164,6 +171,7 @@ def sync(
     client: AuthenticatedClient,
     body: CreateJob,
     idempotency_key: str | Unset = UNSET,
+    traceparent: str | Unset = UNSET,
 ) -> Job | Problem | None:
     """Create and enqueue a job (member)
 
@@ -173,6 +181,7 @@ def sync(
     Args:
         ws (str):
         idempotency_key (str | Unset):
+        traceparent (str | Unset):
         body (CreateJob): A job to enqueue. Example: {'labels': ['linux'], 'max_attempts': 3,
             'payload': {'ref': 'main', 'repo': 'acme/web'}, 'priority': 10, 'timeout_seconds': 1800,
             'type': 'build'}.
@@ -190,6 +199,7 @@ def sync(
         client=client,
         body=body,
         idempotency_key=idempotency_key,
+        traceparent=traceparent,
     ).parsed
 
 
@@ -199,6 +209,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: CreateJob,
     idempotency_key: str | Unset = UNSET,
+    traceparent: str | Unset = UNSET,
 ) -> Response[Job | Problem]:
     """Create and enqueue a job (member)
 
@@ -208,6 +219,7 @@ async def asyncio_detailed(
     Args:
         ws (str):
         idempotency_key (str | Unset):
+        traceparent (str | Unset):
         body (CreateJob): A job to enqueue. Example: {'labels': ['linux'], 'max_attempts': 3,
             'payload': {'ref': 'main', 'repo': 'acme/web'}, 'priority': 10, 'timeout_seconds': 1800,
             'type': 'build'}.
@@ -224,6 +236,7 @@ async def asyncio_detailed(
         ws=ws,
         body=body,
         idempotency_key=idempotency_key,
+        traceparent=traceparent,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -237,6 +250,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: CreateJob,
     idempotency_key: str | Unset = UNSET,
+    traceparent: str | Unset = UNSET,
 ) -> Job | Problem | None:
     """Create and enqueue a job (member)
 
@@ -246,6 +260,7 @@ async def asyncio(
     Args:
         ws (str):
         idempotency_key (str | Unset):
+        traceparent (str | Unset):
         body (CreateJob): A job to enqueue. Example: {'labels': ['linux'], 'max_attempts': 3,
             'payload': {'ref': 'main', 'repo': 'acme/web'}, 'priority': 10, 'timeout_seconds': 1800,
             'type': 'build'}.
@@ -264,5 +279,6 @@ async def asyncio(
             client=client,
             body=body,
             idempotency_key=idempotency_key,
+            traceparent=traceparent,
         )
     ).parsed

@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.create_job_batch import CreateJobBatch
 from ...models.job_batch import JobBatch
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     ws: str,
     *,
     body: CreateJobBatch,
+    traceparent: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(traceparent, Unset):
+        headers["traceparent"] = traceparent
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -115,6 +118,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: CreateJobBatch,
+    traceparent: str | Unset = UNSET,
 ) -> Response[JobBatch | Problem]:
     """Create and enqueue up to 1000 jobs in one transaction (member): all or none
 
@@ -122,6 +126,7 @@ def sync_detailed(
 
     Args:
         ws (str):
+        traceparent (str | Unset):
         body (CreateJobBatch): Many jobs to enqueue together: all or none.
 
     Raises:
@@ -135,6 +140,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         ws=ws,
         body=body,
+        traceparent=traceparent,
     )
 
     response = client.get_httpx_client().request(
@@ -149,6 +155,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: CreateJobBatch,
+    traceparent: str | Unset = UNSET,
 ) -> JobBatch | Problem | None:
     """Create and enqueue up to 1000 jobs in one transaction (member): all or none
 
@@ -156,6 +163,7 @@ def sync(
 
     Args:
         ws (str):
+        traceparent (str | Unset):
         body (CreateJobBatch): Many jobs to enqueue together: all or none.
 
     Raises:
@@ -170,6 +178,7 @@ def sync(
         ws=ws,
         client=client,
         body=body,
+        traceparent=traceparent,
     ).parsed
 
 
@@ -178,6 +187,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: CreateJobBatch,
+    traceparent: str | Unset = UNSET,
 ) -> Response[JobBatch | Problem]:
     """Create and enqueue up to 1000 jobs in one transaction (member): all or none
 
@@ -185,6 +195,7 @@ async def asyncio_detailed(
 
     Args:
         ws (str):
+        traceparent (str | Unset):
         body (CreateJobBatch): Many jobs to enqueue together: all or none.
 
     Raises:
@@ -198,6 +209,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         ws=ws,
         body=body,
+        traceparent=traceparent,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -210,6 +222,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: CreateJobBatch,
+    traceparent: str | Unset = UNSET,
 ) -> JobBatch | Problem | None:
     """Create and enqueue up to 1000 jobs in one transaction (member): all or none
 
@@ -217,6 +230,7 @@ async def asyncio(
 
     Args:
         ws (str):
+        traceparent (str | Unset):
         body (CreateJobBatch): Many jobs to enqueue together: all or none.
 
     Raises:
@@ -232,5 +246,6 @@ async def asyncio(
             ws=ws,
             client=client,
             body=body,
+            traceparent=traceparent,
         )
     ).parsed
