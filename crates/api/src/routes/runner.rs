@@ -41,6 +41,32 @@ enum ArtifactStored {
     ),
 }
 
+impl ArtifactStored {
+    /// Commits the upload or skip and answers with the artifact (redacted as users see
+    /// it) and where users download it.
+    async fn commit(
+        tx: runyard_persistence::WorkspaceTx,
+        job_id: Uuid,
+        stored: runyard_persistence::ArtifactRecord,
+    ) -> Result<Self> {
+        let location = super::location(&[
+            "v1",
+            "workspaces",
+            &tx.workspace_id().to_string(),
+            "runner-jobs",
+            &job_id.to_string(),
+            "artifacts",
+            &stored.name,
+        ]);
+        let redactor = tx.settings().redactor();
+        tx.commit().await?;
+        Ok(Self::Created(
+            Json(dto::Artifact::new(stored, &redactor)),
+            location,
+        ))
+    }
+}
+
 const MAX_LOG_ENTRIES: usize = 5000;
 const MAX_COMPLETIONS: usize = 1000;
 const MAX_AI_CALLS: usize = 1000;
@@ -340,21 +366,7 @@ impl RunnerApi {
         let stored = queue::put_artifact(&tx, &runner, *id, *attempt, artifact)
             .await
             .map_err(store_err)?;
-        let location = super::location(&[
-            "v1",
-            "workspaces",
-            &tx.workspace_id().to_string(),
-            "runner-jobs",
-            &id.to_string(),
-            "artifacts",
-            name.as_str(),
-        ]);
-        let redactor = tx.settings().redactor();
-        tx.commit().await?;
-        Ok(ArtifactStored::Created(
-            Json(dto::Artifact::new(stored, &redactor)),
-            location,
-        ))
+        ArtifactStored::commit(tx, *id, stored).await
     }
 
     /// Record an artifact the job declared but did not produce: `status: skipped` with the
@@ -394,21 +406,7 @@ impl RunnerApi {
         let stored = queue::put_artifact(&tx, &runner, *id, body.attempt, artifact)
             .await
             .map_err(store_err)?;
-        let location = super::location(&[
-            "v1",
-            "workspaces",
-            &tx.workspace_id().to_string(),
-            "runner-jobs",
-            &id.to_string(),
-            "artifacts",
-            name.as_str(),
-        ]);
-        let redactor = tx.settings().redactor();
-        tx.commit().await?;
-        Ok(ArtifactStored::Created(
-            Json(dto::Artifact::new(stored, &redactor)),
-            location,
-        ))
+        ArtifactStored::commit(tx, *id, stored).await
     }
 
     /// The attempt succeeded: the job is `COMPLETED`.
