@@ -399,6 +399,22 @@ BEGIN
 END
 $function$
 -- owner runyard_owner, grants {runyard_owner=X/runyard_owner,runyard_app=X/runyard_owner}
+CREATE OR REPLACE FUNCTION public.runyard_claimable(p_workspace uuid, p_labels text[], p_limit integer)
+ RETURNS TABLE(id uuid, tid tid, handed jsonb)
+ LANGUAGE sql
+ ROWS 100
+ SET enable_sort TO 'off'
+ SET enable_bitmapscan TO 'off'
+ SET enable_seqscan TO 'off'
+AS $function$
+    SELECT j.id, j.ctid, CASE WHEN j.resumed_at IS NOT NULL THEN j.resume_state END
+      FROM runner_jobs j
+     WHERE j.workspace_id = p_workspace AND j.status = 'QUEUED' AND j.labels <@ p_labels
+     ORDER BY j.priority DESC, j.run_after, j.id
+     LIMIT p_limit
+       FOR UPDATE SKIP LOCKED
+$function$
+-- owner runyard_owner, grants {runyard_owner=X/runyard_owner,runyard_app=X/runyard_owner}
 CREATE OR REPLACE FUNCTION public.runyard_due_jobs(p_limit integer)
  RETURNS TABLE(due_workspace uuid, due_job uuid)
  LANGUAGE plpgsql
@@ -456,6 +472,8 @@ BEGIN
         PERFORM set_config('runyard.workspace_id', '', true);
         RETURN;
     END IF;
+    PERFORM set_config('enable_hashjoin', 'off', true);
+    PERFORM set_config('enable_mergejoin', 'off', true);
     IF v_seen IS NULL OR v_seen < now() - interval '5 seconds' THEN
         UPDATE runners SET last_seen_at = now() WHERE workspace_id = p_workspace AND id = p_runner;
     END IF;

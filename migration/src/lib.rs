@@ -121,6 +121,10 @@ const FUNCTIONS: &[(&str, &str)] = &[
         include_str!("functions/runyard_apply_retention.sql"),
     ),
     (
+        "runyard_claimable",
+        include_str!("functions/runyard_claimable.sql"),
+    ),
+    (
         "runyard_queue_stats",
         include_str!("functions/runyard_queue_stats.sql"),
     ),

@@ -348,8 +348,41 @@ macro_rules! change_columns {
 /// The shape of one change as the statement reads it.
 const RECORD: &str = concat!("job_id uuid, ", change_columns!());
 
+/// Which rows an update touches, and the changes it applies to them (`x`).
+enum Locate {
+    /// Each change names its job (`x.job_id`): rows are found through the primary key.
+    ById,
+    /// Every row the claim's `c` locked gets the one change in `t`. The rows are found
+    /// by `ctid` (a TID scan per row, straight to the version `c` locked), a plan no
+    /// statistics about the workspace can talk the planner out of; and the change is one
+    /// row, so nothing is joined 250 × 250.
+    Claimed,
+}
+
+impl Locate {
+    fn sql(&self) -> String {
+        let rows = match self {
+            Locate::ById => {
+                "FROM x \
+                WHERE r.workspace_id = $1 AND r.id = ANY(ARRAY(SELECT job_id FROM x)) \
+                  AND r.id = x.job_id"
+            }
+            // No status or workspace condition: `c` locked these very row versions, QUEUED
+            // in this workspace, and holds them to the end of the transaction. (Either
+            // condition would offer the planner an index path to weigh against the TID
+            // scan, on the estimates that cannot be trusted.)
+            Locate::Claimed => return "FROM t AS x, c WHERE r.ctid = c.tid".to_owned(),
+        };
+        format!(
+            "{rows} AND r.status = x.from_status \
+               AND (x.fence_attempt IS NULL \
+                    OR (r.lease_runner_id = x.fence_runner AND r.attempt = x.fence_attempt))"
+        )
+    }
+}
+
 /// The update and its events, over the changes in `x`; `$1` is the workspace.
-fn update_sql(source: &str, output: &str) -> String {
+fn update_sql(source: &str, locate: Locate, output: &str) -> String {
     fn stamp(column: &str, op: &str) -> String {
         format!(
             "{column} = CASE x.{op} WHEN 'now' THEN now() WHEN 'clear' THEN NULL ELSE r.{column} END"
@@ -398,11 +431,7 @@ fn update_sql(source: &str, output: &str) -> String {
                   resume_state = CASE WHEN x.set_resume_state THEN x.resume_state ELSE r.resume_state END, \
                   last_event_seq = r.last_event_seq + 1, \
                   updated_at = CASE WHEN x.event_only THEN r.updated_at ELSE now() END \
-             FROM x \
-            WHERE r.workspace_id = $1 AND r.id = ANY(ARRAY(SELECT job_id FROM x)) \
-              AND r.id = x.job_id AND r.status = x.from_status \
-              AND (x.fence_attempt IS NULL \
-                   OR (r.lease_runner_id = x.fence_runner AND r.attempt = x.fence_attempt)) \
+             {locate} \
            RETURNING r.*, x.event_id AS x_event_id, x.event_type AS x_event_type, \
                      x.event_step AS x_event_step, x.event_payload AS x_event_payload, \
                      x.echo_status AS x_echo_status, x.echo_attempt AS x_echo_attempt, \
@@ -417,7 +446,8 @@ fn update_sql(source: &str, output: &str) -> String {
                       'run_after', CASE WHEN x_echo_run_after THEN run_after END)) \
              FROM j \
          ) \
-         {output}"
+         {output}",
+        locate = locate.sql(),
     )
 }
 
@@ -450,6 +480,7 @@ async fn apply_reading<T: FromQueryResult>(
     let records: Vec<serde_json::Value> = changes.iter().map(Change::record).collect();
     let sql = update_sql(
         &format!("x AS MATERIALIZED (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x({RECORD}))"),
+        Locate::ById,
         output,
     );
     Ok(T::find_by_statement(stmt(
@@ -537,40 +568,40 @@ pub(crate) async fn claim(
     limit: u32,
     change: Change,
 ) -> Result<Vec<ClaimRow>, StoreError> {
-    // The status is written into the statement, not bound: only a literal lets the
-    // planner prove the partial claim index (`WHERE status = 'QUEUED'`) applies, also in
-    // the generic plan a prepared statement settles on. Bound, every claim read and
-    // sorted all of the workspace's waiting jobs.
+    // Only QUEUED jobs are claimable; runyard_claimable picks and locks them in claim
+    // order through the claim index (see its definition for why it is a function).
+    if change.from != JobStatus::Queued {
+        return Err(StoreError::Database(sea_orm::DbErr::Custom(format!(
+            "a claim takes QUEUED jobs, not {}",
+            change.from.as_str()
+        ))));
+    }
     let source = format!(
-        "c AS ( \
-           SELECT id, CASE WHEN resumed_at IS NOT NULL THEN resume_state END AS handed \
-             FROM runner_jobs \
-            WHERE workspace_id = $1 AND status = '{from}' AND labels <@ $3::text[] \
-            ORDER BY priority DESC, run_after, id \
-            LIMIT $4 FOR UPDATE SKIP LOCKED \
+        "c AS MATERIALIZED ( \
+           SELECT id, tid, handed FROM runyard_claimable($1, $3::text[], $4::integer) \
          ), t AS MATERIALIZED ( \
            SELECT * FROM jsonb_to_record($2::jsonb) AS t({rest}) \
-         ), x AS MATERIALIZED (SELECT c.id AS job_id, t.* FROM c, t)",
-        from = change.from.as_str(),
+         )",
         // Every claimed job gets the same change: its record is decoded once.
         rest = change_columns!(),
     );
     let output = "SELECT id, workspace_id, type, payload, labels, priority, attempt, max_attempts, \
                 timeout_seconds, lease_expires_at, agent_task_id, secrets, traceparent, \
                 greatest(0, extract(epoch FROM now() - run_after))::float8 AS queue_wait_seconds, \
-                (SELECT c.handed FROM c WHERE c.id = j.id) AS resume_snapshot, suspended_state, \
+                CASE WHEN j.resume_state IS NOT NULL \
+                     THEN (SELECT c.handed FROM c WHERE c.id = j.id) END AS resume_snapshot, suspended_state, \
                 (SELECT coalesce(max(l.seq), 0) + 1 FROM job_logs l \
                   WHERE l.workspace_id = j.workspace_id AND l.job_id = j.id) AS next_log_seq \
            FROM j ORDER BY priority DESC, run_after, id";
     let mut template = change.record();
     template["event_id"] = serde_json::Value::Null;
     tx.all(
-        &update_sql(&source, output),
+        &update_sql(&source, Locate::Claimed, output),
         [
             tx.workspace_id().into(),
             template.into(),
             labels.to_vec().into(),
-            i64::from(limit).into(),
+            i32::try_from(limit).unwrap_or(i32::MAX).into(),
         ],
     )
     .await
