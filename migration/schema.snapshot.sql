@@ -327,7 +327,7 @@ CREATE UNIQUE INDEX runner_jobs_idempotency_key ON public.runner_jobs USING btre
 CREATE INDEX runner_jobs_lease_idx ON public.runner_jobs USING btree (lease_expires_at) WHERE (status = 'RUNNING'::text)
 CREATE UNIQUE INDEX runner_jobs_pkey ON public.runner_jobs USING btree (workspace_id, id)
 CREATE INDEX runner_jobs_started_idx ON public.runner_jobs USING btree (workspace_id, started_at) WHERE (started_at IS NOT NULL)
-CREATE INDEX runner_jobs_status_idx ON public.runner_jobs USING btree (workspace_id, status, id)
+CREATE INDEX runner_jobs_status_idx ON public.runner_jobs USING btree (status, workspace_id, id)
 CREATE INDEX runner_jobs_suspended_idx ON public.runner_jobs USING btree (LEAST(next_poll_at, max_wait_until)) WHERE (status = 'SUSPENDED'::text)
 CREATE INDEX runner_jobs_task_idx ON public.runner_jobs USING btree (workspace_id, agent_task_id, id) WHERE (agent_task_id IS NOT NULL)
 CREATE UNIQUE INDEX runners_pkey ON public.runners USING btree (workspace_id, id)

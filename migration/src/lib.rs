@@ -63,6 +63,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "m20261203_000012_approval_timeout",
         include_str!("sql/m20261203_000012_approval_timeout.sql"),
     ),
+    (
+        "m20261203_000013_status_index_leads_with_status",
+        include_str!("sql/m20261203_000013_status_index_leads_with_status.sql"),
+    ),
 ];
 
 /// Every SQL function's current definition, by name. Applied in this order after the

@@ -18,6 +18,7 @@ mod jobs;
 mod metrics;
 mod otel;
 mod paging;
+mod plans;
 mod records;
 mod redaction;
 mod reference_runner;

@@ -64,6 +64,9 @@ struct Plan {
     claim_iterations: usize,
     claim_small_queue: u64,
     claim_large_queue: u64,
+    /// How long the churn part of the claim-cost phase runs, in windows of `churn_window`.
+    churn: Duration,
+    churn_window: Duration,
     /// Model calls recorded over HTTP.
     usage_http_calls: u64,
     /// Model calls in the workspace when the roll-up is timed.
@@ -89,6 +92,8 @@ impl Plan {
                 claim_iterations: 100,
                 claim_small_queue: 1_000,
                 claim_large_queue: 100_000,
+                churn: Duration::from_secs(10),
+                churn_window: Duration::from_secs(2),
                 usage_http_calls: 8_000,
                 usage_total_calls: 100_000,
                 usage_query_iterations: 5,
@@ -109,6 +114,8 @@ impl Plan {
                 claim_iterations: 300,
                 claim_small_queue: 1_000,
                 claim_large_queue: 1_000_000,
+                churn: Duration::from_secs(60),
+                churn_window: Duration::from_secs(5),
                 usage_http_calls: 100_000,
                 usage_total_calls: 1_000_000,
                 usage_query_iterations: 20,

@@ -249,6 +249,7 @@ impl Report {
             );
         }
 
+        let _ = writeln!(s, "{}", include_str!("findings.md"));
         let _ = writeln!(s, "## Results\n");
         let _ = writeln!(s, "| figure | result | target | ratio | verdict | notes |");
         let _ = writeln!(s, "|---|---:|---|---:|---|---|");
