@@ -472,8 +472,6 @@ BEGIN
         PERFORM set_config('runyard.workspace_id', '', true);
         RETURN;
     END IF;
-    PERFORM set_config('enable_hashjoin', 'off', true);
-    PERFORM set_config('enable_mergejoin', 'off', true);
     IF v_seen IS NULL OR v_seen < now() - interval '5 seconds' THEN
         UPDATE runners SET last_seen_at = now() WHERE workspace_id = p_workspace AND id = p_runner;
     END IF;

@@ -3,12 +3,6 @@
 -- runyard.actor for the rest of the transaction and returns the runner's labels and the
 -- workspace's settings. last_seen_at is refreshed at most every few seconds, to keep hot
 -- paths write-light.
---
--- A runner's statements touch jobs by key (the ids it holds, the rows a claim locked), so
--- for the rest of its transaction they are planned as index lookups and nested loops.
--- The planner would otherwise weigh them on its estimate for one workspace's jobs, which
--- is one row for a workspace that was new or quiet at the last ANALYZE: then it hashed a
--- whole backlog to update 250 claimed jobs.
 CREATE OR REPLACE FUNCTION runyard_enter_runner(p_workspace uuid, p_runner uuid, p_token_hash text)
 RETURNS TABLE (runner_labels text[], workspace_settings jsonb)
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER AS $$
@@ -26,8 +20,6 @@ BEGIN
         PERFORM set_config('runyard.workspace_id', '', true);
         RETURN;
     END IF;
-    PERFORM set_config('enable_hashjoin', 'off', true);
-    PERFORM set_config('enable_mergejoin', 'off', true);
     IF v_seen IS NULL OR v_seen < now() - interval '5 seconds' THEN
         UPDATE runners SET last_seen_at = now() WHERE workspace_id = p_workspace AND id = p_runner;
     END IF;

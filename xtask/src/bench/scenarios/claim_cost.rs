@@ -230,16 +230,19 @@ async fn churn(ctx: &mut Ctx) -> anyhow::Result<()> {
     let worst = means[1..].iter().copied().fold(first, f64::max);
     let shown: Vec<String> = means.iter().map(|m| format!("{m:.2}")).collect();
     ctx.record(
-        Figure::info("Claim + complete under churn, first window (mean)", first, "ms").note(
-            format!(
-                "{} jobs claimed and completed by 2 runners (100 per claim) and as many \
+        Figure::info(
+            "Claim + complete under churn, first window (mean)",
+            first,
+            "ms",
+        )
+        .note(format!(
+            "{} jobs claimed and completed by 2 runners (100 per claim) and as many \
                  enqueued over {} s, backlog {}; probe pairs {}",
-                int(churned),
-                total.as_secs(),
-                int(backlog),
-                int(pairs)
-            ),
-        ),
+            int(churned),
+            total.as_secs(),
+            int(backlog),
+            int(pairs)
+        )),
     );
     ctx.record(
         Figure::info(
