@@ -400,14 +400,14 @@ END
 $function$
 -- owner runyard_owner, grants {runyard_owner=X/runyard_owner,runyard_app=X/runyard_owner}
 CREATE OR REPLACE FUNCTION public.runyard_claimable(p_workspace uuid, p_labels text[], p_limit integer)
- RETURNS TABLE(id uuid, tid tid, handed jsonb)
+ RETURNS TABLE(id uuid, handed jsonb)
  LANGUAGE sql
  ROWS 100
  SET enable_sort TO 'off'
  SET enable_bitmapscan TO 'off'
  SET enable_seqscan TO 'off'
 AS $function$
-    SELECT j.id, j.ctid, CASE WHEN j.resumed_at IS NOT NULL THEN j.resume_state END
+    SELECT j.id, CASE WHEN j.resumed_at IS NOT NULL THEN j.resume_state END
       FROM runner_jobs j
      WHERE j.workspace_id = p_workspace AND j.status = 'QUEUED' AND j.labels <@ p_labels
      ORDER BY j.priority DESC, j.run_after, j.id

@@ -352,10 +352,8 @@ const RECORD: &str = concat!("job_id uuid, ", change_columns!());
 enum Locate {
     /// Each change names its job (`x.job_id`): rows are found through the primary key.
     ById,
-    /// Every row the claim's `c` locked gets the one change in `t`. The rows are found
-    /// by `ctid` (a TID scan per row, straight to the version `c` locked), a plan no
-    /// statistics about the workspace can talk the planner out of; and the change is one
-    /// row, so nothing is joined 250 × 250.
+    /// Every row the claim's `c` locked gets the one change in `t` (one row: the change
+    /// is not copied per job and joined 250 × 250).
     Claimed,
 }
 
@@ -367,11 +365,17 @@ impl Locate {
                 WHERE r.workspace_id = $1 AND r.id = ANY(ARRAY(SELECT job_id FROM x)) \
                   AND r.id = x.job_id"
             }
-            // No status or workspace condition: `c` locked these very row versions, QUEUED
-            // in this workspace, and holds them to the end of the transaction. (Either
-            // condition would offer the planner an index path to weigh against the TID
-            // scan, on the estimates that cannot be trusted.)
-            Locate::Claimed => return "FROM t AS x, c WHERE r.ctid = c.tid".to_owned(),
+            // No status condition: `c` locked these rows, QUEUED, and holds them to the end
+            // of the transaction. The ids are an index condition on the primary key, so
+            // the rows are found as ids whatever the workspace is estimated at (a join on
+            // ctid was tried: the planner hashed or materialised the whole workspace, which
+            // a one-row estimate made look cheaper than 10 TID scans).
+            Locate::Claimed => {
+                return "FROM t AS x, c \
+                        WHERE r.workspace_id = $1 AND r.id = ANY(ARRAY(SELECT id FROM c)) \
+                          AND r.id = c.id"
+                    .to_owned();
+            }
         };
         format!(
             "{rows} AND r.status = x.from_status \
@@ -578,7 +582,7 @@ pub(crate) async fn claim(
     }
     let source = format!(
         "c AS MATERIALIZED ( \
-           SELECT id, tid, handed FROM runyard_claimable($1, $3::text[], $4::integer) \
+           SELECT id, handed FROM runyard_claimable($1, $3::text[], $4::integer) \
          ), t AS MATERIALIZED ( \
            SELECT * FROM jsonb_to_record($2::jsonb) AS t({rest}) \
          )",

@@ -1,7 +1,6 @@
 -- The QUEUED jobs of a workspace a claim takes next: up to p_limit whose labels are within
 -- p_labels, in priority, then run_after, then id order, locked (SKIP LOCKED: concurrent
--- claimers never wait for or get the same job). Returns each job's id, the ctid of the
--- row version it locked (the claim updates exactly that version) and the snapshot a
+-- claimers never wait for or get the same job). Returns each job's id and the snapshot a
 -- resumed job hands over.
 --
 -- Only the partial claim index delivers the jobs in claim order, so only it can stop
@@ -12,10 +11,10 @@
 -- which leaves the claim index as the one sensible plan whatever the estimates.
 -- SECURITY INVOKER: row-level security applies as to the caller.
 CREATE OR REPLACE FUNCTION runyard_claimable(p_workspace uuid, p_labels text[], p_limit integer)
-RETURNS TABLE (id uuid, tid tid, handed jsonb)
+RETURNS TABLE (id uuid, handed jsonb)
 LANGUAGE sql VOLATILE SECURITY INVOKER ROWS 100
 SET enable_sort = off SET enable_bitmapscan = off SET enable_seqscan = off AS $$
-    SELECT j.id, j.ctid, CASE WHEN j.resumed_at IS NOT NULL THEN j.resume_state END
+    SELECT j.id, CASE WHEN j.resumed_at IS NOT NULL THEN j.resume_state END
       FROM runner_jobs j
      WHERE j.workspace_id = p_workspace AND j.status = 'QUEUED' AND j.labels <@ p_labels
      ORDER BY j.priority DESC, j.run_after, j.id
